@@ -1,0 +1,1 @@
+"""labelwatch crawlers: one Scrapy spider per registry, shared mechanics in base classes."""

@@ -1,0 +1,41 @@
+"""Scrapy settings for labelwatch. Registry base URLs are settings so a mirror can stand in."""
+
+BOT_NAME = "labelwatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = "labelwatch/0.1 (+https://github.com/labelwatch/labelwatch; market-availability research for public ICT procurement)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 90
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.replay.ReplayMiddleware": 50,
+    "crawlers.replay.RecordMiddleware": 580,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidationPipeline": 100,
+}
+EXTENSIONS = {
+    "crawlers.run.CrawlRunExtension": 10,
+}
+
+# labelwatch settings
+LABELWATCH_DB = None  # None: $LABELWATCH_DB or data/labelwatch.duckdb
+LABELWATCH_REPLAY_DIR = None  # answer every request from this recording, never the network
+LABELWATCH_RECORD_DIR = None  # write every response to this recording
+LABELWATCH_ORIGIN = "live"
+
+TCO_FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
+TCO_API_URL = "https://api.tcocertified.com"
+TCO_PRODUCT_TYPES = ["Displays", "Desktops", "Notebooks", "All-in-OnePCs", "Tablets", "Smartphones", "Headsets", "Projectors"]

@@ -1,0 +1,1 @@
+"""One spider per registry; shared mechanics in base.RegistrySpider."""

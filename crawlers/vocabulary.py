@@ -1,0 +1,60 @@
+"""Shared vocabulary: brand aliases and canonical categories, kept as data in crawlers/data/."""
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+CANONICAL_CATEGORIES = (
+    "notebook", "desktop", "all_in_one", "workstation", "thin_client", "tablet", "smartphone",
+    "display", "projector", "headset", "imaging", "server", "data_storage", "network_equipment",
+    "television", "other",
+)
+
+_DATA = Path(__file__).parent / "data"
+_SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def collapse(text: str) -> str:
+    """Trim and fold runs of white space to one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def model_key(model: str) -> str:
+    """Key under which two spellings of one model name count once."""
+    return collapse(model).casefold()
+
+
+@cache
+def _brand_aliases() -> dict[str, str]:
+    table = tomllib.loads((_DATA / "brands.toml").read_text(encoding="utf-8"))
+    return {
+        collapse(alias).casefold(): canonical
+        for canonical, aliases in table.items()
+        for alias in [canonical, *aliases]
+    }
+
+
+def normalise_brand(brand: str | None) -> str | None:
+    """Canonical brand for a registry spelling; an unknown brand keeps its own spelling."""
+    if brand is None or not collapse(brand):
+        return None
+    return _brand_aliases().get(collapse(brand).casefold(), collapse(brand))
+
+
+@cache
+def _category_maps() -> dict[str, dict[str, str]]:
+    maps = tomllib.loads((_DATA / "categories.toml").read_text(encoding="utf-8"))
+    for source, mapping in maps.items():
+        unknown = set(mapping.values()) - set(CANONICAL_CATEGORIES)
+        if unknown:
+            raise ValueError(f"categories.toml [{source}]: not canonical: {sorted(unknown)}")
+    return maps
+
+
+def canonical_category(source: str, raw: str | None) -> str | None:
+    """Canonical category of a raw registry string, or None when the table has no entry."""
+    if raw is None:
+        return None
+    return _category_maps().get(source, {}).get(_NOT_ALNUM.sub("", raw.casefold()))

@@ -1,0 +1,1 @@
+"""labelwatch dashboard: a read-only Streamlit app over the store."""

@@ -1,0 +1,10 @@
+"""labelwatch dashboard entry point: `labelwatch dashboard` or `streamlit run dashboard/app.py`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="labelwatch", layout="wide")
+pages = [
+    st.Page("pages/availability.py", title="Availability", default=True),
+    st.Page("pages/crawls.py", title="Crawls"),
+]
+st.navigation(pages).run()

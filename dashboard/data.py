@@ -1,0 +1,88 @@
+"""The dashboard's query layer: each call opens a short-lived read-only connection.
+
+Nothing holds DuckDB open across reruns, so a crawl can load while the app is open. Results
+are cached per database file modification time, so a rerun does not reopen the file unless a
+load changed it. While a load holds the lock, reads wait a bounded time and then report busy.
+"""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from crawlers.sources import implemented_sources
+from store import queries
+from store.db import db_path, read_connection
+
+READ_WAIT_SECONDS = 5.0
+
+
+def database() -> Path:
+    return db_path(os.environ.get("LABELWATCH_DB")).resolve()
+
+
+def version(path: Path) -> float | None:
+    """Cache key part that changes whenever a load commits (None: no database yet)."""
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def source_states(path: str, _version: float | None) -> pd.DataFrame:
+    """One row per implemented or crawled source: what is shown and how the last crawl went."""
+    sources = implemented_sources()
+    if _version is None:
+        states = {s: {"loaded": None, "latest": None} for s in sources}
+    else:
+        with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+            states = queries.source_states(con, sources)
+    rows = []
+    for source, state in sorted(states.items()):
+        loaded, latest = state["loaded"], state["latest"]
+        if loaded is None and latest is None:
+            status = "not crawled yet"
+        elif loaded is None:
+            status = f"never loaded: last crawl {latest['status']}"
+        elif latest["id"] != loaded["id"] and latest["status"] != "running":
+            when = latest["finished_at"] or latest["started_at"]
+            status = f"last crawl {latest['status']} on {when:%Y-%m-%d}; showing data of {loaded['finished_at']:%Y-%m-%d}"
+        else:
+            status = "current"
+        rows.append({
+            "source": source, "status": status,
+            "data as of": loaded["finished_at"] if loaded else None,
+            "run": loaded["id"] if loaded else None,
+            "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
+            "reason": latest["message"] if latest and latest["id"] != (loaded or {}).get("id") else None,
+        })
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def availability(path: str, _version: float | None, valid_on: date, category: str | None, label: str | None) -> pd.DataFrame:
+    if _version is None:
+        return pd.DataFrame(columns=["source", "label", "level", "category", "market", "models", "brands", "certificates"])
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        rows = queries.availability(con, valid_on, category=category, label=label)
+    return pd.DataFrame(rows, columns=["source", "label", "level", "category", "market", "models", "brands", "certificates"])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def choices(path: str, _version: float | None) -> dict[str, list[str]]:
+    """Values the filters offer: what the current data holds."""
+    if _version is None:
+        return {"category": [], "label": []}
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return queries.dimension_values(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def runs(path: str, _version: float | None) -> pd.DataFrame:
+    if _version is None:
+        return pd.DataFrame()
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return pd.DataFrame(queries.runs(con, limit=200))

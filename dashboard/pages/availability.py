@@ -1,0 +1,60 @@
+"""Devices per label per category, from the latest good run of each source."""
+
+from datetime import date
+
+import altair as alt
+import streamlit as st
+
+from dashboard import data
+from store.db import DatabaseLocked
+
+path = data.database()
+version = data.version(path)
+
+st.title("Market availability")
+st.caption("Models valid on the chosen day, per label, level and category, from the latest good crawl of each source.")
+
+try:
+    states = data.source_states(str(path), version)
+    options = data.choices(str(path), version)
+except DatabaseLocked:
+    st.warning("The database is busy (a crawl is loading). Reload in a moment.")
+    st.stop()
+
+with st.sidebar:
+    valid_on = st.date_input("Certificates valid on", value=date.today())
+    category = st.selectbox("Category", ["all", *options["category"]])
+    label = st.selectbox("Label", ["all", *options["label"]])
+
+st.subheader("Sources")
+st.dataframe(states, hide_index=True, width="stretch", column_config={
+    "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+})
+
+if states["run"].isna().all():
+    st.info("Not crawled yet: no source has a loaded run. Run `labelwatch crawl` (or `make demo`).")
+    st.stop()
+
+table = data.availability(str(path), version, valid_on,
+                          None if category == "all" else category, None if label == "all" else label)
+st.subheader(f"Valid on {valid_on:%Y-%m-%d}")
+if table.empty:
+    st.warning("No certificate in the loaded data is valid on this day for these filters (0 models).")
+    st.stop()
+
+table["label and level"] = table["label"] + " " + table["level"].fillna("")
+chart = alt.Chart(table).mark_bar().encode(
+    x=alt.X("category:N", title="category"),
+    xOffset="label and level:N",
+    y=alt.Y("models:Q", title="models"),
+    color=alt.Color("label and level:N"),
+    tooltip=["source", "label", "level", "category", "models", "brands", "certificates"],
+)
+st.altair_chart(chart, width="stretch")
+shown = table.drop(columns=["label and level"])
+st.dataframe(shown, hide_index=True, width="stretch")
+st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"),
+                   file_name=f"labelwatch-availability-{valid_on:%Y%m%d}.csv", mime="text/csv")
+st.caption("models = distinct brand and model name; brands = distinct known brands (the TCO GTIN API gives no brand: "
+           "its models count, their brand is unknown unless the Product Finder lists the same certificate).")

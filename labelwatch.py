@@ -1,0 +1,286 @@
+"""labelwatch: one command line in front of the crawlers, the store and the dashboard."""
+
+import csv
+import json
+import logging
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from store import queries
+from store.db import DatabaseLocked, DatabaseMissing, db_path, ensure_schema, read_connection
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+err = Console(stderr=True)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: $LABELWATCH_DB or data/labelwatch.duckdb]")]
+SetOption = Annotated[list[str], typer.Option("--set", "-s", help="Scrapy/labelwatch setting KEY=VALUE (repeatable)")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log crawl progress at INFO level")]
+
+
+class Failure(Exception):
+    """An expected failure: reported as one line, exit status 2."""
+
+
+def fail(message: str) -> None:
+    raise Failure(message)
+
+
+# -- crawling --------------------------------------------------------------------------------
+def _settings(db: Path, overrides: list[str], extra: dict):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    settings.set("LABELWATCH_DB", str(db), priority="cmdline")
+    for key, value in extra.items():
+        settings.set(key, value, priority="cmdline")
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--set {item!r}: expected KEY=VALUE")
+        settings.set(key.strip(), value, priority="cmdline")
+    return settings
+
+
+def _known_sources(settings) -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
+    return sorted(SpiderLoader.from_settings(settings).list())
+
+
+def _replay_settings(directory: Path) -> dict:
+    """Settings for answering every request from a recording: no network, no delays."""
+    if not (directory / "index.jsonl").is_file():
+        fail(f"--replay {directory}: no index.jsonl there")
+    recorded = directory / "settings.json"
+    extra = json.loads(recorded.read_text()) if recorded.is_file() else {}
+    return {
+        **extra, "LABELWATCH_REPLAY_DIR": str(directory), "LABELWATCH_ORIGIN": f"replay {directory}",
+        "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "RETRY_ENABLED": False,
+    }
+
+
+def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
+    """Run the spiders in this process with a progress line each; return each run's outcome."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.fields[responses]} responses, {task.completed} items"),
+                        TimeElapsedColumn(), console=err, transient=False)
+    handler = RichHandler(console=err, show_path=False, markup=False, level=logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(format="%(message)s", force=True, handlers=[handler])
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for source, kwargs in spider_args.items():
+        crawler = process.create_crawler(source)
+        task = progress.add_task(source, total=None, responses=0)
+        crawler.signals.connect(
+            lambda task=task, **_: progress.update(task, responses=progress.tasks[task].fields["responses"] + 1),
+            signal=signals.response_received, weak=False)
+        crawler.signals.connect(lambda task=task, **_: progress.advance(task), signal=signals.item_scraped, weak=False)
+        crawler.signals.connect(lambda task=task, **_: progress.update(task, total=progress.tasks[task].completed),
+                                signal=signals.spider_closed, weak=False)
+        process.crawl(crawler, **kwargs)
+        crawlers.append((source, crawler))
+    with progress:
+        process.start()
+    outcomes = []
+    for source, crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        outcomes.append({
+            "source": source, "run_id": stats.get("labelwatch/run_id"),
+            "status": stats.get("labelwatch/status", "failed"), "items": stats.get("item_scraped_count", 0),
+            "records": stats.get("labelwatch/records"), "message": stats.get("labelwatch/message"),
+        })
+    return outcomes
+
+
+def _finish(outcomes: list[dict]) -> None:
+    for o in outcomes:
+        if o["status"] == "loaded":
+            err.print(f"{o['source']}: run {o['run_id']} loaded: {o['items']} items, {o['records']} records")
+        else:
+            err.print(f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {o['message']}", markup=False)
+    if any(o["status"] != "loaded" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _prepare(db: Optional[Path]) -> Path:
+    path = db_path(db).resolve()
+    ensure_schema(path)
+    return path
+
+
+@app.command()
+def crawl(
+    sources: Annotated[Optional[list[str]], typer.Argument(help="Sources to crawl [default: all]")] = None,
+    replay: Annotated[Optional[Path], typer.Option(help="Answer every request from this recording; no network")] = None,
+    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
+):
+    """Crawl sources and load each run that finishes cleanly."""
+    path = _prepare(db)
+    settings = _settings(path, set_, _replay_settings(replay.resolve()) if replay else {})
+    known = _known_sources(settings)
+    unknown = sorted(set(sources or []) - set(known))
+    if unknown:
+        fail(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
+    _finish(_run_spiders(settings, {s: {} for s in (sources or known)}, verbose))
+
+
+@app.command()
+def record(
+    source: Annotated[str, typer.Argument(help="Source to crawl live")],
+    directory: Annotated[Path, typer.Argument(help="Recording to write (index.jsonl + bodies/)")],
+    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
+):
+    """Crawl a source live, load it, and write every response to a replayable recording."""
+    path = _prepare(db)
+    directory = directory.resolve()
+    settings = _settings(path, set_, {"LABELWATCH_RECORD_DIR": str(directory), "LABELWATCH_ORIGIN": f"record {directory}"})
+    if source not in _known_sources(settings):
+        fail(f"unknown source {source}; known: {', '.join(_known_sources(settings))}")
+    prefix = f"{source.upper()}_"
+    directory.mkdir(parents=True, exist_ok=True)
+    recorded = {k: v for k, v in settings.copy_to_dict().items() if k.startswith(prefix)}
+    (directory / "settings.json").write_text(json.dumps(recorded, indent=1, default=list) + "\n")
+    _finish(_run_spiders(settings, {source: {}}, verbose))
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="Source whose format the file has")],
+    file: Annotated[Path, typer.Argument(help="A file saved by hand from the registry's site")],
+    db: DbOption = None, verbose: VerboseOption = False,
+):
+    """Load a file saved from a registry through the source's parser and the normal load path."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    path = _prepare(db)
+    settings = _settings(path, [], {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
+                                    "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False})
+    if source not in _known_sources(settings):
+        fail(f"unknown source {source}; known: {', '.join(_known_sources(settings))}")
+    _finish(_run_spiders(settings, {source: {"file": str(file)}}, verbose))
+
+
+# -- reading ---------------------------------------------------------------------------------
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _emit(rows: list[dict], columns: list[str], fmt: str, title: str) -> None:
+    if fmt == "json":
+        print(json.dumps([{c: r[c] for c in columns} for r in rows], default=str, indent=1))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table(title=title)
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*(_cell(r[c]) for c in columns))
+        Console().print(table)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format {fmt!r}: choose table, csv or json")
+
+
+@app.command()
+def runs(
+    source: Annotated[Optional[str], typer.Option(help="Only this source")] = None,
+    limit: int = 30, fmt: FormatOption = "table", db: DbOption = None,
+):
+    """Recent crawl runs: source, started, finished, status, items, errors, reason."""
+    _check_format(fmt)
+    with read_connection(db_path(db)) as con:
+        rows = queries.runs(con, source, limit)
+    columns = ["id", "source", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
+               "close_reason", "message"]
+    if fmt != "table":
+        columns.insert(2, "origin")
+    _emit(rows, columns, fmt, "crawl runs")
+
+
+AVAILABILITY_COLUMNS = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
+
+
+@report_app.command("availability")
+def report_availability(
+    fmt: FormatOption = "table",
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="A run id or YYYY-MM-DD: read the data as it was then")] = None,
+    valid_on: Annotated[Optional[str], typer.Option(help="Count certificates valid on this day [default: today, or the --as-of day]")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
+    label: Annotated[Optional[str], typer.Option(help="Only this label")] = None,
+    db: DbOption = None,
+):
+    """Models, brands and certificates valid per label, level, category and market."""
+    _check_format(fmt)
+    try:
+        when = queries.AsOf.parse(as_of)
+        day = date.fromisoformat(valid_on) if valid_on else None
+    except ValueError as error:
+        fail(str(error).replace("Invalid isoformat string", "--valid-on: not a YYYY-MM-DD date"))
+    with read_connection(db_path(db)) as con:
+        day = day or queries.default_valid_on(con, when)
+        snap = queries.snapshot(con, when)
+        rows = queries.availability(con, day, when, category=category, label=label)
+    if fmt == "table":
+        for source, state in sorted(snap.items()):
+            err.print(f"{source}: as of run {state['run_id']}, finished {state['finished_at']:%Y-%m-%d %H:%M %Z}")
+        if not snap:
+            err.print("not crawled yet: no loaded run in this database")
+    _emit(rows, AVAILABILITY_COLUMNS, fmt, f"valid on {day}")
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind; localhost only by default")] = "127.0.0.1",
+):
+    """Start the Streamlit dashboard (read-only) on http://localhost:PORT."""
+    env = {**os.environ, "LABELWATCH_DB": str(db_path(db).resolve())}
+    import dashboard as dashboard_package
+
+    app_file = Path(dashboard_package.__file__).resolve().parent / "app.py"
+    os.execvpe(sys.executable, [
+        sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
+        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ], env)
+
+
+def main() -> None:
+    try:
+        app()
+    except (Failure, DatabaseLocked, DatabaseMissing) as error:
+        err.print(f"labelwatch: error: {error}", markup=False, highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""labelwatch store: DuckDB file, schema declared with SQLModel, bulk loads, history, queries."""

@@ -1,0 +1,96 @@
+"""Where the database is, and short-lived connections that wait out DuckDB's file lock.
+
+DuckDB lets one process write, or several read, at a time. Every connection here is opened
+for one unit of work and closed; a lock held by another process is retried with backoff up to
+a bound, then reported as DatabaseLocked naming the file.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+DEFAULT_DB = Path("data/labelwatch.duckdb")
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process held the database's lock for longer than we were willing to wait."""
+
+
+class DatabaseMissing(FileNotFoundError):
+    """A reader asked for a database file that does not exist yet."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: an explicit path, else $LABELWATCH_DB, else data/labelwatch.duckdb."""
+    return Path(path or os.environ.get("LABELWATCH_DB") or DEFAULT_DB)
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    text = str(error)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if not _is_lock_error(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseLocked(
+                    f"{path}: locked by another process for more than {wait_seconds:.0f} s ({error})"
+                ) from error
+            time.sleep(min(delay, max(deadline - time.monotonic(), 0.01)))
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def read_connection(path: Path, wait_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one query batch; never creates the file."""
+    if not path.exists():
+        raise DatabaseMissing(f"{path}: no database yet (run `labelwatch crawl` first)")
+    con = _open(path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def write_connection(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one unit of work, on a database whose schema exists."""
+    ensure_schema(path, wait_seconds)
+    con = _open(path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(path: Path, wait_seconds: float = 60.0) -> None:
+    """Create the file and any missing table through SQLModel (idempotent, cheap when present)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wanted = set(SQLModel.metadata.tables)
+    con = _open(path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    if wanted <= present:
+        return
+    engine = create_engine(f"duckdb:///{path}")
+    try:
+        SQLModel.metadata.create_all(engine)
+    finally:
+        engine.dispose()

@@ -1,0 +1,120 @@
+"""Run bookkeeping and the one-transaction bulk load of a finished run's file."""
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from store.db import write_connection
+
+# Columns of a run file line (crawlers.items.Certification) in load order.
+RUN_FILE_COLUMNS = {
+    "source": "VARCHAR", "run_id": "BIGINT", "record_key": "VARCHAR", "label": "VARCHAR",
+    "level": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR", "model": "VARCHAR",
+    "model_key": "VARCHAR", "category": "VARCHAR", "category_raw": "VARCHAR",
+    "certificate_id": "VARCHAR", "valid_from": "DATE", "valid_until": "DATE", "status": "VARCHAR",
+    "gtins": "VARCHAR[]", "url": "VARCHAR", "market": "VARCHAR",
+}
+_ATTRIBUTES = [c for c in RUN_FILE_COLUMNS if c not in ("source", "run_id", "record_key", "gtins")]
+
+
+class LoadRefused(RuntimeError):
+    """The run file cannot become the current data of its source."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_file_path(db: Path, source: str, run_id: int) -> Path:
+    """Run files live beside the database: <db dir>/runs/<source>/run-<id>.jsonl."""
+    return db.parent / "runs" / source / f"run-{run_id}.jsonl"
+
+
+def start_run(db: Path, source: str, origin: str) -> tuple[int, Path]:
+    """Record a run as running; return its id and the run file its items go to."""
+    with write_connection(db) as con:
+        (run_id,) = con.execute(
+            "INSERT INTO crawl_run (source, origin, started_at, status, pid, items, invalid_items, errors)"
+            " VALUES ($source, $origin, $started, 'running', $pid, 0, 0, 0) RETURNING id",
+            {"source": source, "origin": origin, "started": now(), "pid": os.getpid()},
+        ).fetchone()
+        path = run_file_path(db, source, run_id)
+        con.execute("UPDATE crawl_run SET run_file = $f WHERE id = $id", {"f": str(path), "id": run_id})
+    return run_id, path
+
+
+def fail_run(db: Path, run_id: int, reason: str, message: str, stats: dict, counts: dict) -> None:
+    """Record a run as failed; the source's current data is left as it was."""
+    with write_connection(db) as con:
+        con.execute(
+            "UPDATE crawl_run SET status = 'failed', finished_at = $t, close_reason = $reason,"
+            " message = $message, stats = $stats, items = $items, invalid_items = $invalid,"
+            " errors = $errors WHERE id = $id",
+            {"t": now(), "reason": reason, "message": message, "stats": json.dumps(stats, default=str),
+             "id": run_id, **counts},
+        )
+
+
+def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, counts: dict) -> int:
+    """Make a finished run the current data of its source, in one transaction.
+
+    Lines are grouped by record_key (GTINs of duplicates merged). A record unchanged since the
+    source's previous loaded run extends its version's last_run_id; anything new or changed
+    becomes a new version. Returns the number of distinct records loaded.
+    """
+    with write_connection(db) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            newer = con.execute(
+                "SELECT max(id) FROM crawl_run WHERE source = $s AND status = 'loaded' AND id > $id",
+                {"s": source, "id": run_id},
+            ).fetchone()[0]
+            if newer is not None:
+                raise LoadRefused(f"{source}: run {run_id} is older than loaded run {newer}")
+            (previous,) = con.execute(
+                "SELECT coalesce(max(id), -1) FROM crawl_run WHERE source = $s AND status = 'loaded'",
+                {"s": source},
+            ).fetchone()
+            aggregates = ", ".join(f"any_value({c}) AS {c}" for c in _ATTRIBUTES)
+            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, "gtins"])
+            con.execute(
+                f"""CREATE TEMP TABLE incoming AS
+                SELECT *, md5(to_json({{{hashed}}})) AS content_hash FROM (
+                    SELECT record_key, {aggregates},
+                           list_sort(list_distinct(flatten(list(gtins)))) AS gtins,
+                           count(*) FILTER (WHERE source <> $source OR run_id <> $run) AS foreign_lines
+                    FROM read_json($file, format = 'newline_delimited', columns = $columns)
+                    GROUP BY record_key)""",
+                {"file": str(run_file), "columns": RUN_FILE_COLUMNS, "source": source, "run": run_id},
+            )
+            foreign = con.execute("SELECT coalesce(sum(foreign_lines), 0) FROM incoming").fetchone()[0]
+            if foreign:
+                raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
+            con.execute(
+                """UPDATE certification SET last_run_id = $run FROM incoming i
+                WHERE certification.source = $source AND certification.record_key = i.record_key
+                  AND certification.last_run_id = $previous AND certification.content_hash = i.content_hash""",
+                {"run": run_id, "source": source, "previous": previous},
+            )
+            columns = ", ".join([*_ATTRIBUTES, "gtins"])
+            con.execute(
+                f"""INSERT INTO certification (source, record_key, first_run_id, last_run_id, content_hash, {columns})
+                SELECT $source, record_key, $run, $run, content_hash, {columns} FROM incoming i
+                WHERE NOT EXISTS (SELECT 1 FROM certification c WHERE c.source = $source
+                                  AND c.record_key = i.record_key AND c.last_run_id = $run)""",
+                {"run": run_id, "source": source},
+            )
+            (records,) = con.execute("SELECT count(*) FROM incoming").fetchone()
+            con.execute(
+                "UPDATE crawl_run SET status = 'loaded', finished_at = $t, close_reason = 'finished',"
+                " message = NULL, stats = $stats, items = $items, invalid_items = $invalid, errors = $errors"
+                " WHERE id = $id",
+                {"t": now(), "stats": json.dumps(stats, default=str), "id": run_id, **counts},
+            )
+            con.execute("DROP TABLE incoming")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return records

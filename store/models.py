@@ -1,0 +1,60 @@
+"""Schema, declared with SQLModel and created in DuckDB through duckdb_engine.
+
+DuckDB has no autoincrement: run ids come from a Sequence. A `certification` row is one
+version of a record, seen unchanged in every loaded run of its source from `first_run_id` to
+`last_run_id`; history therefore grows with changes, not with runs.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, Column, Integer, Sequence, String, Text
+from sqlmodel import Field, SQLModel
+
+RUN_ID_SEQ = Sequence("crawl_run_id_seq")
+
+
+class CrawlRun(SQLModel, table=True):
+    __tablename__ = "crawl_run"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, RUN_ID_SEQ, server_default=RUN_ID_SEQ.next_value(), primary_key=True),
+    )
+    source: str
+    origin: str  # "live", "replay <dir>" or "import <file>"
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"  # running | loaded | failed
+    close_reason: str | None = None
+    items: int = 0
+    invalid_items: int = 0
+    errors: int = 0
+    message: str | None = None
+    stats: str | None = Field(default=None, sa_column=Column(Text))  # Scrapy stats as JSON
+    run_file: str | None = None
+    pid: int | None = None
+
+
+class Certification(SQLModel, table=True):
+    __tablename__ = "certification"
+
+    source: str = Field(primary_key=True)
+    record_key: str = Field(primary_key=True)
+    first_run_id: int = Field(primary_key=True)
+    last_run_id: int
+    content_hash: str
+    label: str
+    level: str | None
+    brand: str | None
+    brand_normalised: str | None
+    model: str
+    model_key: str
+    category: str
+    category_raw: str | None
+    certificate_id: str | None
+    valid_from: date | None
+    valid_until: date | None
+    status: str | None
+    gtins: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
+    url: str | None
+    market: str | None

@@ -1,0 +1,177 @@
+"""Read-side queries shared by `labelwatch report`, `labelwatch runs` and the dashboard.
+
+Every function takes an open DuckDB connection and binds all values as parameters.
+A snapshot is the run each source is read at: its latest loaded run, or the latest loaded run
+at or before an `as_of` run id or date.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """Which data to read: None = latest; an int = run id; a date = runs finished by that day."""
+
+    run_id: int | None = None
+    day: date | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> "AsOf":
+        if not text:
+            return cls()
+        if text.isdigit():
+            return cls(run_id=int(text))
+        try:
+            return cls(day=date.fromisoformat(text))
+        except ValueError:
+            raise ValueError(f"--as-of: {text!r} is neither a run id nor a YYYY-MM-DD date") from None
+
+
+_SNAPSHOT = """
+    SELECT source, max(id) AS run_id, arg_max(finished_at, id) AS finished_at FROM crawl_run
+    WHERE status = 'loaded'
+      AND ($as_of_run::BIGINT IS NULL OR id <= $as_of_run::BIGINT)
+      AND ($as_of_day::DATE IS NULL OR finished_at < $as_of_day::DATE + INTERVAL 1 DAY)
+    GROUP BY source
+"""
+
+_CURRENT = """
+    c.valid_until IS NOT NULL AND c.valid_until >= $valid_on::DATE
+    AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
+    AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
+"""
+
+
+def _as_of_params(as_of: AsOf) -> dict:
+    return {"as_of_run": as_of.run_id, "as_of_day": as_of.day}
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, as_of: AsOf = AsOf()) -> dict[str, dict]:
+    """Per source: the run it is read at and when that run finished."""
+    rows = con.execute(_SNAPSHOT, _as_of_params(as_of)).fetchall()
+    return {source: {"run_id": run_id, "finished_at": finished} for source, run_id, finished in rows}
+
+
+def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
+    """The day validity is judged on: today, or the day of the as-of run or date."""
+    if as_of.day:
+        return as_of.day
+    if as_of.run_id is not None:
+        row = con.execute("SELECT finished_at FROM crawl_run WHERE id = $id", {"id": as_of.run_id}).fetchone()
+        if row is None or row[0] is None:
+            raise ValueError(f"--as-of: no finished run {as_of.run_id}")
+        return row[0].date()
+    return date.today()
+
+
+def availability(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+    category: str | None = None, label: str | None = None,
+) -> list[dict]:
+    """Valid models, brands and certificates per source, label, level, category and market.
+
+    models = distinct (normalised brand, model name); a model with unknown brand counts once
+    per name. brands = distinct known normalised brands.
+    """
+    sql = f"""
+        WITH snap AS ({_SNAPSHOT})
+        SELECT c.source, c.label, c.level, c.category, c.market,
+               count(DISTINCT coalesce(c.brand_normalised, '') || chr(31) || c.model_key) AS models,
+               count(DISTINCT c.brand_normalised) AS brands,
+               count(DISTINCT c.certificate_id) AS certificates
+        FROM certification c
+        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+        WHERE {_CURRENT}
+          AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
+          AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
+        GROUP BY c.source, c.label, c.level, c.category, c.market
+        ORDER BY c.source, c.label, TRY_CAST(c.level AS INTEGER) NULLS LAST, c.level, c.category, c.market NULLS FIRST
+    """
+    params = {**_as_of_params(as_of), "valid_on": valid_on, "category": category, "label": label}
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def models(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+    category: str | None = None, label: str | None = None, limit: int = 10_000,
+) -> list[dict]:
+    """The valid records behind availability(), one row per record."""
+    sql = f"""
+        WITH snap AS ({_SNAPSHOT})
+        SELECT c.source, c.label, c.level, c.category, c.brand_normalised AS brand, c.model,
+               c.certificate_id, c.valid_from, c.valid_until, c.url
+        FROM certification c
+        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+        WHERE {_CURRENT}
+          AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
+          AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
+        ORDER BY c.source, c.brand_normalised NULLS LAST, c.model
+        LIMIT $limit
+    """
+    params = {**_as_of_params(as_of), "valid_on": valid_on, "category": category, "label": label, "limit": limit}
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50) -> list[dict]:
+    """Recent runs, newest first. A run still marked running whose process is gone is shown
+    as `killed`: it never finished, so it was never loaded."""
+    cursor = con.execute(
+        "SELECT id, source, origin, started_at, finished_at, status, items, invalid_items, errors,"
+        " close_reason, message, pid FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
+        " ORDER BY id DESC LIMIT $limit",
+        {"source": source, "limit": limit},
+    )
+    names = [d[0] for d in cursor.description]
+    result = []
+    for row in cursor.fetchall():
+        run = dict(zip(names, row))
+        if run["status"] == "running" and not _alive(run.pop("pid")):
+            run["status"] = "killed"
+        run.pop("pid", None)
+        result.append(run)
+    return result
+
+
+def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[str, dict]:
+    """Per source: the data shown (latest loaded run) and the latest attempt, for freshness
+    and for "last crawl failed on <date>: <reason>, showing data of <date>"."""
+    states = {s: {"loaded": None, "latest": None} for s in sources}
+    for run in runs(con, limit=100_000):
+        state = states.setdefault(run["source"], {"loaded": None, "latest": None})
+        if state["latest"] is None:
+            state["latest"] = run
+        if state["loaded"] is None and run["status"] == "loaded":
+            state["loaded"] = run
+    return states
+
+
+
+def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Distinct categories and labels in the sources' current data."""
+    sql = f"""
+        WITH snap AS ({_SNAPSHOT})
+        SELECT DISTINCT c.category, c.label FROM certification c
+        JOIN snap s ON c.source = s.source AND c.last_run_id = s.run_id
+    """
+    rows = con.execute(sql, _as_of_params(AsOf())).fetchall()
+    return {"category": sorted({r[0] for r in rows}), "label": sorted({r[1] for r in rows})}
