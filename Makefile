@@ -1,5 +1,5 @@
 # One command for the demo, one for the tests; both create .venv and install what they need.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/labelwatch.duckdb

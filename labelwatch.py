@@ -21,7 +21,7 @@ from store.db import DatabaseLocked, DatabaseMissing, db_path, ensure_schema, re
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: $LABELWATCH_DB or data/labelwatch.duckdb]")]
 SetOption = Annotated[list[str], typer.Option("--set", "-s", help="Scrapy/labelwatch setting KEY=VALUE (repeatable)")]
@@ -80,8 +80,13 @@ def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                         TextColumn("{task.fields[responses]} responses, {task.completed} items"),
                         TimeElapsedColumn(), console=err, transient=False)
-    handler = RichHandler(console=err, show_path=False, markup=False, level=logging.INFO if verbose else logging.WARNING)
-    logging.basicConfig(format="%(message)s", force=True, handlers=[handler])
+    if err.is_terminal:
+        handler = RichHandler(console=err, show_path=False, markup=False)
+        logging.basicConfig(format="%(message)s", force=True, handlers=[handler])
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", force=True, handlers=[handler])
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
@@ -119,10 +124,11 @@ def _finish(outcomes: list[dict]) -> None:
         raise typer.Exit(1)
 
 
-def _prepare(db: Optional[Path]) -> Path:
-    path = db_path(db).resolve()
-    ensure_schema(path)
-    return path
+def _check_source(settings, *sources: str) -> None:
+    known = _known_sources(settings)
+    unknown = sorted(set(sources) - set(known))
+    if unknown:
+        fail(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
 
 
 @app.command()
@@ -132,13 +138,11 @@ def crawl(
     db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
     """Crawl sources and load each run that finishes cleanly."""
-    path = _prepare(db)
+    path = db_path(db).resolve()
     settings = _settings(path, set_, _replay_settings(replay.resolve()) if replay else {})
-    known = _known_sources(settings)
-    unknown = sorted(set(sources or []) - set(known))
-    if unknown:
-        fail(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
-    _finish(_run_spiders(settings, {s: {} for s in (sources or known)}, verbose))
+    _check_source(settings, *(sources or []))
+    ensure_schema(path)
+    _finish(_run_spiders(settings, {s: {} for s in (sources or _known_sources(settings))}, verbose))
 
 
 @app.command()
@@ -148,11 +152,11 @@ def record(
     db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
     """Crawl a source live, load it, and write every response to a replayable recording."""
-    path = _prepare(db)
+    path = db_path(db).resolve()
     directory = directory.resolve()
     settings = _settings(path, set_, {"LABELWATCH_RECORD_DIR": str(directory), "LABELWATCH_ORIGIN": f"record {directory}"})
-    if source not in _known_sources(settings):
-        fail(f"unknown source {source}; known: {', '.join(_known_sources(settings))}")
+    _check_source(settings, source)
+    ensure_schema(path)
     prefix = f"{source.upper()}_"
     directory.mkdir(parents=True, exist_ok=True)
     recorded = {k: v for k, v in settings.copy_to_dict().items() if k.startswith(prefix)}
@@ -169,11 +173,11 @@ def import_(
     """Load a file saved from a registry through the source's parser and the normal load path."""
     if not file.is_file():
         fail(f"{file}: no such file")
-    path = _prepare(db)
+    path = db_path(db).resolve()
     settings = _settings(path, [], {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
                                     "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False})
-    if source not in _known_sources(settings):
-        fail(f"unknown source {source}; known: {', '.join(_known_sources(settings))}")
+    _check_source(settings, source)
+    ensure_schema(path)
     _finish(_run_spiders(settings, {source: {"file": str(file)}}, verbose))
 
 
@@ -278,7 +282,7 @@ def main() -> None:
     try:
         app()
     except (Failure, DatabaseLocked, DatabaseMissing) as error:
-        err.print(f"labelwatch: error: {error}", markup=False, highlight=False)
+        print(f"labelwatch: error: {error}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -23,19 +23,21 @@ def database() -> Path:
     return db_path(os.environ.get("LABELWATCH_DB")).resolve()
 
 
-def version(path: Path) -> float | None:
+def version(path: Path) -> tuple[int, int] | None:
     """Cache key part that changes whenever a load commits (None: no database yet)."""
     try:
-        return path.stat().st_mtime_ns
+        main = path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
+    wal = path.with_name(path.name + ".wal")
+    return main, wal.stat().st_mtime_ns if wal.exists() else 0
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def source_states(path: str, _version: float | None) -> pd.DataFrame:
+def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame:
     """One row per implemented or crawled source: what is shown and how the last crawl went."""
     sources = implemented_sources()
-    if _version is None:
+    if db_version is None:
         states = {s: {"loaded": None, "latest": None} for s in sources}
     else:
         with read_connection(Path(path), READ_WAIT_SECONDS) as con:
@@ -63,8 +65,8 @@ def source_states(path: str, _version: float | None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def availability(path: str, _version: float | None, valid_on: date, category: str | None, label: str | None) -> pd.DataFrame:
-    if _version is None:
+def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, category: str | None, label: str | None) -> pd.DataFrame:
+    if db_version is None:
         return pd.DataFrame(columns=["source", "label", "level", "category", "market", "models", "brands", "certificates"])
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
         rows = queries.availability(con, valid_on, category=category, label=label)
@@ -72,17 +74,17 @@ def availability(path: str, _version: float | None, valid_on: date, category: st
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def choices(path: str, _version: float | None) -> dict[str, list[str]]:
+def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str]]:
     """Values the filters offer: what the current data holds."""
-    if _version is None:
+    if db_version is None:
         return {"category": [], "label": []}
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
         return queries.dimension_values(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def runs(path: str, _version: float | None) -> pd.DataFrame:
-    if _version is None:
+def runs(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame:
+    if db_version is None:
         return pd.DataFrame()
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
         return pd.DataFrame(queries.runs(con, limit=200))

@@ -1,0 +1,66 @@
+"""Shared test helpers: saved responses replayed as Scrapy responses, spiders bound to a
+crawler, and the CLI run as a subprocess (Scrapy's reactor runs once per process)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.utils.test import get_crawler
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SNAPSHOTS = ROOT / "crawlers" / "snapshots"
+
+
+def response_from(body: bytes | str, url: str = "https://example.test/", status: int = 200, html: bool = False, **kw):
+    """A response as Scrapy would hand it to a callback."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    cls = HtmlResponse if html else TextResponse
+    return cls(url=url, body=body, status=status, request=Request(url, **kw), encoding="utf-8")
+
+
+def json_response(data, url: str = "https://example.test/", **kw):
+    return response_from(json.dumps(data), url, **kw)
+
+
+@pytest.fixture
+def make_spider():
+    """A spider bound to a crawler with the project settings, run id 1."""
+    from scrapy.settings import Settings
+
+    def make(cls, settings: dict | None = None, **kwargs):
+        project = Settings()
+        project.setmodule("crawlers.settings")
+        ours = {k: v for k, v in project.copy_to_dict().items() if k.startswith(("TCO_", "LABELWATCH_"))}
+        crawler = get_crawler(cls, {**ours, **(settings or {})})
+        spider = cls.from_crawler(crawler, **kwargs)
+        crawler.spider = spider
+        crawler.stats.open_spider()
+        spider.run_id = 1
+        return spider
+
+    return make
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `labelwatch ARGS` in a fresh process; check=True asserts exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-m", "labelwatch", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=timeout,
+    )
+    if check:
+        assert result.returncode == 0, f"exit {result.returncode}\nstdout:{result.stdout}\nstderr:{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A database loaded by one replay crawl of the bundled snapshots (read-only use)."""
+    db = tmp_path_factory.mktemp("demo") / "labelwatch.duckdb"
+    run_cli("crawl", "--replay", SNAPSHOTS, "--db", db, check=True)
+    return db

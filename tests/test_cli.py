@@ -1,0 +1,175 @@
+"""The command line end to end on the recorded bundle: crawl → DuckDB → report, and its errors."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SNAPSHOTS, run_cli
+from crawlers.vocabulary import model_key, normalise_brand
+
+ON = "2026-08-07"  # the feed capture's date: every feed certificate is valid then
+
+
+def oracle(on: date) -> dict[tuple, dict]:
+    """Expected availability computed straight from the real sample files, without labelwatch's parser."""
+    feed = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+    api = json.loads((FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json").read_text())
+    category = {"Displays": "display", "All-in-OnePCs": "all_in_one"}
+    rows = [((category[r["productCategories"][0]], r["standardVersion"]), normalise_brand(r["brand"]),
+             r["productNames"][0], r["certificationNumber"], r["certifiedSince"], r["expiresAt"][:10]) for r in feed]
+    for p in api:
+        info = p["certificationInfo"]
+        rows += [(("display", "10"), None, name.strip(), info["certificateId"], info["startDate"], info["endDate"])
+                 for name in p["name"].split(",")]
+    result: dict[tuple, dict] = {}
+    for key, brand, name, cert, start, end in rows:
+        if date.fromisoformat(start) <= on <= date.fromisoformat(end):
+            slot = result.setdefault(key, {"models": set(), "brands": set(), "certificates": set()})
+            slot["models"].add((brand, model_key(name)))
+            slot["brands"].discard(None)
+            if brand:
+                slot["brands"].add(brand)
+            slot["certificates"].add(cert)
+    return {k: {n: len(v) for n, v in slot.items()} for k, slot in result.items()}
+
+
+def report(db, *extra) -> list[dict]:
+    result = run_cli("report", "availability", "--format", "json", "--db", db, *extra, check=True)
+    return json.loads(result.stdout)
+
+
+def by_key(rows):
+    return {(r["category"], r["level"]): {k: r[k] for k in ("models", "brands", "certificates")} for r in rows}
+
+
+def test_replay_crawl_to_report_matches_the_samples(demo_db):
+    rows = report(demo_db, "--valid-on", ON)
+    assert {tuple(r) for r in rows} == {("source", "label", "level", "category", "market", "models", "brands", "certificates")}
+    assert {(r["source"], r["label"], r["market"]) for r in rows} == {("tco", "TCO Certified", None)}
+    assert by_key(rows) == oracle(date.fromisoformat(ON))
+    assert by_key(rows)[("display", "8")] == {"models": 86, "brands": 5, "certificates": 34}
+
+
+def test_validity_day_changes_the_counts(demo_db):
+    later = by_key(report(demo_db, "--valid-on", "2027-09-01"))
+    assert later == oracle(date(2027, 9, 1))
+    assert later[("display", "10")]["certificates"] < by_key(report(demo_db, "--valid-on", ON))[("display", "10")]["certificates"]
+
+
+def test_csv_goes_to_stdout_alone(demo_db):
+    result = run_cli("report", "availability", "--format", "csv", "--valid-on", ON, "--db", demo_db, check=True)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 5 and rows[0]["source"] == "tco"
+    assert "as of run" not in result.stdout
+
+
+def test_runs_lists_the_loaded_run(demo_db):
+    runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
+    assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [("tco", "loaded", 1222, 0)]
+    assert runs[0]["origin"].startswith("replay ")
+
+
+@pytest.fixture
+def loaded_db(demo_db, tmp_path):
+    db = tmp_path / "labelwatch.duckdb"
+    shutil.copy(demo_db, db)
+    return db
+
+
+@pytest.fixture
+def broken_bundle(tmp_path):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SNAPSHOTS, bundle)
+    (bundle / "bodies" / "tco" / "items-get.json").write_text('[{"brand": "Acer", "name": "CB272')  # truncated
+    return bundle
+
+
+def test_a_broken_crawl_fails_and_the_previous_data_stays_current(loaded_db, broken_bundle):
+    before = report(loaded_db, "--valid-on", ON)
+    result = run_cli("crawl", "--replay", broken_bundle, "--db", loaded_db)
+    assert result.returncode == 1
+    assert "tco: run 2 FAILED, previous data stays current" in result.stderr
+    assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
+    runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
+    assert [(r["id"], r["status"]) for r in runs] == [(2, "failed"), (1, "loaded")]
+    assert "Product Finder feed" in runs[0]["message"]
+    assert report(loaded_db, "--valid-on", ON) == before
+
+
+def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
+    before = report(loaded_db, "--valid-on", ON)
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "labelwatch", "crawl", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "DOWNLOAD_DELAY=5"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run_file = loaded_db.parent / "runs" / "tco" / "run-2.jsonl"
+    deadline = time.monotonic() + 60
+    while not (run_file.exists() and run_file.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.kill(crawl.pid, signal.SIGKILL)
+    crawl.wait()
+    runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
+    assert [(r["id"], r["status"]) for r in runs] == [(2, "killed"), (1, "loaded")]
+    assert report(loaded_db, "--valid-on", ON) == before
+    run_cli("crawl", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
+    assert report(loaded_db, "--as-of", "3", "--valid-on", ON) == before
+
+
+def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
+    api_only = tmp_path / "api.json"
+    shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
+    run_cli("import", "tco", api_only, "--db", loaded_db, check=True)
+    now = by_key(report(loaded_db, "--valid-on", ON))
+    assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
+    assert by_key(report(loaded_db, "--as-of", "1", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
+
+
+def test_import_goes_through_the_parser_and_load_path(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    feed = SNAPSHOTS / "bodies" / "tco" / "items-get.json"
+    result = run_cli("import", "tco", feed, "--db", db, check=True)
+    assert "loaded: 895 items, 894 records" in result.stderr
+    rows = report(db, "--valid-on", ON)
+    assert sum(r["certificates"] for r in rows) == 340
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
+    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: tco"),
+    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: tco"),
+    (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
+    (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
+])
+def test_expected_failures_end_with_one_line(args, message, tmp_path):
+    result = run_cli(*args, "--db", tmp_path / "lw.duckdb")
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "lw.duckdb").exists()
+
+
+def test_reading_a_missing_database_says_so(tmp_path):
+    result = run_cli("runs", "--db", tmp_path / "none.duckdb")
+    assert result.returncode == 2 and "no database yet" in result.stderr
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_importing_corrupt_json_fails_the_run_with_a_reason(tmp_path):
+    bad = tmp_path / "feed.json"
+    bad.write_text('[{"brand": "Acer",,}]')
+    result = run_cli("import", "tco", bad, "--db", tmp_path / "lw.duckdb")
+    assert result.returncode == 1
+    assert "saved file at file://" in result.stderr and "is not JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lw_db_environment_variable_selects_the_database(demo_db):
+    result = run_cli("runs", "--format", "json", env={"LABELWATCH_DB": str(demo_db)}, check=True)
+    assert json.loads(result.stdout)[0]["source"] == "tco"

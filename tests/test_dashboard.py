@@ -1,0 +1,85 @@
+"""The dashboard with streamlit.testing AppTest against fixture databases."""
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, run_cli
+from store.load import fail_run, start_run
+
+APP = str(ROOT / "dashboard" / "app.py")
+ON = date(2026, 8, 7)
+
+
+def render(monkeypatch, db, on: date = ON, **choices) -> AppTest:
+    monkeypatch.setenv("LABELWATCH_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    if at.sidebar.date_input:
+        at.sidebar.date_input[0].set_value(on)
+        for index, name in enumerate(("Category", "Label")):
+            if name.lower() in choices:
+                at.sidebar.selectbox[index].set_value(choices[name.lower()])
+        at.run()
+        assert not at.exception, at.exception
+    return at
+
+
+def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
+    at = render(monkeypatch, demo_db)
+    shown = at.dataframe[1].value
+    expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
+                                  "--db", demo_db, check=True).stdout)
+    assert shown.to_dict("records") == [{**r, "market": None} for r in expected]
+    sources = at.dataframe[0].value
+    assert sources.loc[0, "source"] == "tco" and sources.loc[0, "status"] == "current"
+    assert at.get("download_button")
+
+
+def test_category_filter(monkeypatch, demo_db):
+    at = render(monkeypatch, demo_db, category="all_in_one")
+    table = at.dataframe[1].value
+    assert set(table["category"]) == {"all_in_one"}
+    assert table.set_index("level")["models"].to_dict() == {"9": 12, "10": 10}
+
+
+def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
+    at = render(monkeypatch, tmp_path / "empty.duckdb")
+    assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {"tco": "not crawled yet"}
+    assert any("Not crawled yet" in i.value for i in at.info)
+    assert len(at.dataframe) == 1
+    assert not (tmp_path / "empty.duckdb").exists()
+
+
+def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "lw.duckdb"
+    shutil.copy(demo_db, db)
+    run_id, _ = start_run(db, "tco", "test")
+    fail_run(db, run_id, "finished", "tco: Product Finder feed at https://x is not JSON", {}, {"items": 0, "invalid": 0, "errors": 1})
+    at = render(monkeypatch, db)
+    row = at.dataframe[0].value.iloc[0]
+    assert row["status"].startswith(f"last crawl failed on {date.today():%Y-%m-%d}; showing data of ")
+    assert row["reason"] == "tco: Product Finder feed at https://x is not JSON"
+    assert at.dataframe[1].value["models"].sum() > 0
+
+
+def test_crawls_page_lists_runs(monkeypatch, demo_db):
+    at = render(monkeypatch, demo_db)
+    at.switch_page("pages/crawls.py").run()
+    assert not at.exception
+    runs = at.dataframe[0].value
+    assert runs[["source", "status", "items"]].to_dict("records") == [{"source": "tco", "status": "loaded", "items": 1222}]
+
+
+def test_no_connection_outlives_a_render(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "lw.duckdb"
+    shutil.copy(demo_db, db)
+    render(monkeypatch, db)
+    writer = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).execute('CHECKPOINT')"],
+                            capture_output=True, text=True, timeout=60)
+    assert writer.returncode == 0, writer.stderr

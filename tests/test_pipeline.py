@@ -1,0 +1,43 @@
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawlers.items import Certification
+from crawlers.pipelines import ValidationPipeline
+
+
+def record(**changes):
+    base = {"source": "tco", "run_id": 7, "record_key": "D1/s27", "label": "TCO Certified", "level": "10",
+            "brand": "Samsung", "model": "S27", "category": "display", "category_raw": "displays",
+            "certificate_id": "D1", "valid_from": "2024-12-04", "valid_until": "2027-04-23", "status": "ACTIVE",
+            "gtins": ["08806095545479"], "url": None}
+    return {**base, **changes}
+
+
+@pytest.fixture
+def pipeline():
+    return ValidationPipeline.from_crawler(get_crawler())
+
+
+def test_a_valid_record_becomes_the_item_model(pipeline):
+    item = pipeline.process_item(record())
+    assert isinstance(item, Certification)
+    assert item.brand_normalised == "Samsung" and item.model_key == "s27"
+
+
+def test_a_bad_record_is_dropped_naming_source_record_and_field(pipeline):
+    with pytest.raises(DropItem) as dropped:
+        pipeline.process_item(record(valid_until="2027-02-30", gtins=["123"]))
+    message = str(dropped.value)
+    assert message.startswith("tco: record 'D1/s27' rejected:")
+    assert "valid_until:" in message and "gtins:" in message
+    assert pipeline.stats.get_value("items/invalid") == 1
+    assert pipeline.stats.get_value("items/invalid/valid_until") == 1
+    assert pipeline.stats.get_value("items/invalid/gtins") == 1
+
+
+def test_unknown_fields_and_end_before_start_are_rejected(pipeline):
+    with pytest.raises(DropItem, match="surprise"):
+        pipeline.process_item(record(surprise=1))
+    with pytest.raises(DropItem, match="before valid_from"):
+        pipeline.process_item(record(valid_from="2028-01-01"))

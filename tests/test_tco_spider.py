@@ -1,0 +1,174 @@
+"""The TCO spider on the real samples: what the data really says, and the defensive paths."""
+
+import json
+from collections import Counter
+
+import pytest
+from scrapy.http import Request
+
+from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
+from crawlers.items import Certification
+from crawlers.spiders.tco import TcoSpider
+
+FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
+COMPACTED = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+PRODUCTS = json.loads((FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json").read_text())
+
+
+def items_of(results):
+    return [Certification.model_validate(r) for r in results if isinstance(r, dict)]
+
+
+def requests_of(results):
+    return [r for r in results if isinstance(r, Request)]
+
+
+@pytest.fixture
+def spider(make_spider):
+    return make_spider(TcoSpider, api="off")
+
+
+def test_feed_items_agree_with_the_real_capture(spider):
+    body = (SNAPSHOTS / "bodies" / "tco" / "items-get.json").read_bytes()
+    items = items_of(spider.parse_feed(response_from(body, FEED_URL)))
+    assert len(items) == 895 == len(COMPACTED)
+    assert len({i.record_key for i in items}) == 894  # DE126040130 "CB272U PBbmiprx" is listed twice
+    assert len({i.certificate_id for i in items}) == 340
+    assert Counter(i.brand for i in items) == Counter(r["brand"] for r in COMPACTED)
+    assert Counter(i.brand for i in items)["Acer"] == 292
+    assert Counter((i.category, i.level) for i in items) == {
+        ("display", "10"): 477, ("display", "9"): 309, ("display", "8"): 86,
+        ("all_in_one", "10"): 10, ("all_in_one", "9"): 13,
+    }
+    first = items[0]
+    assert (first.brand, first.model, first.certificate_id) == ("Acer", "CB272 D6", "DE126080179")
+    assert (str(first.valid_from), str(first.valid_until)) == ("2026-08-05", "2027-08-20")
+    assert first.url == "https://industry.tcocertified.com/product-finder/?product=DE126080179CB272D6"
+    assert first.label == "TCO Certified" and first.market is None and first.gtins == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats["tco/feed/records"] == 895
+    assert stats["tco/feed/category/Displays"] == 872 and stats["tco/feed/category/All-in-OnePCs"] == 23
+    assert stats["tco/feed/cert_prefix/DE"] + stats["tco/feed/cert_prefix/AE"] == 895
+    assert "tco/missing/brand" not in stats
+
+
+def test_gtin_api_items_one_per_certificate_and_name(spider):
+    page = {"data": {"products": PRODUCTS}, "meta": {"page": 1, "totalPages": 1}}
+    items = items_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
+    assert len({i.certificate_id for i in items}) == 18
+    assert len(items) == 291 == len({i.model_key for i in items})
+    assert sum(len(gtins) for gtins in {i.certificate_id: tuple(i.gtins) for i in items}.values()) == 250
+    assert {(i.label, i.level, i.category, i.status) for i in items} == {("TCO Certified", "10", "display", "ACTIVE")}
+    assert all(i.brand is None for i in items)  # the API has no brand; nothing guessed
+    samsung = [i for i in items if i.certificate_id == "D1024110023"]
+    assert len(samsung) == 15 and samsung[0].url == "https://tcocertified.com/product-finder/?cert=D1024110023"
+    eizo = next(i for i in items if i.model == "FlexScan EV3450XC")
+    assert "04995047067368" in eizo.gtins and str(eizo.valid_until) == "2026-05-14"
+    assert spider.crawler.stats.get_value("tco/api/records") == 250
+
+
+def test_api_brand_comes_from_the_feed_for_the_same_certificate(make_spider):
+    spider = make_spider(TcoSpider, api="off")
+    feed = [{"brand": "Samsung", "name": "S27D700EAE", "cert_no": "D1024110023", "cert_date": "2024-12-04",
+             "cert_expiry_date": "2027-04-23", "generation": "10", "category": "Displays", "idkey": "x", "search": "1"}]
+    list(spider.parse_feed(json_response(feed, FEED_URL)))
+    page = {"data": {"products": PRODUCTS}, "meta": {"page": 1, "totalPages": 1}}
+    items = items_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
+    brands = {i.certificate_id: i.brand for i in items}
+    assert brands["D1024110023"] == "Samsung"
+    assert sum(b is None for b in brands.values()) == 17
+
+
+def test_api_pages_after_the_first_are_requested(make_spider):
+    spider = make_spider(TcoSpider, api="on")
+    spider.token = "secret-token"
+    page = {"data": {"products": PRODUCTS[:10]}, "meta": {"page": 1, "totalPages": 4}}
+    requests = requests_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
+    assert [r.url for r in requests] == [
+        f"https://api.tcocertified.com/generic/gtin?page={n}&product_type=Displays" for n in (2, 3, 4)]
+    assert all(r.method == "POST" and r.headers["X-Auth-Token"] == b"Bearer secret-token" for r in requests)
+
+
+def test_feed_is_followed_by_the_token_request_when_the_api_is_on(make_spider, monkeypatch):
+    monkeypatch.setenv("TCO_API_USER", "buyer")
+    monkeypatch.setenv("TCO_API_PASSWORD", "pw")
+    spider = make_spider(TcoSpider)
+    requests = requests_of(spider.parse_feed(json_response([], FEED_URL)))
+    assert [(r.method, r.url) for r in requests] == [("POST", "https://api.tcocertified.com/token")]
+    assert json.loads(requests[0].body) == {"username": "buyer", "password": "pw"}
+
+
+def test_base_urls_are_settings(make_spider):
+    spider = make_spider(TcoSpider, settings={"TCO_FEED_URL": "http://mirror.test/feed.json"}, api="off")
+    assert [r.url for r in spider.start_live()] == ["http://mirror.test/feed.json"]
+
+
+def test_defensive_feed_parsing(spider, caplog):
+    feed = [
+        {"brand": "Acer", "name": "Good 1", "cert_no": "DE126080179", "cert_date": "2026-08-05",
+         "cert_expiry_date": "2027-08-20T23:59:59Z", "generation": "10", "category": "Displays",
+         "idkey": "DE126080179Good1", "search": "1", "a_new_field": {"nested": True}},
+        {"brand": "", "name": "No brand", "cert_no": "AE1", "cert_expiry_date": "2027-01-01", "category": "Displays"},
+        {"brand": "Acer", "name": "No cert", "cert_expiry_date": "2027-01-01"},
+        {"brand": "Acer", "cert_no": "AE2", "cert_expiry_date": "2027-01-01"},
+        {"brand": "Acer", "name": "No expiry", "cert_no": "AE3"},
+        {"brand": "Acer", "name": "Hidden", "cert_no": "AE4", "cert_expiry_date": "2027-01-01", "search": "0"},
+        {"brand": "Acer", "name": "Watch", "cert_no": "AE5", "cert_expiry_date": "2027-01-01", "category": "Wearables"},
+        {"brand": "Acer", "name": "Edge one", "cert_no": "AE6", "cert_expiry_date": "2027-01-01",
+         "category": "Displays", "edge": "1"},
+        "not an object",
+    ]
+    items = items_of(spider.parse_feed(json_response(feed, FEED_URL)))
+    assert [i.model for i in items] == ["Good 1", "No brand", "Watch", "Edge one"]
+    assert str(items[0].valid_until) == "2027-08-20"
+    assert items[1].brand is None
+    assert items[2].category == "other" and items[2].category_raw == "Wearables"
+    assert items[3].label == "TCO Certified Edge"
+    stats = spider.crawler.stats.get_stats()
+    assert stats["tco/missing/brand"] == 1
+    assert stats["tco/missing/cert_no"] == 1
+    assert stats["tco/missing/name"] == 1
+    assert stats["tco/missing/cert_expiry_date"] == 1
+    assert stats["tco/feed/skipped_search"] == 1
+    assert stats["tco/category/unmapped/Wearables"] == 1
+    assert stats["tco/feed/not_an_object"] == 1
+    assert "feed record 3 (AE2" not in caplog.text and "feed record 4 (AE2) has no name" in caplog.text
+
+
+def test_feed_that_is_not_json_logs_an_error_naming_the_url(spider, caplog):
+    results = list(spider.parse_feed(response_from("<html><h1>503 Service Unavailable</h1></html>", FEED_URL)))
+    assert results == []
+    assert f"Product Finder feed at {FEED_URL} is not JSON" in caplog.text
+    assert any(r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_feed_that_is_an_object_not_an_array_is_an_error(spider, caplog):
+    assert list(spider.parse_feed(json_response({"error": "maintenance"}, FEED_URL))) == []
+    assert "is a dict, not a JSON array" in caplog.text
+
+
+def test_api_page_without_products_is_an_error(spider, caplog):
+    assert list(spider.parse_api_page(json_response({"data": {}}), product_type="Displays", page=2)) == []
+    assert "page 2 of Displays" in caplog.text and "has no data.products list" in caplog.text
+
+
+def test_invalid_gtin_is_counted_and_left_out(spider):
+    products = json.loads(json.dumps(PRODUCTS[:2]))
+    products[1]["gtin"] = "08806095545470"  # check digit broken
+    items = items_of(spider.api_items(products, "Displays", "test page"))
+    assert {tuple(i.gtins) for i in items} == {("08806095545479",)}
+    assert spider.crawler.stats.get_value("tco/gtin/invalid") == 1
+
+
+@pytest.mark.parametrize(("fixture", "expected_items"), [
+    ("gtin-api_generic-gtin_displays_products.json", 291),
+    ("product-finder-app_items-get_compacted_2026-08-07.json", None),
+])
+def test_parse_file_sniffs_the_saved_format(make_spider, fixture, expected_items, caplog):
+    path = FIXTURES / "tco" / fixture
+    spider = make_spider(TcoSpider, file=str(path))
+    items = items_of(spider.parse_file(response_from(path.read_bytes(), path.as_uri())))
+    if expected_items is None:  # the third party's compacted shape is not a registry format
+        assert items == [] and "neither a Product Finder feed" in caplog.text
+    else:
+        assert len(items) == expected_items
