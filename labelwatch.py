@@ -275,6 +275,7 @@ def dashboard(
     os.execvpe(sys.executable, [
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ], env)
 
 

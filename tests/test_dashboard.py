@@ -35,7 +35,7 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     shown = at.dataframe[1].value
     expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
                                   "--db", demo_db, check=True).stdout)
-    assert shown.to_dict("records") == [{**r, "market": None} for r in expected]
+    assert shown.to_dict("records") == [{**r, "market": "(global)"} for r in expected]
     sources = at.dataframe[0].value
     assert sources.loc[0, "source"] == "tco" and sources.loc[0, "status"] == "current"
     assert at.get("download_button")

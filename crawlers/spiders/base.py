@@ -88,5 +88,7 @@ class RegistrySpider(scrapy.Spider):
     def request_failed(self, failure):
         """Errback: a request the run cannot do without failed (after retries)."""
         request = failure.request
-        self.logger.error("%s: %s %s failed: %s", self.name, request.method, request.url, failure.getErrorMessage())
+        response = getattr(failure.value, "response", None)
+        why = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.logger.error("%s: %s %s failed: %s", self.name, request.method, request.url, why)
 

@@ -44,15 +44,17 @@ if table.empty:
     st.stop()
 
 table["label and level"] = table["label"] + " " + table["level"].fillna("")
+order = list(dict.fromkeys(table["label and level"]))  # the query's order: levels numeric
 chart = alt.Chart(table).mark_bar().encode(
     x=alt.X("category:N", title="category"),
-    xOffset="label and level:N",
+    xOffset=alt.XOffset("label and level:N", sort=order),
     y=alt.Y("models:Q", title="models"),
-    color=alt.Color("label and level:N"),
+    color=alt.Color("label and level:N", sort=order),
     tooltip=["source", "label", "level", "category", "models", "brands", "certificates"],
 )
 st.altair_chart(chart, width="stretch")
 shown = table.drop(columns=["label and level"])
+shown["market"] = shown["market"].fillna("(global)")
 st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"),
                    file_name=f"labelwatch-availability-{valid_on:%Y%m%d}.csv", mime="text/csv")
