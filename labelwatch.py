@@ -240,19 +240,24 @@ def report_availability(
     valid_on: Annotated[Optional[str], typer.Option(help="Count certificates valid on this day [default: today, or the --as-of day]")] = None,
     category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
     label: Annotated[Optional[str], typer.Option(help="Only this label")] = None,
+    market: Annotated[Optional[str], typer.Option(help="Only this country's registrations (and global certificates)")] = None,
+    min_tier: Annotated[Optional[str], typer.Option(help="EPEAT: Bronze, Silver or Gold and above")] = None,
+    climate_plus: Annotated[bool, typer.Option("--climate-plus", help="EPEAT: Climate+ products only")] = False,
     db: DbOption = None,
 ):
     """Models, brands and certificates valid per label, level, category and market."""
     _check_format(fmt)
+    filters = queries.Filters(category=category, label=label, market=market, min_tier=min_tier, climate_plus=climate_plus)
     try:
         when = queries.AsOf.parse(as_of)
         day = date.fromisoformat(valid_on) if valid_on else None
+        filters.params()
     except ValueError as error:
         fail(str(error).replace("Invalid isoformat string", "--valid-on: not a YYYY-MM-DD date"))
     with read_connection(db_path(db)) as con:
         day = day or queries.default_valid_on(con, when)
         snap = queries.snapshot(con, when)
-        rows = queries.availability(con, day, when, category=category, label=label)
+        rows = queries.availability(con, day, when, filters)
     if fmt == "table":
         for source, state in sorted(snap.items()):
             err.print(f"{source}: as of run {state['run_id']}, finished {state['finished_at']:%Y-%m-%d %H:%M %Z}")

@@ -1,6 +1,7 @@
 """GTIN normalisation: any GTIN-8/12/13/14 to a zero-padded GTIN-14 with a valid check digit."""
 
 import re
+from functools import lru_cache
 
 _NON_DIGITS = re.compile(r"[\s-]")
 
@@ -11,6 +12,7 @@ def check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+@lru_cache(maxsize=1 << 18)
 def to_gtin14(value: str | int) -> str | None:
     """GTIN-14 for a GTIN-8/12/13/14 (spaces and hyphens allowed), or None when the value
     is not a GTIN: wrong length, not digits, or a wrong check digit."""

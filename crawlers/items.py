@@ -15,7 +15,9 @@ class Certification(BaseModel):
     """One model name under one label certificate (or registration), as a registry shows it.
 
     `record_key` identifies the record within its source across runs; `brand_normalised`
-    and `model_key` are derived here so every source counts models the same way.
+    and `model_key` are derived here so every source counts models the same way. Validity:
+    `valid_until` is the certificate's expiry (TCO) or the archival date (EPEAT); None means
+    no end is known.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -37,7 +39,16 @@ class Certification(BaseModel):
     status: str | None
     gtins: list[str]
     url: str | None
-    market: str | None = None
+    market: str | None = None  # country for per-country registries; None = global certificate
+    market_code: str | None = None  # ISO 3166-1 alpha-2
+    climate_plus: bool | None = None
+    score_points: int | None = None
+    score_max: int | None = None
+    registered_on: date | None = None
+    archived_on: date | None = None
+    exceptions: str | None = None
+    registry_id: str | None = None
+    part_numbers: list[str] = []
 
     @field_validator("model", "brand")
     @classmethod

@@ -39,3 +39,6 @@ LABELWATCH_ORIGIN = "live"
 TCO_FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
 TCO_API_URL = "https://api.tcocertified.com"
 TCO_PRODUCT_TYPES = ["Displays", "Desktops", "Notebooks", "All-in-OnePCs", "Tablets", "Smartphones", "Headsets", "Projectors"]
+
+EPEAT_HOME_URL = "https://www.epeat.net/"
+EPEAT_EXPORT_URLS = []  # export URLs to fetch directly, skipping discovery from the home page

@@ -45,16 +45,38 @@ def normalise_brand(brand: str | None) -> str | None:
 
 @cache
 def _category_maps() -> dict[str, dict[str, str]]:
-    maps = tomllib.loads((_DATA / "categories.toml").read_text(encoding="utf-8"))
-    for source, mapping in maps.items():
-        unknown = set(mapping.values()) - set(CANONICAL_CATEGORIES)
-        if unknown:
-            raise ValueError(f"categories.toml [{source}]: not canonical: {sorted(unknown)}")
-    return maps
+    """categories.toml flattened to {"tco": {...}, "epeat.type": {...}, ...}."""
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        mapping = {k: v for k, v in table.items() if isinstance(v, str)}
+        if mapping:
+            unknown = set(mapping.values()) - set(CANONICAL_CATEGORIES)
+            if unknown:
+                raise ValueError(f"categories.toml [{prefix}]: not canonical: {sorted(unknown)}")
+            flat[prefix] = mapping
+        for key, sub in table.items():
+            if isinstance(sub, dict):
+                walk(f"{prefix}.{key}" if prefix else key, sub)
+
+    walk("", tomllib.loads((_DATA / "categories.toml").read_text(encoding="utf-8")))
+    return flat
 
 
-def canonical_category(source: str, raw: str | None) -> str | None:
-    """Canonical category of a raw registry string, or None when the table has no entry."""
+def canonical_category(table: str, raw: str | None) -> str | None:
+    """Canonical category of a raw registry string in a categories.toml table ("tco",
+    "epeat.type"), or None when the table has no entry for it."""
     if raw is None:
         return None
-    return _category_maps().get(source, {}).get(_NOT_ALNUM.sub("", raw.casefold()))
+    return _category_maps().get(table, {}).get(_NOT_ALNUM.sub("", raw.casefold()))
+
+
+@cache
+def country_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of an English country name, or None when unknown."""
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(collapse(name)).alpha_2
+    except LookupError:
+        return None

@@ -65,19 +65,19 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, category: str | None, label: str | None) -> pd.DataFrame:
+def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+    columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
     if db_version is None:
-        return pd.DataFrame(columns=["source", "label", "level", "category", "market", "models", "brands", "certificates"])
+        return pd.DataFrame(columns=columns)
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        rows = queries.availability(con, valid_on, category=category, label=label)
-    return pd.DataFrame(rows, columns=["source", "label", "level", "category", "market", "models", "brands", "certificates"])
+        return pd.DataFrame(queries.availability(con, valid_on, filters=filters), columns=columns)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str]]:
     """Values the filters offer: what the current data holds."""
     if db_version is None:
-        return {"category": [], "label": []}
+        return {"category": [], "label": [], "market": []}
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
         return queries.dimension_values(con)
 

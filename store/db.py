@@ -81,13 +81,19 @@ def write_connection(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.
 def ensure_schema(path: Path, wait_seconds: float = 60.0) -> None:
     """Create the file and any missing table through SQLModel (idempotent, cheap when present)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wanted = set(SQLModel.metadata.tables)
     con = _open(path, read_only=False, wait_seconds=wait_seconds)
     try:
-        present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+        missing = [(t, c) for t in SQLModel.metadata.sorted_tables for c in t.columns if (t.name, c.name) not in present]
+        new_tables = {t for t, _ in missing if not any(name == t.name for name, _ in present)}
+        added = [(t, c) for t, c in missing if t not in new_tables]
+        if added:
+            dialect = create_engine("duckdb:///:memory:").dialect
+            for table, column in added:  # additive migration: columns new in this version
+                con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=dialect)}')
     finally:
         con.close()
-    if wanted <= present:
+    if not new_tables:
         return
     engine = create_engine(f"duckdb:///{path}")
     try:

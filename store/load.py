@@ -13,9 +13,12 @@ RUN_FILE_COLUMNS = {
     "level": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR", "model": "VARCHAR",
     "model_key": "VARCHAR", "category": "VARCHAR", "category_raw": "VARCHAR",
     "certificate_id": "VARCHAR", "valid_from": "DATE", "valid_until": "DATE", "status": "VARCHAR",
-    "gtins": "VARCHAR[]", "url": "VARCHAR", "market": "VARCHAR",
+    "gtins": "VARCHAR[]", "url": "VARCHAR", "market": "VARCHAR", "market_code": "VARCHAR",
+    "climate_plus": "BOOLEAN", "score_points": "INTEGER", "score_max": "INTEGER", "registered_on": "DATE",
+    "archived_on": "DATE", "exceptions": "VARCHAR", "registry_id": "VARCHAR", "part_numbers": "VARCHAR[]",
 }
-_ATTRIBUTES = [c for c in RUN_FILE_COLUMNS if c not in ("source", "run_id", "record_key", "gtins")]
+_LISTS = ("gtins", "part_numbers")
+_ATTRIBUTES = [c for c in RUN_FILE_COLUMNS if c not in ("source", "run_id", "record_key", *_LISTS)]
 
 
 class LoadRefused(RuntimeError):
@@ -59,7 +62,7 @@ def fail_run(db: Path, run_id: int, reason: str, message: str, stats: dict, coun
 def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, counts: dict) -> int:
     """Make a finished run the current data of its source, in one transaction.
 
-    Lines are grouped by record_key (GTINs of duplicates merged). A record unchanged since the
+    Lines are grouped by record_key (GTINs and part numbers of duplicates merged). A record unchanged since the
     source's previous loaded run extends its version's last_run_id; anything new or changed
     becomes a new version. Returns the number of distinct records loaded.
     """
@@ -77,12 +80,12 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 {"s": source},
             ).fetchone()
             aggregates = ", ".join(f"any_value({c}) AS {c}" for c in _ATTRIBUTES)
-            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, "gtins"])
+            merged = ", ".join(f"list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in _LISTS)
+            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, *_LISTS])
             con.execute(
                 f"""CREATE TEMP TABLE incoming AS
                 SELECT *, md5(to_json({{{hashed}}})) AS content_hash FROM (
-                    SELECT record_key, {aggregates},
-                           list_sort(list_distinct(flatten(list(gtins)))) AS gtins,
+                    SELECT record_key, {aggregates}, {merged},
                            count(*) FILTER (WHERE source <> $source OR run_id <> $run) AS foreign_lines
                     FROM read_json($file, format = 'newline_delimited', columns = $columns)
                     GROUP BY record_key)""",
@@ -97,7 +100,7 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                   AND certification.last_run_id = $previous AND certification.content_hash = i.content_hash""",
                 {"run": run_id, "source": source, "previous": previous},
             )
-            columns = ", ".join([*_ATTRIBUTES, "gtins"])
+            columns = ", ".join([*_ATTRIBUTES, *_LISTS])
             con.execute(
                 f"""INSERT INTO certification (source, record_key, first_run_id, last_run_id, content_hash, {columns})
                 SELECT $source, record_key, $run, $run, content_hash, {columns} FROM incoming i

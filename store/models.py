@@ -58,3 +58,12 @@ class Certification(SQLModel, table=True):
     gtins: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
     url: str | None
     market: str | None
+    market_code: str | None
+    climate_plus: bool | None
+    score_points: int | None
+    score_max: int | None
+    registered_on: date | None
+    archived_on: date | None
+    exceptions: str | None
+    registry_id: str | None
+    part_numbers: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))

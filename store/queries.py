@@ -39,12 +39,6 @@ _SNAPSHOT = """
     GROUP BY source
 """
 
-_CURRENT = """
-    c.valid_until IS NOT NULL AND c.valid_until >= $valid_on::DATE
-    AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
-    AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
-"""
-
 
 def _as_of_params(as_of: AsOf) -> dict:
     return {"as_of_run": as_of.run_id, "as_of_day": as_of.day}
@@ -68,56 +62,89 @@ def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
     return date.today()
 
 
-def availability(
-    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-    category: str | None = None, label: str | None = None,
-) -> list[dict]:
+TIERS = ("Bronze", "Silver", "Gold")  # EPEAT tiers, lowest first
+
+_TIER_RANK = "(CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END)"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a buyer narrows the counts to. `market` keeps that country's registrations plus
+    global certificates; `min_tier` and `climate_plus` apply to EPEAT records only (records
+    without a tier or a Climate+ flag pass)."""
+
+    category: str | None = None
+    label: str | None = None
+    market: str | None = None
+    min_tier: str | None = None
+    climate_plus: bool = False
+
+    def params(self) -> dict:
+        if self.min_tier is not None and self.min_tier not in TIERS:
+            raise ValueError(f"minimum tier {self.min_tier!r}: choose {', '.join(TIERS)}")
+        return {"category": self.category, "label": self.label, "market": self.market,
+                "min_tier": TIERS.index(self.min_tier) + 1 if self.min_tier else None,
+                "climate_plus": self.climate_plus}
+
+
+def _current(columns: str) -> str:
+    """SELECT columns of the records current at each source's snapshot, valid on $valid_on,
+    narrowed by Filters.params()."""
+    return f"""
+        WITH snap AS ({_SNAPSHOT})
+        SELECT {columns} FROM certification c
+        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+        WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
+          AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
+          AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
+          AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
+          AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
+          AND ($market::VARCHAR IS NULL OR c.market IS NULL OR c.market = $market::VARCHAR)
+          AND ($min_tier::INTEGER IS NULL OR {_TIER_RANK} IS NULL OR {_TIER_RANK} >= $min_tier::INTEGER)
+          AND (NOT $climate_plus::BOOLEAN OR c.climate_plus IS NOT FALSE)
+    """
+
+
+def _rows(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+                 filters: Filters = Filters()) -> list[dict]:
     """Valid models, brands and certificates per source, label, level, category and market.
 
     models = distinct (normalised brand, model name); a model with unknown brand counts once
-    per name. brands = distinct known normalised brands.
+    per name. brands = distinct known normalised brands. Per-country registries give a row per
+    market and an "any market" row (market None), where a product registered in 20 countries
+    counts once; global certificates (TCO) have market None. With a market filter, that
+    market's rows and the global rows are given.
     """
+    counts = """count(DISTINCT coalesce(brand_normalised, '') || chr(31) || model_key) AS models,
+                count(DISTINCT brand_normalised) AS brands, count(DISTINCT certificate_id) AS certificates"""
     sql = f"""
-        WITH snap AS ({_SNAPSHOT})
-        SELECT c.source, c.label, c.level, c.category, c.market,
-               count(DISTINCT coalesce(c.brand_normalised, '') || chr(31) || c.model_key) AS models,
-               count(DISTINCT c.brand_normalised) AS brands,
-               count(DISTINCT c.certificate_id) AS certificates
-        FROM certification c
-        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-        WHERE {_CURRENT}
-          AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
-          AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
-        GROUP BY c.source, c.label, c.level, c.category, c.market
-        ORDER BY c.source, c.label, TRY_CAST(c.level AS INTEGER) NULLS LAST, c.level, c.category, c.market NULLS FIRST
+        WITH cur AS ({_current("c.*, " + _TIER_RANK + " AS tier_rank")})
+        SELECT * FROM (
+            SELECT source, label, level, category, market, {counts}, any_value(tier_rank) AS tier_rank
+            FROM cur WHERE market IS NOT NULL GROUP BY source, label, level, category, market
+            UNION ALL
+            SELECT source, label, level, category, NULL AS market, {counts}, any_value(tier_rank) AS tier_rank
+            FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY source, label, level, category)
+        ORDER BY source, label, coalesce(TRY_CAST(level AS INTEGER), tier_rank) NULLS LAST, level, category,
+                 market NULLS FIRST
     """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, "category": category, "label": label}
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+    return [{k: v for k, v in row.items() if k != "tier_rank"} for row in _rows(con.execute(sql, params))]
 
 
-def models(
-    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-    category: str | None = None, label: str | None = None, limit: int = 10_000,
-) -> list[dict]:
+def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+           filters: Filters = Filters(), limit: int = 10_000) -> list[dict]:
     """The valid records behind availability(), one row per record."""
-    sql = f"""
-        WITH snap AS ({_SNAPSHOT})
-        SELECT c.source, c.label, c.level, c.category, c.brand_normalised AS brand, c.model,
-               c.certificate_id, c.valid_from, c.valid_until, c.url
-        FROM certification c
-        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-        WHERE {_CURRENT}
-          AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
-          AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
-        ORDER BY c.source, c.brand_normalised NULLS LAST, c.model
-        LIMIT $limit
-    """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, "category": category, "label": label, "limit": limit}
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    sql = _current("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
+                      c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""") + """
+        ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST LIMIT $limit"""
+    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "limit": limit}
+    return _rows(con.execute(sql, params))
 
 
 def _alive(pid: int | None) -> bool:
@@ -141,10 +168,8 @@ def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int =
         " ORDER BY id DESC LIMIT $limit",
         {"source": source, "limit": limit},
     )
-    names = [d[0] for d in cursor.description]
     result = []
-    for row in cursor.fetchall():
-        run = dict(zip(names, row))
+    for run in _rows(cursor):
         if run["status"] == "running" and not _alive(run.pop("pid")):
             run["status"] = "killed"
         run.pop("pid", None)
@@ -167,11 +192,12 @@ def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Distinct categories and labels in the sources' current data."""
+    """Distinct categories, labels and markets in the sources' current data."""
     sql = f"""
         WITH snap AS ({_SNAPSHOT})
-        SELECT DISTINCT c.category, c.label FROM certification c
+        SELECT DISTINCT c.category, c.label, c.market FROM certification c
         JOIN snap s ON c.source = s.source AND c.last_run_id = s.run_id
     """
     rows = con.execute(sql, _as_of_params(AsOf())).fetchall()
-    return {"category": sorted({r[0] for r in rows}), "label": sorted({r[1] for r in rows})}
+    return {"category": sorted({r[0] for r in rows}), "label": sorted({r[1] for r in rows}),
+            "market": sorted({r[2] for r in rows if r[2] is not None})}

@@ -16,12 +16,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SNAPSHOTS = ROOT / "crawlers" / "snapshots"
 
 
-def response_from(body: bytes | str, url: str = "https://example.test/", status: int = 200, html: bool = False, **kw):
+def response_from(body: bytes | str, url: str = "https://example.test/", status: int = 200, html: bool = False,
+                  headers: dict | None = None, **kw):
     """A response as Scrapy would hand it to a callback."""
     if isinstance(body, str):
         body = body.encode("utf-8")
     cls = HtmlResponse if html else TextResponse
-    return cls(url=url, body=body, status=status, request=Request(url, **kw), encoding="utf-8")
+    return cls(url=url, body=body, status=status, headers=headers, request=Request(url, **kw), encoding="utf-8")
 
 
 def json_response(data, url: str = "https://example.test/", **kw):

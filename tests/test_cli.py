@@ -47,12 +47,17 @@ def report(db, *extra) -> list[dict]:
     return json.loads(result.stdout)
 
 
+def tco_report(db, *extra) -> list[dict]:
+    return report(db, "--label", "TCO Certified", *extra)
+
+
 def by_key(rows):
     return {(r["category"], r["level"]): {k: r[k] for k in ("models", "brands", "certificates")} for r in rows}
 
 
 def test_replay_crawl_to_report_matches_the_samples(demo_db):
-    rows = report(demo_db, "--valid-on", ON)
+    assert {r["source"] for r in report(demo_db)} == {"tco", "epeat"}
+    rows = tco_report(demo_db, "--valid-on", ON)
     assert {tuple(r) for r in rows} == {("source", "label", "level", "category", "market", "models", "brands", "certificates")}
     assert {(r["source"], r["label"], r["market"]) for r in rows} == {("tco", "TCO Certified", None)}
     assert by_key(rows) == oracle(date.fromisoformat(ON))
@@ -60,13 +65,14 @@ def test_replay_crawl_to_report_matches_the_samples(demo_db):
 
 
 def test_validity_day_changes_the_counts(demo_db):
-    later = by_key(report(demo_db, "--valid-on", "2027-09-01"))
+    later = by_key(tco_report(demo_db, "--valid-on", "2027-09-01"))
     assert later == oracle(date(2027, 9, 1))
-    assert later[("display", "10")]["certificates"] < by_key(report(demo_db, "--valid-on", ON))[("display", "10")]["certificates"]
+    assert later[("display", "10")]["certificates"] < by_key(tco_report(demo_db, "--valid-on", ON))[("display", "10")]["certificates"]
 
 
 def test_csv_goes_to_stdout_alone(demo_db):
-    result = run_cli("report", "availability", "--format", "csv", "--valid-on", ON, "--db", demo_db, check=True)
+    result = run_cli("report", "availability", "--format", "csv", "--valid-on", ON, "--label", "TCO Certified",
+                     "--db", demo_db, check=True)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 5 and rows[0]["source"] == "tco"
     assert "as of run" not in result.stdout
@@ -74,7 +80,8 @@ def test_csv_goes_to_stdout_alone(demo_db):
 
 def test_runs_lists_the_loaded_run(demo_db):
     runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
-    assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [("tco", "loaded", 1222, 0)]
+    assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [
+        ("tco", "loaded", 1222, 0), ("epeat", "loaded", 644, 0)]
     assert runs[0]["origin"].startswith("replay ")
 
 
@@ -95,12 +102,12 @@ def broken_bundle(tmp_path):
 
 def test_a_broken_crawl_fails_and_the_previous_data_stays_current(loaded_db, broken_bundle):
     before = report(loaded_db, "--valid-on", ON)
-    result = run_cli("crawl", "--replay", broken_bundle, "--db", loaded_db)
+    result = run_cli("crawl", "tco", "--replay", broken_bundle, "--db", loaded_db)
     assert result.returncode == 1
-    assert "tco: run 2 FAILED, previous data stays current" in result.stderr
+    assert "tco: run 3 FAILED, previous data stays current" in result.stderr
     assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(2, "failed"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [(3, "failed"), (2, "loaded"), (1, "loaded")]
     assert "Product Finder feed" in runs[0]["message"]
     assert report(loaded_db, "--valid-on", ON) == before
 
@@ -108,28 +115,28 @@ def test_a_broken_crawl_fails_and_the_previous_data_stays_current(loaded_db, bro
 def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
     before = report(loaded_db, "--valid-on", ON)
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "labelwatch", "crawl", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "DOWNLOAD_DELAY=5"],
+        [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "DOWNLOAD_DELAY=5"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    run_file = loaded_db.parent / "runs" / "tco" / "run-2.jsonl"
+    run_file = loaded_db.parent / "runs" / "tco" / "run-3.jsonl"
     deadline = time.monotonic() + 60
     while not (run_file.exists() and run_file.stat().st_size > 0) and time.monotonic() < deadline:
         time.sleep(0.1)
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(2, "killed"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [(3, "killed"), (2, "loaded"), (1, "loaded")]
     assert report(loaded_db, "--valid-on", ON) == before
-    run_cli("crawl", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
-    assert report(loaded_db, "--as-of", "3", "--valid-on", ON) == before
+    run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
+    assert report(loaded_db, "--as-of", "4", "--valid-on", ON) == before
 
 
 def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
     api_only = tmp_path / "api.json"
     shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
     run_cli("import", "tco", api_only, "--db", loaded_db, check=True)
-    now = by_key(report(loaded_db, "--valid-on", ON))
+    now = by_key(tco_report(loaded_db, "--valid-on", ON))
     assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
-    assert by_key(report(loaded_db, "--as-of", "1", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
+    assert by_key(tco_report(loaded_db, "--as-of", "2", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
 
 
 def test_import_goes_through_the_parser_and_load_path(tmp_path):
@@ -143,8 +150,9 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
-    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: tco"),
-    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: tco"),
+    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, tco"),
+    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, tco"),
+    (["report", "availability", "--min-tier", "Platinum"], "minimum tier 'Platinum': choose Bronze, Silver, Gold"),
     (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
     (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
 ])

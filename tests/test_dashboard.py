@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, run_cli
+from epeat_exports import multi_country_rows, to_xlsx
 from store.load import fail_run, start_run
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -35,9 +36,10 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     shown = at.dataframe[1].value
     expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
                                   "--db", demo_db, check=True).stdout)
-    assert shown.to_dict("records") == [{**r, "market": "(global)"} for r in expected]
-    sources = at.dataframe[0].value
-    assert sources.loc[0, "source"] == "tco" and sources.loc[0, "status"] == "current"
+    assert at.sidebar.selectbox[2].value == "any market"  # no Belgian data in the demo
+    assert shown.to_dict("records") == [{**r, "market": r["market"] or "any market"} for r in expected]
+    sources = at.dataframe[0].value.set_index("source")["status"].to_dict()
+    assert sources == {"epeat": "current", "tco": "current"}
     assert at.get("download_button")
 
 
@@ -50,7 +52,7 @@ def test_category_filter(monkeypatch, demo_db):
 
 def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
     at = render(monkeypatch, tmp_path / "empty.duckdb")
-    assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {"tco": "not crawled yet"}
+    assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {"epeat": "not crawled yet", "tco": "not crawled yet"}
     assert any("Not crawled yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1
     assert not (tmp_path / "empty.duckdb").exists()
@@ -62,7 +64,7 @@ def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db,
     run_id, _ = start_run(db, "tco", "test")
     fail_run(db, run_id, "finished", "tco: Product Finder feed at https://x is not JSON", {}, {"items": 0, "invalid": 0, "errors": 1})
     at = render(monkeypatch, db)
-    row = at.dataframe[0].value.iloc[0]
+    row = at.dataframe[0].value.set_index("source").loc["tco"]
     assert row["status"].startswith(f"last crawl failed on {date.today():%Y-%m-%d}; showing data of ")
     assert row["reason"] == "tco: Product Finder feed at https://x is not JSON"
     assert at.dataframe[1].value["models"].sum() > 0
@@ -73,7 +75,8 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at.switch_page("pages/crawls.py").run()
     assert not at.exception
     runs = at.dataframe[0].value
-    assert runs[["source", "status", "items"]].to_dict("records") == [{"source": "tco", "status": "loaded", "items": 1222}]
+    assert runs[["source", "status", "items"]].to_dict("records") == [
+        {"source": "tco", "status": "loaded", "items": 1222}, {"source": "epeat", "status": "loaded", "items": 644}]
 
 
 def test_no_connection_outlives_a_render(monkeypatch, demo_db, tmp_path):
@@ -83,3 +86,19 @@ def test_no_connection_outlives_a_render(monkeypatch, demo_db, tmp_path):
     writer = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).execute('CHECKPOINT')"],
                             capture_output=True, text=True, timeout=60)
     assert writer.returncode == 0, writer.stderr
+
+
+def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_path):
+    export = tmp_path / "export.xlsx"
+    export.write_bytes(to_xlsx(multi_country_rows()))
+    db = tmp_path / "lw.duckdb"
+    run_cli("import", "epeat", export, "--db", db, check=True)
+    at = render(monkeypatch, db, on=date.today())
+    assert at.sidebar.selectbox[2].value == "Belgium"
+    table = at.dataframe[1].value
+    assert set(table["market"]) == {"Belgium"}
+    assert table.set_index(["level", "category"])["models"].to_dict() == {("Silver", "notebook"): 1, ("Gold", "notebook"): 1, ("Gold", "other"): 1}
+    at.sidebar.selectbox[3].set_value("Gold").run()
+    assert set(at.dataframe[1].value["level"]) == {"Gold"}
+    at.sidebar.checkbox[0].check().run()
+    assert at.dataframe[1].value["models"].sum() == 2  # both Gold products are Climate+

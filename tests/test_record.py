@@ -35,7 +35,7 @@ def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
     user_agents = {h.get("User-Agent") for _, _, h in seen}
     assert len(user_agents) == 1 and "+https://" in user_agents.pop()
 
-    replayed = run_cli("crawl", "--replay", tmp_path / "rec", "--db", tmp_path / "replay.duckdb", check=True)
+    replayed = run_cli("crawl", "tco", "--replay", tmp_path / "rec", "--db", tmp_path / "replay.duckdb", check=True)
     assert "tco: run 1 loaded: 1222 items, 1185 records" in replayed.stderr
     report = lambda db: json.loads(run_cli("report", "availability", "-f", "json", "--valid-on", "2026-08-07",
                                            "--db", db, check=True).stdout)

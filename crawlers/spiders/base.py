@@ -49,12 +49,15 @@ class RegistrySpider(scrapy.Spider):
         self.count(f"missing/{field}")
         self.logger.warning("%s: record %s has no %s", self.name, ref, field)
 
-    def category(self, raw: str | None) -> str:
-        canonical = canonical_category(self.name, raw)
-        if canonical is None:
-            self.count(f"category/unmapped/{raw}")
-            return "other"
-        return canonical
+    def category(self, *tries: tuple[str, str | None]) -> str:
+        """Canonical category from the first (categories.toml table, raw value) that maps;
+        "other" when none does, counted under category/unmapped/<raw values>."""
+        for table, raw in tries:
+            canonical = canonical_category(table, raw)
+            if canonical is not None:
+                return canonical
+        self.count(f"category/unmapped/{' / '.join(str(raw) for _, raw in tries)}")
+        return "other"
 
     def gtins(self, values: list[Any], ref: str) -> list[str]:
         """Valid GTIN-14s of the values; each invalid one is counted and named."""

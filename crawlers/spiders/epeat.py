@@ -1,0 +1,259 @@
+"""EPEAT (Global Electronics Council): registered products per country, tier and Climate+.
+
+Route (../shared/sources/epeat.md): the home page's category tabs (`#search-tabs` links) →
+each category search page → its Excel export link (`a.link-icon.-export`) → the .xlsx. The
+MARKUP of these pages is RECONSTRUCTED (only the two selectors are known, from a third-party
+scraper): when discovery finds nothing the run fails saying so, and the setting
+EPEAT_EXPORT_URLS lists export URLs directly to skip discovery. The export's COLUMNS are
+confirmed (a real July 2024 export): headers are matched by name, a missing core column fails
+the run naming the file and the column, and every column after `Exceptions` is an identifier
+type (GTIN/EAN/UPC values become GTIN-14s, part numbers are kept, the rest is ignored).
+
+One row = one product registered in one country; every row is kept, archived ones too. A row
+is current when Status is "Active" and it has no archive date (`valid_until` = archive date).
+The .xlsx is read with openpyxl in read-only mode, row by row, so memory does not grow with it.
+"""
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from functools import lru_cache
+
+import scrapy
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+from crawlers.gtin import to_gtin14
+from crawlers.spiders.base import RegistrySpider
+from crawlers.vocabulary import country_code
+
+CORE_COLUMNS = ("Id", "Product Name", "Climate+", "Product Category", "Product Type", "Status", "Registered In",
+                "Manufacturer", "Total Score", "EPEAT Tier", "Registered On", "Archived On", "Exceptions")
+GTIN_COLUMNS = ("Global Trade Item Number", "European Article Number", "Universal Product Code")
+PART_NUMBER_COLUMNS = ("Manufacturer Part Number",)
+_SCORE = re.compile(r"^\s*(\d+)\s+of\s+(\d+)\s*$")
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class ExportFormatError(ValueError):
+    """The export is not what the parser knows: names the file and what is wrong."""
+
+
+def _text(value) -> str | None:
+    """Cell text; `*` (the export's "none") and blanks are None."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return None if text in ("", "*") else text
+
+
+@lru_cache(maxsize=1 << 14)
+def _split_gtins(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(valid GTIN-14s, invalid values) of a comma-separated identifier cell. Cached: the same
+    product repeats its cell in every country it is registered in."""
+    valid, invalid = [], []
+    for value in cell.split(","):
+        value = value.strip()
+        if value and value != "*":
+            gtin = to_gtin14(value)
+            (valid if gtin else invalid).append(gtin or value)
+    return tuple(valid), tuple(invalid)
+
+
+class EpeatSpider(RegistrySpider):
+    name = "epeat"
+    label = "EPEAT"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending_category_pages = 0
+        self.exports_found = 0
+
+    # -- routes ---------------------------------------------------------------------------
+    def start_live(self):
+        urls = self.settings.getlist("EPEAT_EXPORT_URLS")
+        if urls:
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse_export, errback=self.request_failed)
+        else:
+            yield scrapy.Request(self.settings["EPEAT_HOME_URL"], callback=self.parse_home, errback=self.request_failed)
+
+    def parse_home(self, response):
+        links = [link for link in response.css("#search-tabs a::attr(href)").getall() if link.strip()]
+        if not links:
+            self.logger.error("epeat: no category tabs (#search-tabs a) on %s: the page changed; "
+                              "set EPEAT_EXPORT_URLS to skip discovery", response.url)
+            return
+        self.pending_category_pages = len(links)
+        for link in links:
+            yield response.follow(link, callback=self.parse_category, errback=self.category_failed)
+
+    def parse_category(self, response):
+        self.pending_category_pages -= 1
+        export = response.css("a.link-icon.-export::attr(href)").get()
+        if export:
+            self.exports_found += 1
+            yield response.follow(export, callback=self.parse_export, errback=self.request_failed,
+                                  cb_kwargs={"page_url": response.url})
+        else:
+            self.count("category_page_without_export")
+            self.logger.warning("epeat: no export link (a.link-icon.-export) on %s", response.url)
+        self._check_discovery(response.url)
+
+    def category_failed(self, failure):
+        self.pending_category_pages -= 1
+        self.request_failed(failure)
+        self._check_discovery(failure.request.url)
+
+    def _check_discovery(self, last_url: str) -> None:
+        if self.pending_category_pages == 0 and self.exports_found == 0:
+            self.logger.error("epeat: no category page had an export link (last: %s): the markup changed; "
+                              "set EPEAT_EXPORT_URLS to skip discovery", last_url)
+
+    # -- parsing --------------------------------------------------------------------------
+    def parse_export(self, response, page_url: str | None = None):
+        yield from self._parse_rows(response, page_url or response.url)
+
+    def parse_file(self, response):
+        yield from self._parse_rows(response, None)
+
+    def _parse_rows(self, response, link: str | None):
+        where = self.file.name if self.file else response.url
+        try:
+            header, rows = self._open(response, where)
+            columns = self._columns(header, where)
+            self.count("exports")
+            for number, row in enumerate(rows, 2):
+                if row is None or all(v is None or v == "" for v in row):
+                    continue
+                self.count("rows")
+                item = self.row_item(columns, row, f"{where} row {number}", link)
+                if item is not None:
+                    yield item
+        except ExportFormatError as error:
+            self.logger.error("epeat: %s", error)
+        except Exception as error:  # a truncated or corrupt file fails mid-way: say where
+            self.logger.error("epeat: %s could not be read to the end (%s: %s)", where, type(error).__name__, error)
+
+    def _open(self, response, where: str):
+        """(header, row iterator) of an .xlsx (streamed) or .csv export."""
+        body = response.body
+        if body.startswith(_ZIP_MAGIC):
+            book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+            rows = book.worksheets[0].iter_rows(values_only=True)
+        elif where.lower().endswith(".csv") or b"csv" in response.headers.get(b"Content-Type", b"").lower():
+            rows = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline=""))
+        else:
+            content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
+            raise ExportFormatError(f"{where} is not an .xlsx or .csv export (Content-Type {content_type}; "
+                                    f"body starts {body[:60].decode('utf-8', 'replace')!r})")
+        header = next(rows, None)
+        if header is None:
+            raise ExportFormatError(f"{where} is empty: no header row")
+        return header, rows
+
+    def _columns(self, header, where: str) -> dict:
+        names = [_text(h) or "" for h in header]
+        missing = [c for c in CORE_COLUMNS if c not in names]
+        if missing:
+            raise ExportFormatError(f"{where}: required column {missing[0]!r} missing"
+                                    f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
+                                    f"header is {names[:16]}")
+        index = {name: names.index(name) for name in CORE_COLUMNS}
+        identifiers = names[names.index("Exceptions") + 1:]
+        offset = names.index("Exceptions") + 1
+        index["gtin"] = [offset + i for i, n in enumerate(identifiers) if n in GTIN_COLUMNS]
+        index["part"] = [offset + i for i, n in enumerate(identifiers) if n in PART_NUMBER_COLUMNS]
+        for name in identifiers:
+            if name and name not in GTIN_COLUMNS + PART_NUMBER_COLUMNS:
+                self.count(f"identifier_column/ignored/{name}")
+        return index
+
+    def row_item(self, columns: dict, row, ref: str, link: str | None) -> dict | None:
+        cell = lambda name: row[columns[name]] if columns[name] < len(row) else None
+        registry_id, name, market = _text(cell("Id")), _text(cell("Product Name")), _text(cell("Registered In"))
+        ref = f"{ref} (Id {registry_id})"
+        for field, value in (("Id", registry_id), ("Product Name", name), ("Registered In", market)):
+            if value is None:
+                self.missing(field, ref)
+                return None
+        brand, tier = _text(cell("Manufacturer")), _text(cell("EPEAT Tier"))
+        for field, value in (("Manufacturer", brand), ("EPEAT Tier", tier)):
+            if value is None:
+                self.missing(field, ref)
+        code = country_code(market)
+        if code is None:
+            self.count(f"market/unknown/{market}")
+        product_category, product_type = _text(cell("Product Category")), _text(cell("Product Type"))
+        points, maximum = self._score(_text(cell("Total Score")), ref)
+        registered_on, archived_on = self._date(cell("Registered On")), self._date(cell("Archived On"))
+        gtins, parts = [], []
+        for i in columns["gtin"]:
+            text = _text(row[i]) if i < len(row) else None
+            if text:
+                valid, invalid = _split_gtins(text)
+                gtins.extend(valid)
+                if invalid:
+                    self.count("gtin/invalid", len(invalid))
+        for i in columns["part"]:
+            text = _text(row[i]) if i < len(row) else None
+            if text:
+                parts.extend(p.strip() for p in text.split(",") if p.strip() and p.strip() != "*")
+        return {
+            "source": self.name, "run_id": self.run_id, "record_key": f"{registry_id}/{code or market}",
+            "label": self.label, "level": tier, "brand": brand, "model": name,
+            "category": self.category(("epeat.type", product_type), ("epeat.category", product_category)),
+            "category_raw": " / ".join(v for v in (product_category, product_type) if v) or None,
+            "certificate_id": registry_id, "valid_from": registered_on, "valid_until": archived_on,
+            "status": _text(cell("Status")), "gtins": gtins, "url": link,
+            "market": market, "market_code": code, "climate_plus": self._bool(cell("Climate+"), ref),
+            "score_points": points, "score_max": maximum, "registered_on": registered_on, "archived_on": archived_on,
+            "exceptions": _text(cell("Exceptions")), "registry_id": registry_id, "part_numbers": parts,
+        }
+
+    def _score(self, text: str | None, ref: str) -> tuple[int | None, int | None]:
+        match = _SCORE.match(text or "")
+        if match:
+            return int(match.group(1)), int(match.group(2))
+        if text is not None:
+            self.count("total_score/unparsed")
+            self.logger.warning("epeat: %s: Total Score %r is not 'N of M'", ref, text)
+        return None, None
+
+    def _bool(self, value, ref: str) -> bool | None:
+        if isinstance(value, bool) or value is None:
+            return value
+        text = str(value).strip().upper()
+        if text in ("TRUE", "YES", "1"):
+            return True
+        if text in ("FALSE", "NO", "0"):
+            return False
+        if text in ("", "*"):
+            return None
+        self.count("climate_plus/unparsed")
+        self.logger.warning("epeat: %s: Climate+ %r is not TRUE/FALSE", ref, value)
+        return None
+
+    @staticmethod
+    def _date(value):
+        """A date from an Excel date cell, an Excel serial number, `M/D/YYYY 00:00:00` or ISO text;
+        `*`/empty is None; anything else is returned for the item model to reject by name."""
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, (int, float)):
+            return from_excel(value).date()
+        text = _text(value)
+        if text is None:
+            return None
+        us = _US_DATE.match(text)
+        if us:
+            month, day, year = map(int, us.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return text
+        return RegistrySpider.iso_date(text)
