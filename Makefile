@@ -28,5 +28,9 @@ demo-data: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+## bench: registry-size benchmarks (figures printed; bench/README.md keeps the last ones)
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.epeat 250000
+
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -76,6 +76,7 @@ def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[
     """Run the spiders in this process with a progress line each; return each run's outcome."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
+    from twisted.internet.task import LoopingCall
 
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                         TextColumn("{task.fields[responses]} responses, {task.completed} items"),
@@ -89,26 +90,35 @@ def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[
     handler.setLevel(logging.INFO if verbose else logging.WARNING)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
+    logging.root.setLevel(handler.level)  # no log record is even made for the per-item DEBUG lines
     crawlers = []
     for source, kwargs in spider_args.items():
         crawler = process.create_crawler(source)
         task = progress.add_task(source, total=None, responses=0)
-        crawler.signals.connect(
-            lambda task=task, **_: progress.update(task, responses=progress.tasks[task].fields["responses"] + 1),
-            signal=signals.response_received, weak=False)
-        crawler.signals.connect(lambda task=task, **_: progress.advance(task), signal=signals.item_scraped, weak=False)
-        crawler.signals.connect(lambda task=task, **_: progress.update(task, total=progress.tasks[task].completed),
-                                signal=signals.spider_closed, weak=False)
+
+        def show(task=task, crawler=crawler, done=False):
+            stats = crawler.stats
+            progress.update(task, completed=stats.get_value("labelwatch/records_written", 0),
+                            responses=stats.get_value("response_received_count", 0))
+            if done:
+                progress.update(task, total=progress.tasks[task].completed)
+
+        crawler.signals.connect(lambda show=show, **_: show(), signal=signals.response_received, weak=False)
+        crawler.signals.connect(lambda show=show, **_: show(done=True), signal=signals.spider_closed, weak=False)
         process.crawl(crawler, **kwargs)
-        crawlers.append((source, crawler))
+        crawlers.append((source, crawler, show))
+    ticker = LoopingCall(lambda: [show() for _, _, show in crawlers])
     with progress:
+        ticker.start(0.5, now=False)
         process.start()
+    if ticker.running:
+        ticker.stop()
     outcomes = []
-    for source, crawler in crawlers:
+    for source, crawler, _ in crawlers:
         stats = crawler.stats.get_stats()
         outcomes.append({
             "source": source, "run_id": stats.get("labelwatch/run_id"),
-            "status": stats.get("labelwatch/status", "failed"), "items": stats.get("item_scraped_count", 0),
+            "status": stats.get("labelwatch/status", "failed"), "items": stats.get("labelwatch/records_written", 0),
             "records": stats.get("labelwatch/records"), "message": stats.get("labelwatch/message"),
         })
     return outcomes

@@ -1,6 +1,7 @@
 """The item model: one certification record, validated once at the pipeline boundary."""
 
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -9,6 +10,13 @@ from crawlers.gtin import to_gtin14
 from crawlers.vocabulary import CANONICAL_CATEGORIES, collapse, model_key, normalise_brand
 
 Category = Literal[CANONICAL_CATEGORIES]  # type: ignore[valid-type]
+
+
+@lru_cache(maxsize=1 << 15)
+def _invalid_gtins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Values that are not GTIN-14s with a valid check digit. Cached per list: a product's
+    identifier list repeats in every country it is registered in."""
+    return tuple(v for v in values if len(v) != 14 or to_gtin14(v) != v)
 
 
 class Certification(BaseModel):
@@ -65,9 +73,9 @@ class Certification(BaseModel):
     @field_validator("gtins")
     @classmethod
     def _gtin14(cls, values: list[str]) -> list[str]:
-        bad = [v for v in values if len(v) != 14 or to_gtin14(v) != v]
+        bad = _invalid_gtins(tuple(values))
         if bad:
-            raise ValueError(f"not GTIN-14 with a valid check digit: {bad[:3]}")
+            raise ValueError(f"not GTIN-14 with a valid check digit: {list(bad[:3])}")
         return sorted(set(values))
 
     @model_validator(mode="after")

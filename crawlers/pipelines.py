@@ -1,17 +1,23 @@
-"""The boundary: every item a spider yields is validated here, once, into the item model."""
+"""The boundary: every record a spider yields is validated here, once, into the item model,
+then written to the run's file. Records arrive in batches (crawlers.batching); each is
+validated and written on its own."""
 
 import logging
 
 from pydantic import ValidationError
 from scrapy.exceptions import DropItem
 
+from crawlers.batching import BATCH_KEY, is_batch
 from crawlers.items import Certification
+from store.db import db_path
+from store.load import run_file_path
 
 logger = logging.getLogger(__name__)
 
 
 class ValidationPipeline:
-    """Turn a spider's dict into a Certification, or drop it naming source, record and field."""
+    """Turn each record dict into a Certification; a bad record is dropped, naming source,
+    record and field, and counted under items/invalid/<field>."""
 
     def __init__(self, stats):
         self.stats = stats
@@ -21,6 +27,19 @@ class ValidationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
+        if not is_batch(item):
+            return {BATCH_KEY: [self.validate(item)]}
+        valid = []
+        for record in item[BATCH_KEY]:
+            try:
+                valid.append(self.validate(record))
+            except DropItem as dropped:
+                logger.warning("%s", dropped)
+        if not valid:
+            raise DropItem(f"all {len(item[BATCH_KEY])} records of the batch rejected")
+        return {BATCH_KEY: valid}
+
+    def validate(self, item) -> Certification:
         try:
             return Certification.model_validate(item)
         except ValidationError as error:
@@ -33,3 +52,35 @@ class ValidationPipeline:
             raise DropItem(
                 f"{item.get('source', '?')}: record {item.get('record_key', '?')!r} rejected: {'; '.join(fields)}"
             ) from None
+
+
+class RunFilePipeline:
+    """Append each validated record to the run file (JSON lines) that the load reads.
+
+    The file is opened on the first item: the run, and so its file name, is created when the
+    spider opens (crawlers.run.CrawlRunExtension), after pipelines are set up.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db = db_path(crawler.settings.get("LABELWATCH_DB"))
+        self.out = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if self.out is None:
+            spider = self.crawler.spider
+            path = run_file_path(self.db, spider.name, spider.run_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.out = path.open("w", encoding="utf-8")
+        records = item[BATCH_KEY]
+        self.out.write("".join(record.model_dump_json() + "\n" for record in records))
+        self.crawler.stats.inc_value("labelwatch/records_written", len(records))
+        return item
+
+    def close_spider(self):
+        if self.out is not None:
+            self.out.close()

@@ -17,14 +17,19 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 90
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.replay.ReplayMiddleware": 50,
     "crawlers.replay.RecordMiddleware": 580,
 }
+SPIDER_MIDDLEWARES = {
+    "crawlers.batching.BatchingMiddleware": 950,  # first to see a callback's output
+}
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidationPipeline": 100,
+    "crawlers.pipelines.RunFilePipeline": 900,
 }
 EXTENSIONS = {
     "crawlers.run.CrawlRunExtension": 10,
@@ -35,6 +40,8 @@ LABELWATCH_DB = None  # None: $LABELWATCH_DB or data/labelwatch.duckdb
 LABELWATCH_REPLAY_DIR = None  # answer every request from this recording, never the network
 LABELWATCH_RECORD_DIR = None  # write every response to this recording
 LABELWATCH_ORIGIN = "live"
+LABELWATCH_BATCH_SIZE = 500  # records per item travelling through Scrapy (crawlers.batching)
+CONCURRENT_ITEMS = 4  # batches in the (synchronous) pipelines at once: bounds the records held in memory
 
 TCO_FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
 TCO_API_URL = "https://api.tcocertified.com"

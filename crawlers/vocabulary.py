@@ -36,6 +36,7 @@ def _brand_aliases() -> dict[str, str]:
     }
 
 
+@cache
 def normalise_brand(brand: str | None) -> str | None:
     """Canonical brand for a registry spelling; an unknown brand keeps its own spelling."""
     if brand is None or not collapse(brand):

@@ -21,6 +21,9 @@ _LISTS = ("gtins", "part_numbers")
 _ATTRIBUTES = [c for c in RUN_FILE_COLUMNS if c not in ("source", "run_id", "record_key", *_LISTS)]
 
 
+LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
+
+
 class LoadRefused(RuntimeError):
     """The run file cannot become the current data of its source."""
 
@@ -67,6 +70,9 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
     becomes a new version. Returns the number of distinct records loaded.
     """
     with write_connection(db) as con:
+        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET threads = 1")  # one read buffer: a load is I/O-bound and should stay lean
         con.execute("BEGIN TRANSACTION")
         try:
             newer = con.execute(
@@ -79,21 +85,26 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 "SELECT coalesce(max(id), -1) FROM crawl_run WHERE source = $s AND status = 'loaded'",
                 {"s": source},
             ).fetchone()
-            aggregates = ", ".join(f"any_value({c}) AS {c}" for c in _ATTRIBUTES)
-            merged = ", ".join(f"list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in _LISTS)
-            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, *_LISTS])
             con.execute(
-                f"""CREATE TEMP TABLE incoming AS
-                SELECT *, md5(to_json({{{hashed}}})) AS content_hash FROM (
-                    SELECT record_key, {aggregates}, {merged},
-                           count(*) FILTER (WHERE source <> $source OR run_id <> $run) AS foreign_lines
-                    FROM read_json($file, format = 'newline_delimited', columns = $columns)
-                    GROUP BY record_key)""",
-                {"file": str(run_file), "columns": RUN_FILE_COLUMNS, "source": source, "run": run_id},
+                "CREATE TEMP TABLE lines AS SELECT * FROM read_json($file, format = 'newline_delimited', columns = $columns)",
+                {"file": str(run_file), "columns": RUN_FILE_COLUMNS},
             )
-            foreign = con.execute("SELECT coalesce(sum(foreign_lines), 0) FROM incoming").fetchone()[0]
+            foreign, repeated = con.execute(
+                "SELECT count(*) FILTER (WHERE source <> $source OR run_id <> $run), count(*) - count(DISTINCT record_key)"
+                " FROM lines", {"source": source, "run": run_id}).fetchone()
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
+            if repeated:  # merge lines of one record (e.g. a certificate's GTINs over several pages)
+                aggregates = ", ".join(f"any_value({c}) AS {c}" for c in _ATTRIBUTES)
+                merged = ", ".join(f"flatten(list({c})) AS {c}" for c in _LISTS)
+                con.execute(f"CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}, {merged} FROM lines GROUP BY record_key")
+                con.execute("DROP TABLE lines")
+                con.execute("ALTER TABLE merged RENAME TO lines")
+            normalised = ", ".join(f"coalesce(list_sort(list_distinct({c})), []::VARCHAR[]) AS {c}" for c in _LISTS)
+            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, *_LISTS])
+            con.execute(f"""CREATE TEMP TABLE incoming AS SELECT *, md5(to_json({{{hashed}}})) AS content_hash
+                            FROM (SELECT * REPLACE ({normalised}) FROM lines)""")
+            con.execute("DROP TABLE lines")
             con.execute(
                 """UPDATE certification SET last_run_id = $run FROM incoming i
                 WHERE certification.source = $source AND certification.record_key = i.record_key

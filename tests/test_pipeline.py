@@ -2,6 +2,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawlers.batching import BATCH_KEY
 from crawlers.items import Certification
 from crawlers.pipelines import ValidationPipeline
 
@@ -20,9 +21,19 @@ def pipeline():
 
 
 def test_a_valid_record_becomes_the_item_model(pipeline):
-    item = pipeline.process_item(record())
+    [item] = pipeline.process_item(record())[BATCH_KEY]
     assert isinstance(item, Certification)
     assert item.brand_normalised == "Samsung" and item.model_key == "s27"
+
+
+def test_a_bad_record_in_a_batch_is_dropped_alone(pipeline, caplog):
+    batch = {BATCH_KEY: [record(), record(record_key="D1/bad", valid_until="soon"), record(record_key="D1/s28", model="S28")]}
+    kept = pipeline.process_item(batch)[BATCH_KEY]
+    assert [i.model for i in kept] == ["S27", "S28"]
+    assert pipeline.stats.get_value("items/invalid/valid_until") == 1
+    assert "tco: record 'D1/bad' rejected: valid_until" in caplog.text
+    with pytest.raises(DropItem, match="all 1 records"):
+        pipeline.process_item({BATCH_KEY: [record(gtins=["1"])]})
 
 
 def test_a_bad_record_is_dropped_naming_source_record_and_field(pipeline):

@@ -11,18 +11,19 @@ type (GTIN/EAN/UPC values become GTIN-14s, part numbers are kept, the rest is ig
 
 One row = one product registered in one country; every row is kept, archived ones too. A row
 is current when Status is "Active" and it has no archive date (`valid_until` = archive date).
-The .xlsx is read with openpyxl in read-only mode, row by row, so memory does not grow with it.
+The .xlsx is read with python-calamine (Rust): about 25 times faster than openpyxl's read-only
+mode on these exports, whose identifier cells run to 30,000 characters; it holds the sheet's
+cells in memory (about 2.3 KiB a row), while items stream out row by row (bench/README.md).
 """
 
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import scrapy
-from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
+from python_calamine import CalamineWorkbook
 
 from crawlers.gtin import to_gtin14
 from crawlers.spiders.base import RegistrySpider
@@ -121,14 +122,15 @@ class EpeatSpider(RegistrySpider):
 
     def _parse_rows(self, response, link: str | None):
         where = self.file.name if self.file else response.url
+        rows_seen = 0
         try:
             header, rows = self._open(response, where)
             columns = self._columns(header, where)
             self.count("exports")
             for number, row in enumerate(rows, 2):
-                if row is None or all(v is None or v == "" for v in row):
+                if not any(v is not None and v != "" for v in row):
                     continue
-                self.count("rows")
+                rows_seen += 1
                 item = self.row_item(columns, row, f"{where} row {number}", link)
                 if item is not None:
                     yield item
@@ -136,13 +138,14 @@ class EpeatSpider(RegistrySpider):
             self.logger.error("epeat: %s", error)
         except Exception as error:  # a truncated or corrupt file fails mid-way: say where
             self.logger.error("epeat: %s could not be read to the end (%s: %s)", where, type(error).__name__, error)
+        finally:
+            self.count("rows", rows_seen)
 
     def _open(self, response, where: str):
         """(header, row iterator) of an .xlsx (streamed) or .csv export."""
         body = response.body
         if body.startswith(_ZIP_MAGIC):
-            book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-            rows = book.worksheets[0].iter_rows(values_only=True)
+            rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).iter_rows()
         elif where.lower().endswith(".csv") or b"csv" in response.headers.get(b"Content-Type", b"").lower():
             rows = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline=""))
         else:
@@ -161,56 +164,59 @@ class EpeatSpider(RegistrySpider):
             raise ExportFormatError(f"{where}: required column {missing[0]!r} missing"
                                     f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
                                     f"header is {names[:16]}")
-        index = {name: names.index(name) for name in CORE_COLUMNS}
-        identifiers = names[names.index("Exceptions") + 1:]
         offset = names.index("Exceptions") + 1
-        index["gtin"] = [offset + i for i, n in enumerate(identifiers) if n in GTIN_COLUMNS]
-        index["part"] = [offset + i for i, n in enumerate(identifiers) if n in PART_NUMBER_COLUMNS]
+        identifiers = names[offset:]
         for name in identifiers:
             if name and name not in GTIN_COLUMNS + PART_NUMBER_COLUMNS:
                 self.count(f"identifier_column/ignored/{name}")
-        return index
+        return {
+            "core": [names.index(name) for name in CORE_COLUMNS],
+            "gtin": [offset + i for i, n in enumerate(identifiers) if n in GTIN_COLUMNS],
+            "part": [offset + i for i, n in enumerate(identifiers) if n in PART_NUMBER_COLUMNS],
+            "width": len(names),
+        }
 
     def row_item(self, columns: dict, row, ref: str, link: str | None) -> dict | None:
-        cell = lambda name: row[columns[name]] if columns[name] < len(row) else None
-        registry_id, name, market = _text(cell("Id")), _text(cell("Product Name")), _text(cell("Registered In"))
+        if len(row) < columns["width"]:
+            row = [*row, *[None] * (columns["width"] - len(row))]
+        (id_, name, climate, product_category, product_type, status, market, brand, score, tier, registered,
+         archived, exceptions) = (row[i] for i in columns["core"])
+        registry_id, name, market = _text(id_), _text(name), _text(market)
         ref = f"{ref} (Id {registry_id})"
         for field, value in (("Id", registry_id), ("Product Name", name), ("Registered In", market)):
             if value is None:
                 self.missing(field, ref)
                 return None
-        brand, tier = _text(cell("Manufacturer")), _text(cell("EPEAT Tier"))
+        brand, tier = _text(brand), _text(tier)
         for field, value in (("Manufacturer", brand), ("EPEAT Tier", tier)):
             if value is None:
                 self.missing(field, ref)
         code = country_code(market)
         if code is None:
             self.count(f"market/unknown/{market}")
-        product_category, product_type = _text(cell("Product Category")), _text(cell("Product Type"))
-        points, maximum = self._score(_text(cell("Total Score")), ref)
-        registered_on, archived_on = self._date(cell("Registered On")), self._date(cell("Archived On"))
+        product_category, product_type = _text(product_category), _text(product_type)
+        points, maximum = self._score(_text(score), ref)
+        registered_on, archived_on = self._date(registered), self._date(archived)
         gtins, parts = [], []
         for i in columns["gtin"]:
-            text = _text(row[i]) if i < len(row) else None
-            if text:
-                valid, invalid = _split_gtins(text)
+            if isinstance(row[i], str):  # the cell as it is: _split_gtins is cached on it
+                valid, invalid = _split_gtins(row[i])
                 gtins.extend(valid)
                 if invalid:
                     self.count("gtin/invalid", len(invalid))
         for i in columns["part"]:
-            text = _text(row[i]) if i < len(row) else None
-            if text:
-                parts.extend(p.strip() for p in text.split(",") if p.strip() and p.strip() != "*")
+            if isinstance(row[i], str):
+                parts.extend(p.strip() for p in row[i].split(",") if p.strip() not in ("", "*"))
         return {
             "source": self.name, "run_id": self.run_id, "record_key": f"{registry_id}/{code or market}",
             "label": self.label, "level": tier, "brand": brand, "model": name,
             "category": self.category(("epeat.type", product_type), ("epeat.category", product_category)),
             "category_raw": " / ".join(v for v in (product_category, product_type) if v) or None,
             "certificate_id": registry_id, "valid_from": registered_on, "valid_until": archived_on,
-            "status": _text(cell("Status")), "gtins": gtins, "url": link,
-            "market": market, "market_code": code, "climate_plus": self._bool(cell("Climate+"), ref),
+            "status": _text(status), "gtins": gtins, "url": link,
+            "market": market, "market_code": code, "climate_plus": self._bool(climate, ref),
             "score_points": points, "score_max": maximum, "registered_on": registered_on, "archived_on": archived_on,
-            "exceptions": _text(cell("Exceptions")), "registry_id": registry_id, "part_numbers": parts,
+            "exceptions": _text(exceptions), "registry_id": registry_id, "part_numbers": parts,
         }
 
     def _score(self, text: str | None, ref: str) -> tuple[int | None, int | None]:
@@ -244,8 +250,8 @@ class EpeatSpider(RegistrySpider):
             return value.date()
         if isinstance(value, date):
             return value
-        if isinstance(value, (int, float)):
-            return from_excel(value).date()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (datetime(1899, 12, 30) + timedelta(days=value)).date()  # an Excel serial day number
         text = _text(value)
         if text is None:
             return None
