@@ -11,7 +11,7 @@ type (GTIN/EAN/UPC values become GTIN-14s, part numbers are kept, the rest is ig
 
 One row = one product registered in one country; every row is kept, archived ones too. A row
 is current when Status is "Active" and it has no archive date (`valid_until` = archive date).
-The .xlsx is read with python-calamine (Rust): about 25 times faster than openpyxl's read-only
+The .xlsx is read with python-calamine (Rust): about 20 times faster than openpyxl's read-only
 mode on these exports, whose identifier cells run to 30,000 characters; it holds the sheet's
 cells in memory (about 2.3 KiB a row), while items stream out row by row (bench/README.md).
 """
