@@ -269,6 +269,7 @@ def report_availability(
         snap = queries.snapshot(con, when)
         rows = queries.availability(con, day, when, filters)
     if fmt == "table":
+        rows = [{**r, "market": r["market"] or "any"} for r in rows]
         for source, state in sorted(snap.items()):
             err.print(f"{source}: as of run {state['run_id']}, finished {state['finished_at']:%Y-%m-%d %H:%M %Z}")
         if not snap:

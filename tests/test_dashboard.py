@@ -102,3 +102,16 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
     assert set(at.dataframe[1].value["level"]) == {"Gold"}
     at.sidebar.checkbox[0].check().run()
     assert at.dataframe[1].value["models"].sum() == 2  # both Gold products are Climate+
+
+
+def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db):
+    import pyarrow
+
+    at = render(monkeypatch, demo_db)
+    [chart] = at.get("vega_lite_chart")
+    plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+    bars = plotted.groupby(["label", "level", "category"])["models"].sum().to_dict()
+    expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
+                                  "--db", demo_db, check=True).stdout)
+    assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in expected if r["market"] is None}
+    assert bars[("EPEAT", "Gold", "notebook")] == 398

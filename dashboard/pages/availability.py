@@ -55,7 +55,10 @@ if table.empty:
 
 table["label and level"] = table["label"] + " " + table["level"].fillna("")
 order = list(dict.fromkeys(table["label and level"]))  # the query's order: levels numeric
-chart = alt.Chart(table).mark_bar().encode(
+# One bar per label, level and category: "any market" rows, or the chosen market's rows and
+# the global ones; never a country row stacked on its own "any market" row.
+charted = table[table["market"].isna()] if filters.market is None else table
+chart = alt.Chart(charted).mark_bar().encode(
     x=alt.X("category:N", title="category"),
     xOffset=alt.XOffset("label and level:N", sort=order),
     y=alt.Y("models:Q", title="models"),
