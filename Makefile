@@ -31,6 +31,7 @@ test: $(VENV)/.installed
 ## bench: registry-size benchmarks (figures printed; bench/README.md keeps the last ones)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.epeat 250000
+	$(BIN)/python -m bench.tco 100000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,17 +1,25 @@
-"""Full-size EPEAT exports whose shapes follow the real sample.
+"""Full-size registry data whose shapes follow the real samples.
 
-Each generated product copies a real row of the July 2024 sample (its identifier lists, names,
-tiers, scores, dates and Climate+ flags, so list lengths and value mixes are the real ones),
-gets its own Id, and is registered in every one of 43 countries.
+EPEAT: each generated product copies a real row of the July 2024 sample (its identifier lists,
+names, tiers, scores, dates and Climate+ flags, so list lengths and value mixes are the real
+ones), gets its own Id, and is registered in every one of 43 countries.
+TCO: a replay bundle whose feed records and GTIN API certificates copy the real ones (names per
+certificate, GTINs per certificate, dates, standard strings), with new certificate numbers and
+valid new GTINs.
 """
 
 import csv
+import json
 import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
 
-SAMPLE = Path(__file__).resolve().parent.parent / "tests/fixtures/epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
+from crawlers.gtin import check_digit
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests/fixtures/epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
+TCO_SAMPLES = ROOT / "tests/fixtures/tco"
 COUNTRIES = [
     "Argentina", "Australia", "Austria", "Belgium", "Brazil", "Canada", "Chile", "China", "Czechia", "Denmark",
     "Finland", "France", "Germany", "Greece", "Hong Kong", "Hungary", "India", "Ireland", "Israel", "Italy", "Japan",
@@ -44,3 +52,45 @@ def epeat_export(path: Path, rows: int = 250_000) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def tco_bundle(directory: Path, feed_records: int = 20_000, gtins: int = 100_000, pages: int = 400) -> Path:
+    """Write a TCO replay bundle: the feed and the paged GTIN API (Displays)."""
+    feed_sample = json.loads((TCO_SAMPLES / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+    products = json.loads((TCO_SAMPLES / "gtin-api_generic-gtin_displays_products.json").read_text())
+    bodies = directory / "bodies"
+    bodies.mkdir(parents=True, exist_ok=True)
+    feed = []
+    for n in range(feed_records):
+        r = feed_sample[n % len(feed_sample)]
+        cert = f"{r['certificationNumber']}{n // len(feed_sample):03d}"
+        feed.append({"brand": r["brand"], "name": f"{r['productNames'][0]} {n // len(feed_sample)}", "cert_no": cert,
+                     "cert_date": r["certifiedSince"], "cert_expiry_date": r["expiresAt"][:10],
+                     "generation": r["standardVersion"], "category": r["productCategories"][0],
+                     "idkey": f"{cert}{n}", "search": "1"})
+    (bodies / "feed.json").write_text(json.dumps(feed))
+    records, copy = [], 0
+    while len(records) < gtins:  # copy the sample certificate by certificate, with new numbers
+        for product in products:
+            info = dict(product["certificationInfo"], certificateId=f"{product['certificationInfo']['certificateId']}{copy:04d}")
+            body = f"{40000000000 + len(records):012d}"
+            records.append({**product, "certificationInfo": info, "gtin": f"0{body}{check_digit(body)}",
+                            "name": ", ".join(f"{name.strip()}-{copy}" for name in product["name"].split(","))})
+            if len(records) == gtins:
+                break
+        copy += 1
+    size = -(-gtins // pages)
+    json_headers = {"Content-Type": ["application/json"]}
+    index = [{"method": "GET", "url": "https://industry.tcocertified.com/product-finder-app/items-get.php",
+              "status": 200, "headers": json_headers, "body": "bodies/feed.json"}]
+    (bodies / "token.json").write_text('{"token": "bench"}')
+    index.append({"method": "POST", "url": "https://api.tcocertified.com/token", "status": 200,
+                  "headers": json_headers, "body": "bodies/token.json"})
+    for page in range(1, pages + 1):
+        envelope = {"data": {"products": records[(page - 1) * size: page * size]}, "meta": {"page": page, "totalPages": pages}}
+        (bodies / f"page-{page}.json").write_text(json.dumps(envelope))
+        index.append({"method": "POST", "url": f"https://api.tcocertified.com/generic/gtin?page={page}&product_type=Displays",
+                      "status": 200, "headers": json_headers, "body": f"bodies/page-{page}.json"})
+    (directory / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
+    (directory / "settings.json").write_text(json.dumps({"TCO_PRODUCT_TYPES": ["Displays"]}))
+    return directory

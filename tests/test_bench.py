@@ -11,3 +11,10 @@ def test_epeat_bench_smoke():
     assert result.returncode == 0, result.stderr
     assert "parse only (python-calamine)" in result.stdout and "crawl + load (labelwatch import)" in result.stdout
     assert "status loaded, 430 items, errors 0" in result.stdout
+
+
+def test_tco_bench_smoke():
+    result = subprocess.run([sys.executable, "-m", "bench.tco", "2500"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "2,500 GTINs on 10 pages + a 500-record feed (12 responses)" in result.stdout
+    assert "status loaded" in result.stdout and "errors 0" in result.stdout
