@@ -14,6 +14,23 @@ def is_batch(item) -> bool:
     return isinstance(item, dict) and BATCH_KEY in item
 
 
+class _Batches:
+    """Collects records; hands back what is ready to pass on (a full batch, or a non-record)."""
+
+    def __init__(self, size: int):
+        self.size, self.records = size, []
+
+    def add(self, output) -> list:
+        if not isinstance(output, dict) or is_batch(output):
+            return [output]
+        self.records.append(output)
+        return self.flush() if len(self.records) >= self.size else []
+
+    def flush(self) -> list:
+        batch, self.records = self.records, []
+        return [{BATCH_KEY: batch}] if batch else []
+
+
 class BatchingMiddleware:
     def __init__(self, size: int):
         self.size = size
@@ -23,27 +40,15 @@ class BatchingMiddleware:
         return cls(crawler.settings.getint("LABELWATCH_BATCH_SIZE", 500))
 
     def process_spider_output(self, response, result):
-        batch = []
+        batches = _Batches(self.size)
         for output in result:
-            if isinstance(output, dict) and not is_batch(output):
-                batch.append(output)
-                if len(batch) >= self.size:
-                    yield {BATCH_KEY: batch}
-                    batch = []
-            else:
-                yield output
-        if batch:
-            yield {BATCH_KEY: batch}
+            yield from batches.add(output)
+        yield from batches.flush()
 
     async def process_spider_output_async(self, response, result):
-        batch = []
+        batches = _Batches(self.size)
         async for output in result:
-            if isinstance(output, dict) and not is_batch(output):
-                batch.append(output)
-                if len(batch) >= self.size:
-                    yield {BATCH_KEY: batch}
-                    batch = []
-            else:
-                yield output
-        if batch:
-            yield {BATCH_KEY: batch}
+            for ready in batches.add(output):
+                yield ready
+        for ready in batches.flush():
+            yield ready
