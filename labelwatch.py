@@ -128,6 +128,9 @@ def _finish(outcomes: list[dict]) -> None:
     for o in outcomes:
         if o["status"] == "loaded":
             err.print(f"{o['source']}: run {o['run_id']} loaded: {o['items']} items, {o['records']} records")
+        elif o["status"] == "suspect":
+            err.print(f"{o['source']}: run {o['run_id']} HELD BACK as suspect, previous data stays current: "
+                      f"{o['message']} (`labelwatch accept {o['run_id']}` loads it anyway)", markup=False)
         else:
             err.print(f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {o['message']}", markup=False)
     if any(o["status"] != "loaded" for o in outcomes):
@@ -178,17 +181,29 @@ def record(
 def import_(
     source: Annotated[str, typer.Argument(help="Source whose format the file has")],
     file: Annotated[Path, typer.Argument(help="A file saved by hand from the registry's site")],
-    db: DbOption = None, verbose: VerboseOption = False,
+    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
     """Load a file saved from a registry through the source's parser and the normal load path."""
     if not file.is_file():
         fail(f"{file}: no such file")
     path = db_path(db).resolve()
-    settings = _settings(path, [], {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
+    settings = _settings(path, set_, {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
                                     "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False})
     _check_source(settings, source)
     ensure_schema(path)
     _finish(_run_spiders(settings, {source: {"file": str(file)}}, verbose))
+
+
+@app.command()
+def accept(run: Annotated[int, typer.Argument(help="Id of a suspect run (see `labelwatch runs`)")], db: DbOption = None):
+    """Load a run the monitors held back as suspect, deliberately."""
+    from store.load import LoadRefused, accept_run
+
+    try:
+        records = accept_run(db_path(db).resolve(), run)
+    except LoadRefused as error:
+        fail(str(error))
+    err.print(f"run {run} accepted and loaded: {records} records")
 
 
 # -- reading ---------------------------------------------------------------------------------

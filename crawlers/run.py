@@ -1,8 +1,9 @@
 """The life of a crawl run: recorded at open, items written to the run file, loaded only if clean.
 
-A run becomes the current data of its source only when the spider closed with reason
-`finished`, logged no error and produced at least one item. Anything else is recorded as
-failed with its stats and reason, and the previous data stays current.
+A run that did not close with reason `finished` (killed, shut down, its load failed) is
+`failed`. A finished run must pass the monitors (store.monitors: errors, zero items, a record
+count drop, required-field shares) or it is held back as `suspect`. Either way it is recorded
+with its stats and reason, and the previous data of its source stays current.
 """
 
 import ctypes
@@ -13,21 +14,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from store.db import db_path
-from store.load import fail_run, load_run, start_run
+from store.load import HeldBack, fail_run, load_run, start_run
+from store.monitors import Thresholds, crawl_reasons
 
 logger = logging.getLogger(__name__)
-
-
-def failure_reason(reason: str, stats: dict) -> str | None:
-    """Why a closed run must not become current, or None when it may."""
-    if reason != "finished":
-        return f"spider closed with reason {reason!r}"
-    errors = stats.get("log_count/ERROR", 0)
-    if errors:
-        return f"{errors} error(s) logged; first: {stats.get('labelwatch/first_error', '?')}"
-    if not stats.get("labelwatch/records_written"):
-        return "parsed zero items"
-    return None
 
 
 def _release_parse_memory() -> None:
@@ -59,6 +49,7 @@ class CrawlRunExtension:
         self.crawler = crawler
         self.db = db_path(crawler.settings.get("LABELWATCH_DB"))
         self.origin = crawler.settings.get("LABELWATCH_ORIGIN", "live")
+        self.thresholds = Thresholds.from_settings(crawler.settings)
         self.run_id: int | None = None
         self.run_file: Path | None = None
         self.error_handler = _FirstErrorHandler(crawler.stats)
@@ -88,19 +79,28 @@ class CrawlRunExtension:
             "invalid": stats.get("items/invalid", 0),
             "errors": stats.get("log_count/ERROR", 0),
         }
-        problem = failure_reason(reason, stats)
-        if problem is None:
-            _release_parse_memory()
-            try:
-                records = load_run(self.db, self.run_id, spider.name, self.run_file, stats, counts)
-            except Exception as error:  # the load failed: the run is failed, nothing half-loaded
-                problem = f"load failed: {error}"
-            else:
-                self.crawler.stats.set_value("labelwatch/status", "loaded")
-                self.crawler.stats.set_value("labelwatch/records", records)
-                logger.info("%s: run %d loaded, %d records", spider.name, self.run_id, records)
-                return
-        self.crawler.stats.set_value("labelwatch/status", "failed")
-        self.crawler.stats.set_value("labelwatch/message", problem)
+        if reason != "finished":
+            return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
+        _release_parse_memory()
+        try:
+            records = load_run(self.db, self.run_id, spider.name, self.run_file, stats, counts,
+                               checks=self.thresholds, held=crawl_reasons(stats, self.thresholds))
+        except HeldBack as held:
+            self._outcome("suspect", str(held))
+            logger.error("%s: run %d held back as suspect, previous data stays current: %s "
+                         "(`labelwatch accept %d` loads it anyway)", spider.name, self.run_id, held, self.run_id)
+        except Exception as error:  # the load failed: the run is failed, nothing half-loaded
+            self._failed(spider, reason, f"load failed: {error}", stats, counts)
+        else:
+            self._outcome("loaded", None)
+            self.crawler.stats.set_value("labelwatch/records", records)
+            logger.info("%s: run %d loaded, %d records", spider.name, self.run_id, records)
+
+    def _outcome(self, status: str, message: str | None) -> None:
+        self.crawler.stats.set_value("labelwatch/status", status)
+        self.crawler.stats.set_value("labelwatch/message", message)
+
+    def _failed(self, spider, reason: str, problem: str, stats: dict, counts: dict) -> None:
+        self._outcome("failed", problem)
         logger.error("%s: run %d failed, previous data stays current: %s", spider.name, self.run_id, problem)
         fail_run(self.db, self.run_id, reason, problem, stats, counts)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.db import write_connection
+from store.monitors import Thresholds, data_reasons
 
 # Columns of a run file line (crawlers.items.Certification) in load order.
 RUN_FILE_COLUMNS = {
@@ -26,6 +27,14 @@ LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stay
 
 class LoadRefused(RuntimeError):
     """The run file cannot become the current data of its source."""
+
+
+class HeldBack(RuntimeError):
+    """The run failed a monitor check and was recorded as suspect."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
 
 
 def now() -> datetime:
@@ -62,12 +71,16 @@ def fail_run(db: Path, run_id: int, reason: str, message: str, stats: dict, coun
         )
 
 
-def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, counts: dict) -> int:
+def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, counts: dict,
+             checks: Thresholds | None = None, held: list[str] | None = None) -> int:
     """Make a finished run the current data of its source, in one transaction.
 
     Lines are grouped by record_key (GTINs and part numbers of duplicates merged). A record unchanged since the
     source's previous loaded run extends its version's last_run_id; anything new or changed
     becomes a new version. Returns the number of distinct records loaded.
+
+    With `checks`, the monitors (store.monitors) run first; reasons found there or passed in
+    `held` roll the load back, record the run as suspect and raise HeldBack.
     """
     with write_connection(db) as con:
         con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
@@ -105,6 +118,9 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             con.execute(f"""CREATE TEMP TABLE incoming AS SELECT *, md5(to_json({{{hashed}}})) AS content_hash
                             FROM (SELECT * REPLACE ({normalised}) FROM lines)""")
             con.execute("DROP TABLE lines")
+            reasons = [*(held or []), *(data_reasons(con, source, previous, checks) if checks else [])]
+            if reasons:
+                raise HeldBack(reasons)
             con.execute(
                 """UPDATE certification SET last_run_id = $run FROM incoming i
                 WHERE certification.source = $source AND certification.record_key = i.record_key
@@ -128,7 +144,35 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             )
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
+        except HeldBack as held_back:
+            con.execute("ROLLBACK")
+            con.execute(
+                "UPDATE crawl_run SET status = 'suspect', finished_at = $t, close_reason = 'finished', message = $m,"
+                " stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
+                {"t": now(), "m": f"held back: {held_back}", "stats": json.dumps(stats, default=str), "id": run_id, **counts},
+            )
+            raise
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    return records
+
+
+def accept_run(db: Path, run_id: int) -> int:
+    """Load a suspect run deliberately, without the monitor checks."""
+    with write_connection(db) as con:
+        row = con.execute("SELECT source, status, run_file, stats, items, invalid_items, errors, message FROM crawl_run"
+                          " WHERE id = $id", {"id": run_id}).fetchone()
+    if row is None:
+        raise LoadRefused(f"no run {run_id}")
+    source, status, run_file, stats, items, invalid, errors, message = row
+    if status != "suspect":
+        raise LoadRefused(f"run {run_id} is {status}, not suspect: only a suspect run can be accepted")
+    if not items or not run_file or not Path(run_file).exists():
+        raise LoadRefused(f"run {run_id} has no records to load ({run_file})")
+    records = load_run(db, run_id, source, Path(run_file), json.loads(stats or "{}"),
+                       {"items": items, "invalid": invalid, "errors": errors})
+    with write_connection(db) as con:
+        con.execute("UPDATE crawl_run SET message = $m WHERE id = $id",
+                    {"m": f"accepted by hand; was {message}", "id": run_id})
     return records

@@ -100,16 +100,26 @@ def broken_bundle(tmp_path):
     return bundle
 
 
-def test_a_broken_crawl_fails_and_the_previous_data_stays_current(loaded_db, broken_bundle):
+def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, broken_bundle):
     before = report(loaded_db, "--valid-on", ON)
     result = run_cli("crawl", "tco", "--replay", broken_bundle, "--db", loaded_db)
     assert result.returncode == 1
-    assert "tco: run 3 FAILED, previous data stays current" in result.stderr
+    assert "tco: run 3 HELD BACK as suspect, previous data stays current" in result.stderr
     assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
+    assert "record count fell 75% against run 2 (1,185 → 291; threshold 30%)" in result.stderr
+    assert "error(s) logged (threshold 0)" in result.stderr
+    assert "of records have a brand" not in result.stderr  # TCO has no brand floor: its GTIN API has no brands
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(3, "failed"), (2, "loaded"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [(3, "suspect"), (2, "loaded"), (1, "loaded")]
     assert "Product Finder feed" in runs[0]["message"]
     assert report(loaded_db, "--valid-on", ON) == before
+
+    assert "run 2 is loaded, not suspect" in run_cli("accept", "2", "--db", loaded_db).stderr
+    accepted = run_cli("accept", "3", "--db", loaded_db, check=True)
+    assert "run 3 accepted and loaded: 291 records" in accepted.stderr
+    assert set(by_key(tco_report(loaded_db, "--valid-on", ON))) == {("display", "10")}  # only the API's displays now
+    runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
+    assert runs[0]["status"] == "loaded" and runs[0]["message"].startswith("accepted by hand; was held back:")
 
 
 def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
@@ -133,7 +143,9 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
 def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
     api_only = tmp_path / "api.json"
     shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
-    run_cli("import", "tco", api_only, "--db", loaded_db, check=True)
+    held = run_cli("import", "tco", api_only, "--db", loaded_db)
+    assert held.returncode == 1 and "HELD BACK as suspect" in held.stderr
+    run_cli("accept", "3", "--db", loaded_db, check=True)
     now = by_key(tco_report(loaded_db, "--valid-on", ON))
     assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
     assert by_key(tco_report(loaded_db, "--as-of", "2", "--valid-on", ON)) == oracle(date.fromisoformat(ON))

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, run_cli
-from epeat_exports import multi_country_rows, to_xlsx
+from epeat_exports import SMALL_EXPORT, multi_country_rows, to_xlsx
 from store.load import fail_run, start_run
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -92,7 +92,7 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
     export = tmp_path / "export.xlsx"
     export.write_bytes(to_xlsx(multi_country_rows()))
     db = tmp_path / "lw.duckdb"
-    run_cli("import", "epeat", export, "--db", db, check=True)
+    run_cli("import", "epeat", export, "--db", db, *SMALL_EXPORT, check=True)
     at = render(monkeypatch, db, on=date.today())
     assert at.sidebar.selectbox[2].value == "Belgium"
     table = at.dataframe[1].value

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from conftest import FIXTURES, run_cli
-from epeat_exports import HEADER, multi_country_rows, to_xlsx
+from epeat_exports import SMALL_EXPORT, HEADER, multi_country_rows, to_xlsx
 
 
 def report(db, *extra) -> list[dict]:
@@ -37,7 +37,7 @@ def multi_db(tmp_path):
     export = tmp_path / "export.xlsx"
     export.write_bytes(to_xlsx(multi_country_rows()))
     db = tmp_path / "lw.duckdb"
-    result = run_cli("import", "epeat", export, "--db", db, check=True)
+    result = run_cli("import", "epeat", export, "--db", db, *SMALL_EXPORT, check=True)
     assert "epeat: run 1 loaded: 8 items, 8 records" in result.stderr
     return db
 
@@ -72,7 +72,7 @@ def test_archived_rows_are_kept_and_count_before_their_archive_date(multi_db):
     assert ("Bronze", "desktop", None) not in before  # D was registered on 2024-07-08
 
 
-def test_a_changed_export_fails_and_the_previous_epeat_data_stays_current(multi_db, tmp_path):
+def test_a_changed_export_is_held_back_and_the_previous_epeat_data_stays_current(multi_db, tmp_path):
     before = report(multi_db)
     renamed = tmp_path / "renamed.xlsx"
     renamed.write_bytes(to_xlsx(multi_country_rows(), header=[h if h != "Registered In" else "Country" for h in HEADER]))
@@ -85,7 +85,10 @@ def test_a_changed_export_fails_and_the_previous_epeat_data_stays_current(multi_
     assert result.returncode == 1 and "truncated.xlsx could not be read to the end" in result.stderr
     assert report(multi_db) == before
     runs = json.loads(run_cli("runs", "-f", "json", "--db", multi_db, check=True).stdout)
-    assert [r["status"] for r in runs] == ["failed", "failed", "loaded"]
+    assert [r["status"] for r in runs] == ["suspect", "suspect", "loaded"]
+    assert "parsed zero items" in runs[1]["message"]
+    refused = run_cli("accept", str(runs[1]["id"]), "--db", multi_db)
+    assert refused.returncode == 2 and "has no records to load" in refused.stderr
 
 
 def test_import_of_the_real_csv(tmp_path):

@@ -8,7 +8,8 @@ import pytest
 
 from store import queries
 from store.db import DatabaseLocked, ensure_schema, read_connection, write_connection
-from store.load import LoadRefused, fail_run, load_run, start_run
+from store.load import HeldBack, LoadRefused, accept_run, fail_run, load_run, start_run
+from store.monitors import Thresholds
 
 COUNTS = {"items": 0, "invalid": 0, "errors": 0}
 
@@ -126,3 +127,28 @@ def test_a_held_lock_is_waited_for_then_reported(tmp_path):
         holder.wait()
     with write_connection(db, wait_seconds=5.0) as con:  # free again
         assert con.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_monitors_hold_back_a_shrunken_or_thin_run(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [line(k) for k in "ABCDEFGHIJ"])
+    load_run(db, r1, "tco", f1, {}, COUNTS, checks=Thresholds())
+    r2, f2 = run_with(db, [line(k) for k in "ABCDEFG"])  # 30 % fewer: at the threshold, passes
+    load_run(db, r2, "tco", f2, {}, COUNTS, checks=Thresholds())
+    r3, f3 = run_with(db, [line(k, category="other", brand=None, brand_normalised=None) for k in "ABCDE"])
+    with pytest.raises(HeldBack) as held:
+        load_run(db, r3, "tco", f3, {}, COUNTS, checks=Thresholds())
+    assert [r.split(" (")[0] for r in held.value.reasons] == [
+        "only 0% of records have a brand", "only 0% of records have a category"]
+    with read_connection(db) as con:
+        assert queries.snapshot(con)["tco"]["run_id"] == r2
+        run = queries.runs(con)[0]
+        assert (run["id"], run["status"]) == (r3, "suspect") and run["message"].startswith("held back: only 0%")
+    r4, f4 = run_with(db, [line("A")])
+    with pytest.raises(HeldBack, match=r"record count fell 86% against run 2 \(7 → 1; threshold 30%\)"):
+        load_run(db, r4, "tco", f4, {}, {**COUNTS, "items": 1}, checks=Thresholds(), held=["3 error(s) logged"])
+    with pytest.raises(LoadRefused, match="older than loaded run"):
+        load_run(db, r1, "tco", f1, {}, COUNTS)
+    assert accept_run(db, r4) == 1
+    with pytest.raises(LoadRefused, match="is loaded, not suspect"):
+        accept_run(db, r4)

@@ -54,6 +54,8 @@ def _is_edge(*texts: str | None) -> bool:
 class TcoSpider(RegistrySpider):
     name = "tco"
     label = "TCO Certified"
+    # The GTIN API has no brand field, so a run may rightly hold few brands: no brand floor.
+    custom_settings = {"LABELWATCH_MONITOR_MIN_SHARE": {"brand": 0.0}}
 
     def __init__(self, *args, api: str = "auto", **kwargs):
         super().__init__(*args, **kwargs)

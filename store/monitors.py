@@ -1,0 +1,66 @@
+"""Checks a finished run must pass before it replaces its source's current data.
+
+A run that fails one is held back as `suspect`: not loaded, the previous data stays current,
+the reasons stored; `labelwatch accept RUN` loads it deliberately. Spidermon was considered;
+these few checks need the run's records next to the source's last good run in DuckDB, where
+the load already has both, so they are written here as SQL over the incoming records.
+"""
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_drop: float = 0.30  # record count may fall at most this much against the last good run
+    min_share: dict = field(default_factory=lambda: {"brand": 0.5, "category": 0.9, "validity": 0.9})
+    max_errors: int = 0  # errors logged by the crawl
+
+    @classmethod
+    def from_settings(cls, settings) -> "Thresholds":
+        return cls(
+            max_drop=settings.getfloat("LABELWATCH_MONITOR_MAX_DROP", cls.max_drop),
+            min_share={**cls().min_share, **settings.getdict("LABELWATCH_MONITOR_MIN_SHARE", {})},
+            max_errors=settings.getint("LABELWATCH_MONITOR_MAX_ERRORS", cls.max_errors),
+        )
+
+
+# What "has the field" means for each required field, over the incoming records.
+_PRESENT = {
+    "brand": "brand IS NOT NULL",
+    "category": "category <> 'other'",
+    "validity": "valid_until IS NOT NULL OR valid_from IS NOT NULL",
+}
+
+
+def crawl_reasons(stats: dict, thresholds: Thresholds) -> list[str]:
+    """Reasons found in the crawl's own stats: errors logged, nothing parsed."""
+    reasons = []
+    errors = stats.get("log_count/ERROR", 0)
+    if errors > thresholds.max_errors:
+        reasons.append(f"{errors} error(s) logged (threshold {thresholds.max_errors}); "
+                       f"first: {stats.get('labelwatch/first_error', '?')}")
+    if not stats.get("labelwatch/records_written"):
+        reasons.append("parsed zero items")
+    return reasons
+
+
+def data_reasons(con: duckdb.DuckDBPyConnection, source: str, previous_run: int, thresholds: Thresholds) -> list[str]:
+    """Reasons found in the incoming records (temp table `incoming`) against the last good run."""
+    reasons = []
+    (incoming,) = con.execute("SELECT count(*) FROM incoming").fetchone()
+    (before,) = con.execute(
+        "SELECT count(*) FROM certification WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
+        {"s": source, "r": previous_run}).fetchone()
+    if before and incoming < before * (1 - thresholds.max_drop):
+        reasons.append(f"record count fell {1 - incoming / before:.0%} against run {previous_run} "
+                       f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})")
+    if incoming:
+        shares = con.execute(
+            "SELECT " + ", ".join(f"avg(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in _PRESENT.values()) + " FROM incoming"
+        ).fetchone()
+        for name, share in zip(_PRESENT, shares):
+            if share < thresholds.min_share.get(name, 0):
+                reasons.append(f"only {share:.0%} of records have a {name} (threshold {thresholds.min_share[name]:.0%})")
+    return reasons
