@@ -17,6 +17,7 @@ from rich.table import Table
 
 from store import queries
 from store.db import DatabaseLocked, DatabaseMissing, db_path, ensure_schema, read_connection
+from store.locks import SourceBusy, source_locks
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)
@@ -73,7 +74,13 @@ def _replay_settings(directory: Path) -> dict:
 
 
 def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
-    """Run the spiders in this process with a progress line each; return each run's outcome."""
+    """Run the spiders in this process, holding each source's crawl lock, with a progress
+    line each; return each run's outcome."""
+    with source_locks(Path(settings["LABELWATCH_DB"]), list(spider_args)):
+        return _crawl(settings, spider_args, verbose)
+
+
+def _crawl(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet.task import LoopingCall
@@ -313,7 +320,7 @@ def dashboard(
 def main() -> None:
     try:
         app()
-    except (Failure, DatabaseLocked, DatabaseMissing) as error:
+    except (Failure, DatabaseLocked, DatabaseMissing, SourceBusy) as error:
         print(f"labelwatch: error: {error}", file=sys.stderr)
         sys.exit(2)
 

@@ -7,6 +7,7 @@ request whose body must match too, `"request_body"`. Requests match on method an
 so a recording can hold a failure followed by its successful retry.
 """
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -59,19 +60,26 @@ class ReplayIndex:
 
 
 class ReplayMiddleware:
-    """Downloader middleware that answers every request from a recording; nothing goes out."""
+    """Downloader middleware that answers every request from a recording; nothing goes out.
 
-    def __init__(self, directory: str):
+    LABELWATCH_REPLAY_DELAY (seconds) holds each answer back, to replay a slow registry: the
+    downloader's own DOWNLOAD_DELAY never applies, since the answer comes before it.
+    """
+
+    def __init__(self, directory: str, delay: float = 0.0):
         self.index = ReplayIndex(directory)
+        self.delay = delay
 
     @classmethod
     def from_crawler(cls, crawler):
         directory = crawler.settings.get("LABELWATCH_REPLAY_DIR")
         if not directory:
             raise NotConfigured
-        return cls(directory)
+        return cls(directory, crawler.settings.getfloat("LABELWATCH_REPLAY_DELAY", 0.0))
 
-    def process_request(self, request):
+    async def process_request(self, request):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         body = request.body.decode("utf-8", "replace")
         entry = self.index.take(request.method, request.url, body)
         if entry is None:

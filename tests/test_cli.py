@@ -125,7 +125,7 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
 def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
     before = report(loaded_db, "--valid-on", ON)
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "DOWNLOAD_DELAY=5"],
+        [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "LABELWATCH_REPLAY_DELAY=2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run_file = loaded_db.parent / "runs" / "tco" / "run-3.jsonl"
     deadline = time.monotonic() + 60
