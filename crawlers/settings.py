@@ -16,6 +16,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 90
+DOWNLOAD_MAXSIZE = 256 * 1024 * 1024  # a registry answer larger than this is refused
+LABELWATCH_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubling each time
+LABELWATCH_RETRY_AFTER_MAX = 300.0  # longest Retry-After honoured
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine
 LOG_LEVEL = "INFO"
@@ -23,6 +26,7 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.replay.ReplayMiddleware": 50,
     "crawlers.replay.RecordMiddleware": 580,
+    "crawlers.politeness.BackoffMiddleware": 560,  # just before RetryMiddleware (550)
 }
 SPIDER_MIDDLEWARES = {
     "crawlers.batching.BatchingMiddleware": 950,  # first to see a callback's output

@@ -2,10 +2,14 @@
 
 It serves robots.txt, the Product Finder feed, the token exchange and the paged GTIN API from
 the bundled recordings, and checks what a real registry would: the credentials and the token.
+Faults are injected per path: `faults[path]` is a list of answers served first, in order, each
+a dict with any of status, headers, body (bytes), sleep (seconds before answering) and
+reset (close the connection without answering).
 """
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -16,21 +20,43 @@ USER, PASSWORD, TOKEN = "buyer@example.org", "pw-Secret-123", "tok-Secret-456"
 
 class _Handler(BaseHTTPRequestHandler):
     requests_seen: list
+    faults: dict
+    robots: bytes = b"User-agent: *\nDisallow: /private/\n"
+
+    def _fault(self) -> bool:
+        """Serve the next injected fault for this path, if any; True when one was served."""
+        queue = self.faults.get(self.path.split("?")[0])
+        if not queue:
+            return False
+        fault = queue.pop(0)
+        time.sleep(fault.get("sleep", 0))
+        if fault.get("reset"):
+            self.connection.shutdown(2)
+            return True
+        if "status" in fault or "body" in fault:
+            self._send(fault.get("status", 200), fault.get("body", b""), fault.get("content_type", "application/json"),
+                       fault.get("headers", {}))
+            return True
+        return False
 
     def log_message(self, *args):
         pass
 
-    def _send(self, status: int, body: bytes, content_type="application/json"):
+    def _send(self, status: int, body: bytes, content_type="application/json", headers: dict | None = None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
     def do_GET(self):
-        self.requests_seen.append(("GET", self.path, dict(self.headers)))
+        self.requests_seen.append(("GET", self.path, dict(self.headers), time.monotonic()))
+        if self._fault():
+            return
         if self.path == "/robots.txt":
-            self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+            self._send(200, self.robots, "text/plain")
         elif self.path == "/product-finder-app/items-get.php":
             self._send(200, (SNAPSHOTS / "bodies/tco/items-get.json").read_bytes())
         else:
@@ -38,7 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.requests_seen.append(("POST", self.path, dict(self.headers)))
+        self.requests_seen.append(("POST", self.path, dict(self.headers), time.monotonic()))
+        if self._fault():
+            return
         url = urlparse(self.path)
         if url.path == "/token":
             ok = json.loads(body or b"{}") == {"username": USER, "password": PASSWORD}
@@ -55,10 +83,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"{}")
 
 
-def start_mirror():
+def start_mirror(faults: dict | None = None, robots: bytes | None = None):
     """Start the mirror in a thread; returns (base URL, list of requests seen, server)."""
     seen: list = []
-    handler = type("Handler", (_Handler,), {"requests_seen": seen})
+    attributes = {"requests_seen": seen, "faults": faults or {}}
+    if robots is not None:
+        attributes["robots"] = robots
+    handler = type("Handler", (_Handler,), attributes)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", seen, server

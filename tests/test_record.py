@@ -29,10 +29,10 @@ def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
     assert "tco: run 1 loaded: 1222 items, 1185 records" in recorded.stderr
     assert "refused product_type 'Notebooks' (HTTP 400)" in recorded.stderr  # a warning, not a failure
 
-    paths = [p for _, p, _ in seen]
+    paths = [p for _, p, _, _ in seen]
     assert paths[0] == "/robots.txt"  # robots.txt asked first
     assert "/generic/gtin?page=3&product_type=Displays" in paths
-    user_agents = {h.get("User-Agent") for _, _, h in seen}
+    user_agents = {h.get("User-Agent") for _, _, h, _ in seen}
     assert len(user_agents) == 1 and "+https://" in user_agents.pop()
 
     replayed = run_cli("crawl", "tco", "--replay", tmp_path / "rec", "--db", tmp_path / "replay.duckdb", check=True)
