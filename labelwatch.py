@@ -213,6 +213,25 @@ def accept(run: Annotated[int, typer.Argument(help="Id of a suspect run (see `la
     err.print(f"run {run} accepted and loaded: {records} records")
 
 
+@app.command()
+def schedule(
+    config: Annotated[Path, typer.Option(help="TOML: [defaults] and a [sources.NAME] table with `cron` per source")] = Path("schedule.toml"),
+    once: Annotated[bool, typer.Option("--once", help="Run every configured source once now, then exit (for cron or a systemd timer)")] = False,
+    db: DbOption = None,
+):
+    """Crawl each configured source on its cron schedule, each crawl in its own process."""
+    from crawlers.schedule import load_jobs, run_schedule
+
+    try:
+        jobs = load_jobs(config)
+    except ValueError as error:
+        fail(str(error))
+    path = db_path(db).resolve()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr, force=True)
+    if not run_schedule(jobs, path, path.parent / "logs", once=once):
+        raise typer.Exit(1)
+
+
 # -- reading ---------------------------------------------------------------------------------
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
 
