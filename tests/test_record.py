@@ -2,6 +2,8 @@
 
 import json
 
+import duckdb
+
 import pytest
 
 from conftest import run_cli
@@ -43,9 +45,13 @@ def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
 
     written = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith((".duckdb", ".wal"))]
     assert any(p.name == "index.jsonl" for p in written) and any(p.name == "run-1.jsonl" for p in written)
+    con = duckdb.connect(str(tmp_path / "live.duckdb"), read_only=True)
+    stored = json.dumps(con.execute("SELECT * FROM crawl_run").fetchall(), default=str)
+    con.close()
     for secret in (PASSWORD, TOKEN):
         assert secret not in recorded.stderr + replayed.stderr
         assert not [p for p in written if secret in p.read_text(errors="replace")]
+        assert secret not in stored  # run stats and messages in the database
 
 
 def test_wrong_credentials_fail_the_run_naming_the_request(mirror, tmp_path):
