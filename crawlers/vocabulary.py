@@ -3,7 +3,7 @@
 import re
 import tomllib
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
 CANONICAL_CATEGORIES = (
     "notebook", "desktop", "all_in_one", "workstation", "thin_client", "tablet", "smartphone",
@@ -11,7 +11,7 @@ CANONICAL_CATEGORIES = (
     "television", "other",
 )
 
-_DATA = Path(__file__).parent / "data"
+_DATA = files("crawlers") / "data"  # a resource path: also readable from a zipped egg (Scrapyd)
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
