@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from store.db import db_path
 from store.load import HeldBack, fail_run, load_run, start_run
@@ -42,8 +41,8 @@ class _FirstErrorHandler(logging.Handler):
 
 
 class CrawlRunExtension:
-    """Records the run when the spider opens; when it closes, loads the run file
-    (written by crawlers.pipelines.RunFilePipeline) or records the run as failed."""
+    """Records the run when the spider opens; when it closes, loads the run file (written by
+    crawlers.pipelines.RunFilePipeline), or records the run as suspect or failed."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -58,8 +57,6 @@ class CrawlRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if crawler.settings.getbool("LABELWATCH_NO_STORE"):
-            raise NotConfigured
         return cls(crawler)
 
     def spider_opened(self, spider):

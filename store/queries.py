@@ -159,36 +159,42 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50) -> list[dict]:
-    """Recent runs, newest first. A run still marked running whose process is gone is shown
-    as `killed`: it never finished, so it was never loaded."""
-    cursor = con.execute(
-        "SELECT id, source, origin, started_at, finished_at, status, items, invalid_items, errors,"
-        " close_reason, message, pid FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
-        " ORDER BY id DESC LIMIT $limit",
-        {"source": source, "limit": limit},
-    )
+_RUN_COLUMNS = ("id, source, origin, started_at, finished_at, status, items, invalid_items, errors,"
+                " close_reason, message, pid")
+
+
+def _runs(cursor) -> list[dict]:
+    """Run rows; one still marked running whose process is gone shows as `killed`: it never
+    finished, so it was never loaded."""
     result = []
     for run in _rows(cursor):
-        if run["status"] == "running" and not _alive(run.pop("pid")):
+        if run["status"] == "running" and not _alive(run["pid"]):
             run["status"] = "killed"
-        run.pop("pid", None)
+        del run["pid"]
         result.append(run)
     return result
+
+
+def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50) -> list[dict]:
+    """Recent runs, newest first."""
+    return _runs(con.execute(
+        f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
+        " ORDER BY id DESC LIMIT $limit", {"source": source, "limit": limit}))
 
 
 def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[str, dict]:
     """Per source: the data shown (latest loaded run) and the latest attempt, for freshness
     and for "last crawl failed on <date>: <reason>, showing data of <date>"."""
+    latest = _runs(con.execute(
+        f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE id IN (SELECT max(id) FROM crawl_run GROUP BY source"
+        " UNION SELECT max(id) FROM crawl_run WHERE status = 'loaded' GROUP BY source) ORDER BY id DESC"))
     states = {s: {"loaded": None, "latest": None} for s in sources}
-    for run in runs(con, limit=100_000):
+    for run in latest:
         state = states.setdefault(run["source"], {"loaded": None, "latest": None})
-        if state["latest"] is None:
-            state["latest"] = run
-        if state["loaded"] is None and run["status"] == "loaded":
-            state["loaded"] = run
+        state["latest"] = state["latest"] or run
+        if run["status"] == "loaded":
+            state["loaded"] = state["loaded"] or run
     return states
-
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
