@@ -293,12 +293,14 @@ def report_availability(
     label: Annotated[Optional[str], typer.Option(help="Only this label")] = None,
     market: Annotated[Optional[str], typer.Option(help="Only this country's registrations (and global certificates)")] = None,
     min_tier: Annotated[Optional[str], typer.Option(help="EPEAT: Bronze, Silver or Gold and above")] = None,
+    min_generation: Annotated[Optional[int], typer.Option(help="TCO Certified: this generation and above")] = None,
     climate_plus: Annotated[bool, typer.Option("--climate-plus", help="EPEAT: Climate+ products only")] = False,
     db: DbOption = None,
 ):
     """Models, brands and certificates valid per label, level, category and market."""
     _check_format(fmt)
-    filters = queries.Filters(category=category, label=label, market=market, min_tier=min_tier, climate_plus=climate_plus)
+    filters = queries.Filters(category=category, label=label, market=market, min_tier=min_tier,
+                              climate_plus=climate_plus, min_generation=min_generation)
     try:
         when = queries.AsOf.parse(as_of)
         day = date.fromisoformat(valid_on) if valid_on else None

@@ -28,16 +28,23 @@ def _release_parse_memory() -> None:
         pass
 
 
-class _FirstErrorHandler(logging.Handler):
-    """Keeps the first ERROR line of the crawl for the run's failure message."""
+class _ErrorCounter(logging.Handler):
+    """Counts this crawl's ERROR lines (`labelwatch/errors`) and keeps the first for the run's
+    message. Scrapy's own log_count/ERROR counts every crawler's errors in the process, so two
+    sources crawled together would hold each other back; a line naming another spider is not ours."""
 
-    def __init__(self, stats):
+    def __init__(self, crawler):
         super().__init__(level=logging.ERROR)
-        self.stats = stats
+        self.crawler = crawler
 
     def emit(self, record):
-        if self.stats.get_value("labelwatch/first_error") is None:
-            self.stats.set_value("labelwatch/first_error", record.getMessage()[:500])
+        spider = getattr(record, "spider", None)
+        if spider is not None and spider is not self.crawler.spider:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("labelwatch/errors")
+        if stats.get_value("labelwatch/first_error") is None:
+            stats.set_value("labelwatch/first_error", record.getMessage()[:500])
 
 
 class CrawlRunExtension:
@@ -51,7 +58,7 @@ class CrawlRunExtension:
         self.thresholds = Thresholds.from_settings(crawler.settings)
         self.run_id: int | None = None
         self.run_file: Path | None = None
-        self.error_handler = _FirstErrorHandler(crawler.stats)
+        self.error_handler = _ErrorCounter(crawler)
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 
@@ -74,7 +81,7 @@ class CrawlRunExtension:
         counts = {
             "items": stats.get("labelwatch/records_written", 0),
             "invalid": stats.get("items/invalid", 0),
-            "errors": stats.get("log_count/ERROR", 0),
+            "errors": stats.get("labelwatch/errors", 0),
         }
         if reason != "finished":
             return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
@@ -85,7 +92,8 @@ class CrawlRunExtension:
         except HeldBack as held:
             self._outcome("suspect", str(held))
             logger.error("%s: run %d held back as suspect, previous data stays current: %s "
-                         "(`labelwatch accept %d` loads it anyway)", spider.name, self.run_id, held, self.run_id)
+                         "(`labelwatch accept %d` loads it anyway)", spider.name, self.run_id, held, self.run_id,
+                         extra={"spider": spider})
         except Exception as error:  # the load failed: the run is failed, nothing half-loaded
             self._failed(spider, reason, f"load failed: {error}", stats, counts)
         else:
@@ -99,5 +107,6 @@ class CrawlRunExtension:
 
     def _failed(self, spider, reason: str, problem: str, stats: dict, counts: dict) -> None:
         self._outcome("failed", problem)
-        logger.error("%s: run %d failed, previous data stays current: %s", spider.name, self.run_id, problem)
+        logger.error("%s: run %d failed, previous data stays current: %s", spider.name, self.run_id, problem,
+                     extra={"spider": spider})
         fail_run(self.db, self.run_id, reason, problem, stats, counts)

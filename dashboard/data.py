@@ -73,6 +73,34 @@ def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, 
         return pd.DataFrame(queries.availability(con, valid_on, filters=filters), columns=columns)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def qualifying(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+    """One row per qualifying model per label and category (store.queries.qualifying)."""
+    columns = ["source", "label", "category", "brand", "model_key", "model", "level", "certificates",
+               "valid_from", "valid_until", "markets", "url"]
+    if db_version is None:
+        return pd.DataFrame(columns=columns)
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return pd.DataFrame(queries.qualifying(con, valid_on, filters=filters), columns=columns)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filters) -> pd.DataFrame:
+    columns = ["run_id", "source", "finished_at", "label", "level", "category", "models", "brands", "certificates"]
+    if db_version is None:
+        return pd.DataFrame(columns=columns)
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return pd.DataFrame(queries.trends(con, filters), columns=columns)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def changes(path: str, db_version: tuple[int, int] | None, before: int, after: int) -> dict:
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        found = queries.changes(con, before, after)
+    return {**found, "rows": pd.DataFrame(found["rows"], columns=[
+        "change", "label", "level", "category", "market", "brand", "model", "certificate_id", "valid_until", "url"])}
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str]]:
     """Values the filters offer: what the current data holds."""
@@ -83,8 +111,10 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def runs(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame:
+def runs(path: str, db_version: tuple[int, int] | None, limit: int = 1_000) -> pd.DataFrame:
     if db_version is None:
         return pd.DataFrame()
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.runs(con, limit=200))
+        return pd.DataFrame(queries.runs(con, limit=limit), columns=[
+            "id", "source", "origin", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
+            "close_reason", "message"])

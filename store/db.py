@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import queries
 
 DEFAULT_DB = Path("data/labelwatch.duckdb")
 
@@ -100,3 +101,13 @@ def ensure_schema(path: Path, wait_seconds: float = 60.0) -> None:
         SQLModel.metadata.create_all(engine)
     finally:
         engine.dispose()
+    if "run_summary" in {t.name for t in new_tables}:
+        _summarise_loaded_runs(path, wait_seconds)
+
+
+def _summarise_loaded_runs(path: Path, wait_seconds: float) -> None:
+    """Fill run_summary for runs loaded before the table existed (databases of older versions)."""
+    with write_connection(path, wait_seconds) as con:
+        runs = con.execute("SELECT id, source, finished_at FROM crawl_run WHERE status = 'loaded' ORDER BY id").fetchall()
+        for run_id, source, finished in runs:
+            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))

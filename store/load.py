@@ -5,6 +5,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from store import queries
 from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
 
@@ -136,12 +137,14 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 {"run": run_id, "source": source},
             )
             (records,) = con.execute("SELECT count(*) FROM incoming").fetchone()
+            finished = now()
             con.execute(
                 "UPDATE crawl_run SET status = 'loaded', finished_at = $t, close_reason = 'finished',"
                 " message = NULL, stats = $stats, items = $items, invalid_items = $invalid, errors = $errors"
                 " WHERE id = $id",
-                {"t": now(), "stats": json.dumps(stats, default=str), "id": run_id, **counts},
+                {"t": finished, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
             )
+            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
         except HeldBack as held_back:

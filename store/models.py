@@ -11,6 +11,7 @@ from sqlalchemy import ARRAY, Column, Integer, Sequence, String, Text
 from sqlmodel import Field, SQLModel
 
 RUN_ID_SEQ = Sequence("crawl_run_id_seq")
+SUMMARY_ID_SEQ = Sequence("run_summary_id_seq")
 
 
 class CrawlRun(SQLModel, table=True):
@@ -67,3 +68,22 @@ class Certification(SQLModel, table=True):
     exceptions: str | None
     registry_id: str | None
     part_numbers: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
+
+
+class RunSummary(SQLModel, table=True):
+    """Any-market availability of one loaded run, valid on its day: the trends' input."""
+
+    __tablename__ = "run_summary"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, SUMMARY_ID_SEQ, server_default=SUMMARY_ID_SEQ.next_value(), primary_key=True),
+    )
+    run_id: int = Field(index=True)
+    source: str
+    label: str
+    level: str | None
+    category: str
+    models: int
+    brands: int
+    certificates: int

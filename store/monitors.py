@@ -37,7 +37,7 @@ _PRESENT = {
 def crawl_reasons(stats: dict, thresholds: Thresholds) -> list[str]:
     """Reasons found in the crawl's own stats: errors logged, nothing parsed."""
     reasons = []
-    errors = stats.get("log_count/ERROR", 0)
+    errors = stats.get("labelwatch/errors", 0)
     if errors > thresholds.max_errors:
         reasons.append(f"{errors} error(s) logged (threshold {thresholds.max_errors}); "
                        f"first: {stats.get('labelwatch/first_error', '?')}")

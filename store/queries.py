@@ -71,27 +71,32 @@ _TIER_RANK = "(CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold
 class Filters:
     """What a buyer narrows the counts to. `market` keeps that country's registrations plus
     global certificates; `min_tier` and `climate_plus` apply to EPEAT records only (records
-    without a tier or a Climate+ flag pass)."""
+    without a tier or a Climate+ flag pass); `min_generation` to TCO Certified only."""
 
     category: str | None = None
     label: str | None = None
     market: str | None = None
     min_tier: str | None = None
     climate_plus: bool = False
+    min_generation: int | None = None
 
     def params(self) -> dict:
         if self.min_tier is not None and self.min_tier not in TIERS:
             raise ValueError(f"minimum tier {self.min_tier!r}: choose {', '.join(TIERS)}")
         return {"category": self.category, "label": self.label, "market": self.market,
                 "min_tier": TIERS.index(self.min_tier) + 1 if self.min_tier else None,
-                "climate_plus": self.climate_plus}
+                "climate_plus": self.climate_plus, "min_generation": self.min_generation}
 
 
-def _current(columns: str) -> str:
-    """SELECT columns of the records current at each source's snapshot, valid on $valid_on,
-    narrowed by Filters.params()."""
+# Per source and run: the one run read. Params: $source, $run_id.
+_ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
+
+
+def _current(columns: str, snap: str = _SNAPSHOT) -> str:
+    """SELECT columns of the records current at each source's snapshot (default: latest or
+    as-of, see _SNAPSHOT), valid on $valid_on, narrowed by Filters.params()."""
     return f"""
-        WITH snap AS ({_SNAPSHOT})
+        WITH snap AS ({snap})
         SELECT {columns} FROM certification c
         JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
         WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
@@ -102,7 +107,13 @@ def _current(columns: str) -> str:
           AND ($market::VARCHAR IS NULL OR c.market IS NULL OR c.market = $market::VARCHAR)
           AND ($min_tier::INTEGER IS NULL OR {_TIER_RANK} IS NULL OR {_TIER_RANK} >= $min_tier::INTEGER)
           AND (NOT $climate_plus::BOOLEAN OR c.climate_plus IS NOT FALSE)
+          AND ($min_generation::INTEGER IS NULL OR c.source <> 'tco'
+               OR TRY_CAST(c.level AS INTEGER) >= $min_generation::INTEGER)
     """
+
+
+_COUNTS = """count(DISTINCT coalesce(brand_normalised, '') || chr(31) || model_key) AS models,
+              count(DISTINCT brand_normalised) AS brands, count(DISTINCT certificate_id) AS certificates"""
 
 
 def _rows(cursor) -> list[dict]:
@@ -120,15 +131,13 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
     counts once; global certificates (TCO) have market None. With a market filter, that
     market's rows and the global rows are given.
     """
-    counts = """count(DISTINCT coalesce(brand_normalised, '') || chr(31) || model_key) AS models,
-                count(DISTINCT brand_normalised) AS brands, count(DISTINCT certificate_id) AS certificates"""
     sql = f"""
         WITH cur AS ({_current("c.*, " + _TIER_RANK + " AS tier_rank")})
         SELECT * FROM (
-            SELECT source, label, level, category, market, {counts}, any_value(tier_rank) AS tier_rank
+            SELECT source, label, level, category, market, {_COUNTS}, any_value(tier_rank) AS tier_rank
             FROM cur WHERE market IS NOT NULL GROUP BY source, label, level, category, market
             UNION ALL
-            SELECT source, label, level, category, NULL AS market, {counts}, any_value(tier_rank) AS tier_rank
+            SELECT source, label, level, category, NULL AS market, {_COUNTS}, any_value(tier_rank) AS tier_rank
             FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY source, label, level, category)
         ORDER BY source, label, coalesce(TRY_CAST(level AS INTEGER), tier_rank) NULLS LAST, level, category,
                  market NULLS FIRST
@@ -145,6 +154,82 @@ def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
         ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST LIMIT $limit"""
     params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "limit": limit}
     return _rows(con.execute(sql, params))
+
+
+def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+               filters: Filters = Filters()) -> list[dict]:
+    """One row per model qualifying under a label in a category: its best level, certificate
+    ids, the last day it stays certified (None: open-ended, e.g. EPEAT until archived), the
+    number of markets it is registered in (0: a global certificate) and a registry link."""
+    rank = "coalesce(TRY_CAST(level AS INTEGER), tier_rank)"
+    sql = f"""
+        WITH cur AS ({_current("c.*, " + _TIER_RANK + " AS tier_rank")})
+        SELECT source, label, category, brand_normalised AS brand, model_key, min(model) AS model,
+               arg_max(level, {rank}) AS level,
+               string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
+               min(valid_from) AS valid_from,
+               CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END AS valid_until,
+               count(DISTINCT market) AS markets, min(url) AS url
+        FROM cur GROUP BY source, label, category, brand_normalised, model_key
+        ORDER BY label, category, brand_normalised NULLS LAST, model_key
+    """
+    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+    return _rows(con.execute(sql, params))
+
+
+def summary_sql() -> str:
+    """INSERT the any-market availability of one loaded run ($source, $run_id, $valid_on) into
+    run_summary: what trends are drawn from, so a chart over years of runs reads few rows."""
+    return f"""
+        INSERT INTO run_summary (run_id, source, label, level, category, models, brands, certificates)
+        SELECT $run_id, source, label, level, category, {_COUNTS}
+        FROM ({_current("c.*", _ONE_RUN)}) GROUP BY source, label, level, category
+    """
+
+
+def summary_params(source: str, run_id: int, valid_on: date) -> dict:
+    return {"source": source, "run_id": run_id, "valid_on": valid_on, **Filters().params()}
+
+
+def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[dict]:
+    """Per loaded run: models, brands and certificates per label, level and category, valid on
+    the run's day, any market."""
+    sql = """
+        SELECT r.id AS run_id, r.source, r.finished_at, s.label, s.level, s.category, s.models, s.brands, s.certificates
+        FROM run_summary s JOIN crawl_run r ON r.id = s.run_id
+        WHERE r.status = 'loaded'
+          AND ($category::VARCHAR IS NULL OR s.category = $category::VARCHAR)
+          AND ($label::VARCHAR IS NULL OR s.label = $label::VARCHAR)
+        ORDER BY r.finished_at, s.label, s.level, s.category
+    """
+    return _rows(con.execute(sql, {"category": filters.category, "label": filters.label}))
+
+
+def changes(con: duckdb.DuckDBPyConnection, before: int, after: int, limit: int = 5_000) -> dict:
+    """Records current at loaded run `after` but not at `before` (appeared) and the reverse
+    (disappeared); both runs must be of one source. Counts are complete, rows capped at `limit`."""
+    found = dict(con.execute("SELECT id, source FROM crawl_run WHERE id IN ($a, $b) AND status = 'loaded'",
+                             {"a": before, "b": after}).fetchall())
+    if set(found) != {before, after}:
+        raise ValueError(f"runs {before} and {after}: both must be loaded runs")
+    if found[before] != found[after]:
+        raise ValueError(f"runs {before} ({found[before]}) and {after} ({found[after]}) are of different sources")
+    diff = """
+        WITH at_run AS (
+            SELECT r.id AS run_id, c.* FROM certification c JOIN (VALUES ($a), ($b)) r(id)
+              ON c.source = $source AND c.first_run_id <= r.id AND c.last_run_id >= r.id),
+        diff AS (
+            SELECT CASE WHEN x.run_id = $b THEN 'appeared' ELSE 'disappeared' END AS change, x.*
+            FROM at_run x ANTI JOIN at_run y ON x.record_key = y.record_key AND x.run_id <> y.run_id)
+    """
+    params = {"a": before, "b": after, "source": found[after]}
+    totals = {"appeared": 0, "disappeared": 0,
+              **dict(con.execute(diff + "SELECT change, count(*) FROM diff GROUP BY change", params).fetchall())}
+    rows = _rows(con.execute(diff + """
+        SELECT change, label, level, category, market, brand_normalised AS brand, model, certificate_id, valid_until, url
+        FROM diff ORDER BY change, label, brand_normalised NULLS LAST, model, market NULLS FIRST LIMIT $limit""",
+        {**params, "limit": limit}))
+    return {"source": found[after], **totals, "rows": rows}
 
 
 def _alive(pid: int | None) -> bool:

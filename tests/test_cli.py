@@ -193,3 +193,16 @@ def test_importing_corrupt_json_fails_the_run_with_a_reason(tmp_path):
 def test_lw_db_environment_variable_selects_the_database(demo_db):
     result = run_cli("runs", "--format", "json", env={"LABELWATCH_DB": str(demo_db)}, check=True)
     assert json.loads(result.stdout)[0]["source"] == "tco"
+
+
+def test_one_source_failing_does_not_hold_back_another_crawled_with_it(tmp_path):
+    """Both sources crawl in one process: EPEAT's broken export fails EPEAT's run only."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SNAPSHOTS, bundle)
+    (bundle / "bodies" / "epeat" / "computers-and-displays.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    db = tmp_path / "lw.duckdb"
+    result = run_cli("crawl", "--replay", bundle, "--db", db)
+    assert result.returncode == 1
+    runs = {r["source"]: r for r in json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)}
+    assert runs["epeat"]["status"] in ("failed", "suspect")
+    assert (runs["tco"]["status"], runs["tco"]["errors"]) == ("loaded", 0)

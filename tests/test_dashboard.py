@@ -33,7 +33,7 @@ def render(monkeypatch, db, on: date = ON, **choices) -> AppTest:
 
 def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db)
-    shown = at.dataframe[1].value
+    shown = at.dataframe[2].value
     expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
                                   "--db", demo_db, check=True).stdout)
     assert at.sidebar.selectbox[2].value == "any market"  # no Belgian data in the demo
@@ -45,7 +45,7 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
 
 def test_category_filter(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db, category="all_in_one")
-    table = at.dataframe[1].value
+    table = at.dataframe[2].value
     assert set(table["category"]) == {"all_in_one"}
     assert table.set_index("level")["models"].to_dict() == {"9": 12, "10": 10}
 
@@ -67,14 +67,14 @@ def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db,
     row = at.dataframe[0].value.set_index("source").loc["tco"]
     assert row["status"].startswith(f"last crawl failed on {date.today():%Y-%m-%d}; showing data of ")
     assert row["reason"] == "tco: Product Finder feed at https://x is not JSON"
-    assert at.dataframe[1].value["models"].sum() > 0
+    assert at.dataframe[2].value["models"].sum() > 0
 
 
 def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db)
     at.switch_page("pages/crawls.py").run()
     assert not at.exception
-    runs = at.dataframe[0].value
+    runs = at.dataframe[1].value
     assert runs[["source", "status", "items"]].to_dict("records") == [
         {"source": "tco", "status": "loaded", "items": 1222}, {"source": "epeat", "status": "loaded", "items": 644}]
 
@@ -95,13 +95,13 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
     run_cli("import", "epeat", export, "--db", db, *SMALL_EXPORT, check=True)
     at = render(monkeypatch, db, on=date.today())
     assert at.sidebar.selectbox[2].value == "Belgium"
-    table = at.dataframe[1].value
+    table = at.dataframe[2].value
     assert set(table["market"]) == {"Belgium"}
     assert table.set_index(["level", "category"])["models"].to_dict() == {("Silver", "notebook"): 1, ("Gold", "notebook"): 1, ("Gold", "other"): 1}
     at.sidebar.selectbox[3].set_value("Gold").run()
-    assert set(at.dataframe[1].value["level"]) == {"Gold"}
+    assert set(at.dataframe[2].value["level"]) == {"Gold"}
     at.sidebar.checkbox[0].check().run()
-    assert at.dataframe[1].value["models"].sum() == 2  # both Gold products are Climate+
+    assert at.dataframe[2].value["models"].sum() == 2  # both Gold products are Climate+
 
 
 def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db):

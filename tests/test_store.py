@@ -61,6 +61,25 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
     assert versions == [("A", r1, r2, []), ("A", r3, r3, []), ("B", r1, r1, ["04995047067368"]), ("C", r2, r3, [])]
 
 
+
+def test_each_load_summarises_its_run_and_older_databases_are_backfilled(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [line("A"), line("B", level="9")])
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    r2, f2 = run_with(db, [line("A"), line("C"), line("D", valid_until="2020-01-01")])  # D expired: not counted
+    load_run(db, r2, "tco", f2, {}, COUNTS)
+    summary = "SELECT run_id, level, models FROM run_summary ORDER BY ALL"
+    with read_connection(db) as con:
+        assert con.execute(summary).fetchall() == [(r1, "10", 1), (r1, "9", 1), (r2, "10", 2)]
+        trend = [(p["run_id"], p["level"], p["models"]) for p in queries.trends(con)]
+    assert sorted(trend) == [(r1, "10", 1), (r1, "9", 1), (r2, "10", 2)]
+    with write_connection(db) as con:  # as a database of the previous version would be
+        con.execute("DROP TABLE run_summary")
+        con.execute("DROP SEQUENCE run_summary_id_seq")
+    ensure_schema(db)
+    with read_connection(db) as con:
+        assert con.execute(summary).fetchall() == [(r1, "10", 1), (r1, "9", 1), (r2, "10", 2)]
+
 def test_a_failed_run_leaves_the_previous_data_current(tmp_path):
     db = tmp_path / "lw.duckdb"
     r1, f1 = run_with(db, [line("A"), line("B")])

@@ -1,0 +1,167 @@
+"""Every dashboard page (AppTest) against a fixture database with known counts: several runs, a
+failed run, expiring certificates and hostile names (tests/dashboard_db.py). The view is chosen
+through URL query parameters, as a buyer's shared link would."""
+
+import json
+from io import BytesIO, StringIO
+
+import openpyxl
+import pandas as pd
+import pyarrow
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
+
+import dashboard_db
+from conftest import ROOT, run_cli
+from dashboard_db import FORMULA_MODEL, HOSTILE_MODEL, TODAY
+
+PAGES = ROOT / "dashboard" / "pages"
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pages")
+    return dashboard_db.build(folder / "lw.duckdb", folder)
+
+
+def page(monkeypatch, db, name: str, **params) -> AppTest:
+    monkeypatch.setenv("LABELWATCH_DB", str(db))
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", KeptStorage)
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)  # as a link to that page opens it
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def report(db, *args) -> list[dict]:
+    return json.loads(run_cli("report", "availability", "-f", "json", "--db", db, *args, check=True).stdout)
+
+
+def metrics(at) -> dict:
+    return {m.label: int(m.value) for m in at.metric}
+
+
+class KeptStorage(MemoryMediaFileStorage):
+    """AppTest's in-memory media storage, kept reachable after the run to read downloads."""
+
+    made: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        KeptStorage.made.append(self)
+
+
+def downloads(at) -> dict[str, bytes]:
+    """Button label → the bytes each download button serves, as the browser would receive them."""
+    storage = KeptStorage.made[-1]
+    return {button.proto.label: storage.get_file(button.proto.url.rsplit("/", 1)[-1]).content
+            for button in at.get("download_button")}
+
+
+def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "availability", valid_on=TODAY.isoformat(), min_generation="10")
+    assert at.sidebar.selectbox[-1].value == "10" and at.sidebar.date_input[0].value == TODAY
+    matrix = at.dataframe[1].value
+    assert matrix.loc["TCO Certified 10", ["display models", "display brands"]].tolist() == [5, 3]
+    assert "TCO Certified 9" not in matrix.index
+    expected = report(fixture_db, "--valid-on", TODAY.isoformat(), "--min-generation", "10")
+    assert at.dataframe[2].value[["level", "models", "brands", "certificates"]].to_dict("records") == [
+        {k: r[k] for k in ("level", "models", "brands", "certificates")} for r in expected]
+    state = at.dataframe[0].value.set_index("source").loc["tco"]
+    assert state["status"].startswith("last crawl failed on ") and state["status"].endswith(
+        "; showing data of " + f"{state['data as of']:%Y-%m-%d}")
+    assert state["reason"] == "tco: Product Finder feed is not JSON"
+
+
+@pytest.mark.parametrize("end, min_generation, models, brands, warned", [
+    ("2026-12-31", "any", 6, 4, False),   # A1 B1 B2 C1 and the two Eizo models: 4 brands
+    ("2027-06-01", "10", 4, 2, True),     # A1 and C1 have expired by then: Acer and Dell drop out
+])
+def test_pretender_counts_warning_and_report_agree(monkeypatch, fixture_db, end, min_generation, models, brands, warned):
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end=end,
+              min_generation=min_generation)
+    label = "any of: TCO Certified"
+    assert metrics(at) == {f"models ({label})": models, f"brands ({label})": brands}
+    assert bool([w for w in at.warning if "fewer than 3" in w.value]) is warned
+    rows = report(fixture_db, "--valid-on", end, "--category", "display", "--min-generation",
+                  "8" if min_generation == "any" else min_generation)
+    assert sum(r["models"] for r in rows) == models  # generations hold disjoint models here
+    listed = at.dataframe[1].value
+    assert len(listed) == models
+    assert (listed["valid_until"].astype(str) >= end).all()
+
+
+def test_pretender_threshold_and_each_label_mode(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01",
+              min_brands="2", mode="each label on its own")
+    assert metrics(at) == {"models (TCO Certified)": 4, "brands (TCO Certified)": 2}
+    assert not at.warning and at.success
+    per_brand = at.dataframe[0].value
+    assert per_brand["TCO Certified"].to_dict() == {"BenQ": 2, "EIZO": 2}  # the brand table spells it EIZO
+
+
+def test_pretender_exports_state_the_criteria_and_keep_hostile_names_as_text(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01")
+    listed = at.dataframe[1].value
+    assert HOSTILE_MODEL in set(listed["model"])  # shown as a table cell, literally
+    assert not any("<script>" in str(m.value) for m in at.markdown)
+    files = downloads(at)
+    sheet = openpyxl.load_workbook(BytesIO(files["Download XLSX for the tender file"])).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    criteria = {row[0]: row[1] for row in rows[:20] if row[0]}
+    assert criteria["category"] == "display" and criteria["labels"] == "TCO Certified"
+    assert criteria["certificate valid on (contract end)"] == "2027-06-01"
+    assert criteria["qualifying: any of: TCO Certified"] == "4 models, 2 brands (weak: fewer than 3 brands)"
+    assert criteria["tco"].startswith("run 2, data as of ")
+    header = rows.index(["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"])
+    models = {row[3] for row in rows[header + 1:]}
+    assert models == {"B1", "B2", HOSTILE_MODEL, FORMULA_MODEL}
+    formula_cell = next(c for row in sheet.iter_rows() for c in row if c.value == FORMULA_MODEL)
+    assert formula_cell.data_type == "s"
+    exported = pd.read_csv(StringIO(files["Download CSV"].decode()))
+    assert "'" + FORMULA_MODEL in set(exported["model"]) and HOSTILE_MODEL in set(exported["model"])
+
+
+def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "trends")
+    [chart] = at.get("vega_lite_chart")
+    plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+    # generation 10: run 1 A1 A2 B1 and the two Eizo models; run 2 A1 B1 B2 and the two Eizo models
+    assert plotted.set_index(["run_id", "level"])["models"].to_dict() == {(1, "9"): 1, (1, "10"): 5, (2, "9"): 1, (2, "10"): 5}
+    assert metrics(at) == {"appeared": 1, "disappeared": 1}
+    changes = at.dataframe[0].value.set_index("change")["model"].to_dict()
+    assert changes == {"appeared": "B2", "disappeared": "A2"}
+
+
+def test_trends_series_come_from_each_run(fixture_db):
+    from store import queries
+    from store.db import read_connection
+
+    with read_connection(fixture_db) as con:
+        points = queries.trends(con)
+    series = {(p["run_id"], p["level"]): p["models"] for p in points}
+    assert series == {(1, "9"): 1, (1, "10"): 5, (2, "9"): 1, (2, "10"): 5}
+    for run_id in (1, 2):
+        day = next(p["finished_at"] for p in points if p["run_id"] == run_id).date().isoformat()
+        rows = report(fixture_db, "--as-of", str(run_id), "--valid-on", day)
+        assert {(run_id, r["level"]): r["models"] for r in rows} == {k: v for k, v in series.items() if k[0] == run_id}
+
+
+def test_expiry_horizons(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "expiry", valid_on=TODAY.isoformat())
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert row == {"label": "TCO Certified", "category": "display", "qualifying": 6, "lose within 6 months": 2,
+                   "lose within 12 months": 3, "lose within 24 months": 4, "no end date": 0}
+    assert sum(r["models"] for r in report(fixture_db, "--valid-on", TODAY.isoformat())) == 6
+
+
+def test_crawls_page_shows_runs_failures_and_age(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "crawls", status="failed")
+    freshness = at.dataframe[0].value.set_index("source").loc["tco"]
+    assert freshness["run"] == 2 and freshness["data age (days)"] == 0
+    runs = at.dataframe[1].value
+    assert runs[["id", "status", "errors", "message"]].to_dict("records") == [
+        {"id": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}]
