@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/labelwatch.duckdb
 PORT ?= 8501
 
-.PHONY: demo demo-data test dashboard bench clean
+.PHONY: demo demo-data test browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,18 @@ demo-data: $(VENV)/.installed
 	$(BIN)/labelwatch crawl --replay crawlers/snapshots --db $(DB)
 	$(BIN)/labelwatch report availability --db $(DB)
 
-## test: the offline test suite (what CI runs)
-test: $(VENV)/.installed
+## test: the offline test suite (what CI runs), with the browser test's Chromium and playwright-core
+test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
+
+## browser: Debian's Chromium (apt-get, as root or through sudo) and playwright-core (npm ci) for tests/test_browser.py
+browser: tests/browser/node_modules/.installed
+	@command -v chromium >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+		$(if $(filter 0,$(shell id -u)),,sudo) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ## bench: registry-size benchmarks (figures printed; bench/README.md keeps the last ones)
 bench: $(VENV)/.installed
@@ -34,4 +43,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.tco 100000
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache test-output tests/browser/node_modules

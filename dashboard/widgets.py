@@ -71,6 +71,20 @@ def day(label: str, key: str, default: date) -> date:
     return st.date_input(label, value=default, key=key, bind="query-params")
 
 
+def model_ids(models: pd.DataFrame) -> pd.Series:
+    """What counts as one model everywhere: normalised brand (or none) and model key."""
+    return models["brand"].fillna("") + "\x1f" + models["model_key"]
+
+
+def headline(models: pd.DataFrame) -> None:
+    """Per label: distinct models (any level, category and market) and known brands."""
+    per_label = models.assign(model_id=model_ids(models)).groupby("label").agg(
+        models=("model_id", "nunique"), brands=("brand", "nunique"))
+    for column, (label, row) in zip(st.columns(max(len(per_label), 1)), per_label.iterrows()):
+        column.metric(f"{label} models", int(row["models"]))
+        column.metric(f"{label} brands", int(row["brands"]))
+
+
 def links(urls: pd.Series) -> pd.Series:
     """Registry links as clickable cells only when they are plain web addresses."""
     return urls.where(urls.fillna("").str.match(r"https?://"), None)

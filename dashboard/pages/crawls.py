@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, widgets
@@ -16,6 +17,8 @@ st.subheader("Freshness")
 states = widgets.read(data.source_states, path, version)
 now = datetime.now(UTC)
 states["data age (days)"] = states["data as of"].map(lambda when: None if when is None else (now - when).days)
+for column, state in zip(st.columns(len(states)), states.to_dict("records")):
+    column.metric(f"{state['source']} data age (days)", "none" if pd.isna(state["data age (days)"]) else int(state["data age (days)"]))
 st.dataframe(states, hide_index=True, width="stretch", column_config={
     "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
     "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -28,7 +28,7 @@ if found.empty:
     st.warning("No model qualifies on this day for these filters (0 models).")
     st.stop()
 
-found["model id"] = found["brand"].fillna("") + "\x1f" + found["model_key"]
+found["model id"] = widgets.model_ids(found)
 ends = found.groupby(["label", "category", "model id"], dropna=False)["valid_until"].agg(
     lambda days: None if days.isna().any() else days.max()).reset_index()
 ends["valid_until"] = pd.to_datetime(ends["valid_until"])
@@ -40,6 +40,9 @@ for months in HORIZONS:
     table[f"lose within {months} months"] = table.set_index(["label", "category"]).index.map(lost).fillna(0).astype(int)
 open_ended = ends[ends["valid_until"].isna()].groupby(["label", "category"]).size()
 table["no end date"] = table.set_index(["label", "category"]).index.map(open_ended).fillna(0).astype(int)
+for column, (label, rows) in zip(st.columns(table["label"].nunique()), table.groupby("label")):
+    column.metric(f"{label} qualifying", int(rows["qualifying"].sum()))
+    column.metric(f"{label} lose within 12 months", int(rows["lose within 12 months"].sum()))
 st.dataframe(table, hide_index=True, width="stretch")
 widgets.csv_download(table, f"labelwatch-expiry-{today:%Y%m%d}.csv")
 st.caption("'no end date': EPEAT registrations stay valid until archived and the export gives no archival date "

@@ -37,7 +37,7 @@ if not category or not labels:
 filters = queries.Filters(category=category, market=market, **levels)
 found = widgets.read(data.qualifying, path, version, contract_end, filters)
 found = found[found["label"].isin(labels)].copy()
-found["model id"] = found["brand"].fillna("") + "\x1f" + found["model_key"]
+found["model id"] = widgets.model_ids(found)
 found["brand"] = found["brand"].fillna(UNKNOWN_BRAND)
 
 groups = {f"any of: {', '.join(labels)}": found} if mode == ANY_OF else {

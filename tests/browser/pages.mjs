@@ -1,0 +1,35 @@
+// Loads dashboard pages in Debian's headless Chromium; prints, per page, the title, metrics,
+// alerts and final URL as JSON, and saves a full-page screenshot of each.
+// Usage: node pages.mjs BASE_URL OUTPUT_DIR '[{"name": "...", "path": "/..."}]'
+import { chromium } from "playwright-core";
+
+const [base, outDir, pagesJson] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic"],
+});
+const results = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("dialog", async (dialog) => { errors.push(`dialog: ${dialog.message()}`); await dialog.dismiss(); });
+  for (const { name, path } of JSON.parse(pagesJson)) {
+    await page.goto(base + path);
+    await page.locator("h1").first().waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="stStatusWidget"]'), null, { timeout: 60000 });
+    await page.waitForTimeout(1500);  // charts and tables finish drawing
+    const metrics = await page.locator('[data-testid="stMetric"]').evaluateAll((nodes) => nodes.map((n) => ({
+      label: n.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim(),
+      value: n.querySelector('[data-testid="stMetricValue"]')?.innerText.trim(),
+    })));
+    const alerts = await page.locator('[data-testid="stAlert"]').allInnerTexts();
+    const title = await page.locator("h1").first().innerText();
+    await page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
+    results.push({ name, title, metrics, alerts, url: page.url(), errors: [...errors] });
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(results));
