@@ -2,7 +2,8 @@
 
 Usage: python -m bench.epeat [ROWS]   (default 250000; `make bench` runs it). The generated
 export is kept in bench/.cache/ for the next run.
-Prints rows per second and peak memory (max RSS of the measuring subprocess) for each.
+Prints rows per second and peak memory (max RSS of the measuring subprocess) for each, then
+the load against DuckDB's own read_json of the run file (bench.load).
 """
 
 import json
@@ -13,6 +14,9 @@ import time
 from pathlib import Path
 
 from bench.generate import epeat_export
+from bench.load import compare
+from bench.measure import CACHE, measure
+from store.load import run_file_path
 
 PARSE_ONLY = """
 import sys
@@ -22,20 +26,6 @@ for row in CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).iter_ro
     rows += 1
 print(rows - 1)
 """
-CACHE = Path(__file__).resolve().parent / ".cache"
-
-
-def measure(command: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB, and stdout+stderr of a command run under /usr/bin/time."""
-    started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-f", "MAXRSS_KB=%M", *command], capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    rss_kb = int(result.stderr.rsplit("MAXRSS_KB=", 1)[1].split()[0])
-    return wall, rss_kb / 1024, result.stdout + result.stderr
-
-
 def main(rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -57,6 +47,7 @@ def main(rows: int) -> None:
                                          capture_output=True, text=True, check=True).stdout)
         print(f"  run: status {runs[0]['status']}, {runs[0]['items']:,} items, errors {runs[0]['errors']}; "
               f"database {db.stat().st_size / 2**20:.1f} MiB; targets: < 60 s, < 1024 MiB")
+        compare("epeat", run_file_path(db, "epeat", runs[0]["id"]))
 
 
 if __name__ == "__main__":

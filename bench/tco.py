@@ -12,8 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.epeat import CACHE, measure
 from bench.generate import tco_bundle
+from bench.load import compare
+from bench.measure import CACHE, measure
+from store.load import run_file_path
 
 PARSE_ONLY = """
 import json, sys
@@ -46,6 +48,7 @@ def main(gtins: int) -> None:
         print(f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
               f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB")
         print(f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; target: < 30 s, < 1024 MiB")
+        compare("tco", run_file_path(db, "tco", run["id"]))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,173 @@
+"""Five years of weekly history at registry size: database size and dashboard query times.
+
+Usage: python -m bench.history [WEEKS] [EPEAT_ROWS] [TCO_GTINS]   (default 260 250000 100000)
+
+1. One real run per source: `labelwatch import` of the EPEAT export and a replay crawl of the
+   TCO bundle (bench.generate; kept in bench/.cache/ with the resulting database).
+2. WEEKS - 1 more weekly runs per source, written the way store.load.load_run writes them: every
+   unchanged record extends its version's last_run_id, a changed one (2 % a week, a renewed
+   certificate: valid_until one year later) gets a new version, and each run its run_summary rows.
+   The runs are dated a week apart, ending today. (Replaying 520 full crawls would take hours.)
+3. Prints the database size after one run and after all runs, against one run plus the changes.
+4. Prints p50 and p95 of each dashboard query, each on a fresh read-only connection as the
+   dashboard opens them, and of a full render of each page (streamlit AppTest, caches cleared).
+"""
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.generate import epeat_export, tco_bundle
+from bench.measure import CACHE
+from store import queries
+from store.db import read_connection, write_connection
+
+CHANGED_PER_MILLE = 20  # records changed a week: 2 %
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def base_database(rows: int, gtins: int) -> Path:
+    """One loaded run of each source at registry size (cached)."""
+    db = CACHE / f"history-base-{rows}-{gtins}" / "lw.duckdb"
+    if db.exists():
+        return db
+    export, bundle = CACHE / f"epeat-{rows}.xlsx", CACHE / f"tco-{gtins}"
+    if not export.exists():
+        epeat_export(export, rows)
+    if not (bundle / "index.jsonl").exists():
+        tco_bundle(bundle, feed_records=max(1, gtins // 5), gtins=gtins, pages=max(1, gtins // 250))
+    work = db.parent.with_suffix(".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    for command in (["import", "epeat", str(export)], ["crawl", "tco", "--replay", str(bundle)]):
+        subprocess.run([sys.executable, "-m", "labelwatch", *command, "--db", str(work / "lw.duckdb")], check=True,
+                       capture_output=True)
+    shutil.rmtree(work / "runs")
+    work.rename(db.parent)
+    return db
+
+
+def add_weeks(db: Path, weeks: int) -> int:
+    """Weekly runs 2..weeks of each source; returns the versions written for changes."""
+    changed_total = 0
+    first_day = date.today() - timedelta(weeks=weeks - 1)
+    with write_connection(db) as con:
+        con.execute("UPDATE crawl_run SET finished_at = $d, started_at = $d", {"d": first_day})
+        con.execute("DELETE FROM run_summary")
+        for source, run_id in con.execute("SELECT source, id FROM crawl_run").fetchall():
+            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, first_day))
+        previous = dict(con.execute("SELECT source, id FROM crawl_run").fetchall())
+        for week in range(1, weeks):
+            day = first_day + timedelta(weeks=week)
+            for source in sorted(previous):
+                con.execute("BEGIN TRANSACTION")
+                (run_id,) = con.execute(
+                    "INSERT INTO crawl_run (source, origin, started_at, finished_at, status, items, invalid_items, errors)"
+                    " VALUES ($s, 'bench', $d, $d, 'loaded', 0, 0, 0) RETURNING id", {"s": source, "d": day}).fetchone()
+                changed = f"hash(record_key || '{week}') % 1000 < {CHANGED_PER_MILLE}"
+                params = {"s": source, "prev": previous[source], "run": run_id}
+                con.execute(f"""UPDATE certification SET last_run_id = $run
+                                WHERE source = $s AND last_run_id = $prev AND NOT {changed}""", params)
+                (count,) = con.execute(f"""
+                    INSERT INTO certification SELECT * REPLACE (
+                        $run AS first_run_id, $run AS last_run_id, md5(content_hash || '{week}') AS content_hash,
+                        valid_until + INTERVAL 1 YEAR AS valid_until)
+                    FROM certification WHERE source = $s AND last_run_id = $prev AND {changed}""", params).fetchone()
+                con.execute(queries.summary_sql(), queries.summary_params(source, run_id, day))
+                con.execute("COMMIT")
+                changed_total += count
+                previous[source] = run_id
+            if week % 26 == 0:
+                con.execute("CHECKPOINT")
+                print(f"  week {week + 1}/{weeks}", flush=True)
+        con.execute("CHECKPOINT")
+    return changed_total
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def time_queries(db: Path, repeat: int) -> None:
+    today = date.today()
+    with read_connection(db) as con:
+        latest = [r["id"] for r in queries.runs(con, "epeat", limit=2)]
+    cases = {
+        "availability (all)": lambda con: queries.availability(con, today),
+        "availability (Belgium, Gold)": lambda con: queries.availability(
+            con, today, filters=queries.Filters(market="Belgium", min_tier="Gold")),
+        "qualifying (pre-tender: notebook, Belgium)": lambda con: queries.qualifying(
+            con, today + timedelta(days=4 * 365), filters=queries.Filters(category="notebook", market="Belgium")),
+        "qualifying (expiry: all)": lambda con: queries.qualifying(con, today),
+        "trends": lambda con: queries.trends(con),
+        "changes (last two EPEAT runs)": lambda con: queries.changes(con, latest[1], latest[0]),
+        "source states": lambda con: queries.source_states(con, ["epeat", "tco"]),
+        "runs (1,000)": lambda con: queries.runs(con, limit=1_000),
+        "filter values": lambda con: queries.dimension_values(con),
+    }
+    print(f"dashboard queries, {repeat} runs each, a fresh read-only connection each time:")
+    for name, query in cases.items():
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            with read_connection(db) as con:
+                rows = query(con)
+            samples.append(time.perf_counter() - started)
+        p50, p95 = percentiles(samples)
+        size = len(rows) if isinstance(rows, (list, dict)) else "?"
+        print(f"  {name:45s} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  ({size} rows)")
+
+
+def time_pages(db: Path, repeat: int) -> None:
+    import os
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["LABELWATCH_DB"] = str(db)
+    print(f"full page renders (streamlit AppTest, caches cleared), {repeat} each:")
+    for page in ("availability", "pretender", "trends", "expiry", "crawls"):
+        samples = []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            started = time.perf_counter()
+            at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{page}.py"), default_timeout=120).run()
+            samples.append(time.perf_counter() - started)
+            if at.exception:
+                raise SystemExit(f"{page}: {at.exception}")
+        p50, p95 = percentiles(samples)
+        print(f"  {page:45s} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms")
+
+
+def main(weeks: int, rows: int, gtins: int) -> None:
+    started = time.perf_counter()
+    base = base_database(rows, gtins)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "lw.duckdb"
+        shutil.copy(base, db)
+        with write_connection(db) as con:
+            con.execute("CHECKPOINT")
+            (one_run,) = con.execute("SELECT count(*) FROM certification").fetchone()
+        one_size = db.stat().st_size
+        print(f"one run of each source: {one_run:,} records, database {one_size / 2**20:.1f} MiB "
+              f"(ready in {time.perf_counter() - started:.0f} s)")
+        started = time.perf_counter()
+        changed = add_weeks(db, weeks)
+        size = db.stat().st_size
+        expected = one_size * (one_run + changed) / one_run
+        print(f"{weeks} weekly runs of each source ({changed:,} changed records, {CHANGED_PER_MILLE / 10:.0f} % a week), "
+              f"written in {time.perf_counter() - started:.0f} s: database {size / 2**20:.1f} MiB")
+        print(f"  against one run plus the changes ({expected / 2**20:.1f} MiB): {size / expected:.2f}x  "
+              f"(target: under 1.5x)")
+        time_queries(db, repeat=30)
+        time_pages(db, repeat=5)
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    main(*(args + [260, 250_000, 100_000][len(args):]))

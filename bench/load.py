@@ -1,0 +1,68 @@
+"""labelwatch's load of a run file against DuckDB reading the same file by itself.
+
+Usage: python -m bench.load SOURCE RUN_FILE. The bench.epeat and bench.tco benchmarks call
+`compare` with the run file their crawl wrote. Both sides run in a fresh process on a fresh
+database: the baseline is `CREATE TABLE AS SELECT * FROM read_json(...)` with the run file's
+column types and DuckDB's default settings; the load is store.load.load_run (version merge,
+content hashes, the source's monitors, run bookkeeping and summary, one transaction, one thread,
+384 MB memory limit).
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.measure import measure
+
+READ_JSON_ONLY = """
+import sys, time, duckdb
+from store.load import RUN_FILE_COLUMNS
+con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
+started = time.perf_counter()
+con.execute("CREATE TABLE lines AS SELECT * FROM read_json($f, format = 'newline_delimited', columns = $c)",
+            {"f": sys.argv[1], "c": RUN_FILE_COLUMNS})
+con.execute("CHECKPOINT")
+print("RESULT", time.perf_counter() - started, con.execute("SELECT count(*) FROM lines").fetchone()[0])
+"""
+
+LOAD = """
+import json, sys, time
+from pathlib import Path
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+from store.load import load_run, start_run
+from store.monitors import Thresholds
+db, run_file, source = Path(sys.argv[2]), Path(sys.argv[1]), sys.argv[3]
+settings = Settings()
+settings.setmodule("crawlers.settings")
+settings.setdict(SpiderLoader.from_settings(settings).load(source).custom_settings or {}, priority="spider")
+with run_file.open() as lines:
+    wanted = json.loads(lines.readline())["run_id"]
+run_id = 0
+while run_id < wanted:  # the run file's lines name their run
+    run_id, _ = start_run(db, source, "bench")
+started = time.perf_counter()
+records = load_run(db, run_id, source, run_file, {}, {"items": 0, "invalid": 0, "errors": 0},
+                   checks=Thresholds.from_settings(settings))
+print("RESULT", time.perf_counter() - started, records)
+"""
+
+
+def compare(source: str, run_file: Path) -> None:
+    """Print both timings (inside the process, connection set-up excluded) and their ratio."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = sum(1 for _ in run_file.open("rb"))
+        _, base_rss, out = measure([sys.executable, "-c", READ_JSON_ONLY, str(run_file), f"{tmp}/baseline.duckdb"])
+        base = float(out.split("RESULT ")[1].split()[0])
+        _, load_rss, out = measure([sys.executable, "-c", LOAD, str(run_file), f"{tmp}/lw.duckdb", source])
+        load, records = float(out.split("RESULT ")[1].split()[0]), int(out.split("RESULT ")[1].split()[1])
+    print(f"DuckDB read_json of the run file:  {base:6.1f} s  {lines / base:9,.0f} lines/s  peak {base_rss:6.0f} MiB")
+    print(f"labelwatch load of the run file:   {load:6.1f} s  {lines / load:9,.0f} lines/s  peak {load_rss:6.0f} MiB"
+          f"  ({records:,} records)")
+    print(f"  load / read_json: {load / base:.2f}x  (target: within 3x)")
+
+
+if __name__ == "__main__":
+    compare(sys.argv[1], Path(sys.argv[2]))
