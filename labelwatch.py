@@ -60,7 +60,7 @@ def _known_sources(settings) -> list[str]:
     return sorted(SpiderLoader.from_settings(settings).list())
 
 
-def _replay_settings(directory: Path) -> dict:
+def replay_settings(directory: Path) -> dict:
     """Settings for answering every request from a recording: no network, no delays."""
     if not (directory / "index.jsonl").is_file():
         fail(f"--replay {directory}: no index.jsonl there")
@@ -159,7 +159,7 @@ def crawl(
 ):
     """Crawl sources and load each run that finishes cleanly."""
     path = db_path(db).resolve()
-    settings = _settings(path, set_, _replay_settings(replay.resolve()) if replay else {})
+    settings = _settings(path, set_, replay_settings(replay.resolve()) if replay else {})
     _check_source(settings, *(sources or []))
     ensure_schema(path)
     _finish(_run_spiders(settings, {s: {} for s in (sources or _known_sources(settings))}, verbose))
