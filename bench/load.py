@@ -1,6 +1,6 @@
 """labelwatch's load of a run file against DuckDB reading the same file by itself.
 
-Usage: python -m bench.load SOURCE RUN_FILE. The bench.epeat and bench.tco benchmarks call
+Usage: python -m bench.load SOURCE RUN_FILE [KIND]. The bench.epeat and bench.tco benchmarks call
 `compare` with the run file their crawl wrote. Both sides run in a fresh process on a fresh
 database: the baseline is `CREATE TABLE AS SELECT * FROM read_json(...)` with the run file's
 column types and DuckDB's default settings; the load is store.load.load_run (version merge,
@@ -17,12 +17,12 @@ from bench.measure import measure
 
 READ_JSON_ONLY = """
 import sys, time, duckdb
-from store.load import RUN_FILE_COLUMNS
+from store.load import KINDS
 con = duckdb.connect(sys.argv[2])
 con.execute("SET enable_progress_bar = false")
 started = time.perf_counter()
 con.execute("CREATE TABLE lines AS SELECT * FROM read_json($f, format = 'newline_delimited', columns = $c)",
-            {"f": sys.argv[1], "c": RUN_FILE_COLUMNS})
+            {"f": sys.argv[1], "c": KINDS[sys.argv[3]].columns})
 con.execute("CHECKPOINT")
 print("RESULT", time.perf_counter() - started, con.execute("SELECT count(*) FROM lines").fetchone()[0])
 """
@@ -42,7 +42,7 @@ with run_file.open() as lines:
     wanted = json.loads(lines.readline())["run_id"]
 run_id = 0
 while run_id < wanted:  # the run file's lines name their run
-    run_id, _ = start_run(db, source, "bench")
+    run_id, _ = start_run(db, source, "bench", sys.argv[4])
 started = time.perf_counter()
 records = load_run(db, run_id, source, run_file, {}, {"items": 0, "invalid": 0, "errors": 0},
                    checks=Thresholds.from_settings(settings))
@@ -50,13 +50,13 @@ print("RESULT", time.perf_counter() - started, records)
 """
 
 
-def compare(source: str, run_file: Path) -> None:
+def compare(source: str, run_file: Path, kind: str = "certification") -> None:
     """Print both timings (inside the process, connection set-up excluded) and their ratio."""
     with tempfile.TemporaryDirectory() as tmp:
         lines = sum(1 for _ in run_file.open("rb"))
-        _, base_rss, out = measure([sys.executable, "-c", READ_JSON_ONLY, str(run_file), f"{tmp}/baseline.duckdb"])
+        _, base_rss, out = measure([sys.executable, "-c", READ_JSON_ONLY, str(run_file), f"{tmp}/baseline.duckdb", kind])
         base = float(out.split("RESULT ")[1].split()[0])
-        _, load_rss, out = measure([sys.executable, "-c", LOAD, str(run_file), f"{tmp}/lw.duckdb", source])
+        _, load_rss, out = measure([sys.executable, "-c", LOAD, str(run_file), f"{tmp}/lw.duckdb", source, kind])
         load, records = float(out.split("RESULT ")[1].split()[0]), int(out.split("RESULT ")[1].split()[1])
     print(f"DuckDB read_json of the run file:  {base:6.1f} s  {lines / base:9,.0f} lines/s  peak {base_rss:6.0f} MiB")
     print(f"labelwatch load of the run file:   {load:6.1f} s  {lines / load:9,.0f} lines/s  peak {load_rss:6.0f} MiB"
@@ -65,4 +65,4 @@ def compare(source: str, run_file: Path) -> None:
 
 
 if __name__ == "__main__":
-    compare(sys.argv[1], Path(sys.argv[2]))
+    compare(sys.argv[1], Path(sys.argv[2]), *sys.argv[3:])

@@ -1,13 +1,17 @@
-"""The item model: one certification record, validated once at the pipeline boundary."""
+"""The item models, one per kind of record, validated once at the pipeline boundary: a
+certification record (label registries) and an offer (shops)."""
 
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
+import pycountry
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import Field as PydanticField
 
 from crawlers.gtin import to_gtin14
-from crawlers.vocabulary import CANONICAL_CATEGORIES, collapse, model_key, normalise_brand
+from crawlers.vocabulary import CANONICAL_CATEGORIES, collapse, model_key, normalise_brand, without_brand
 
 Category = Literal[CANONICAL_CATEGORIES]  # type: ignore[valid-type]
 
@@ -84,4 +88,79 @@ class Certification(BaseModel):
         self.model_key = model_key(self.model)
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError(f"valid_until {self.valid_until} is before valid_from {self.valid_from}")
+        return self
+
+
+Availability = Literal["in_stock", "out_of_stock", "pre_order", "pre_sale", "back_order", "sold_out", "discontinued",
+                       "limited_availability", "in_store_only", "online_only", "made_to_order", "reserved"]
+Condition = Literal["new", "refurbished", "used", "damaged"]
+
+
+class Offer(BaseModel):
+    """One offer of a device in a shop, as its product page's structured data states it.
+
+    `record_key` is shop, page and condition (and seller where a page lists several). `model`
+    is the product name as the shop writes it; `model_key` is that name without the brand
+    repeated in front, the key offers are matched to label records on (store.queries.offers).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: str
+    run_id: int
+    record_key: str
+    shop: str
+    shop_country: str | None  # ISO 3166-1 alpha-2
+    shop_kind: Literal["manufacturer", "reseller", "refurbisher"] | None
+    name: str
+    brand: str | None
+    brand_normalised: str | None = None
+    model: str = ""
+    model_key: str = ""
+    category: Category
+    gtin: str | None
+    mpn: str | None
+    sku: str | None
+    price: Decimal = PydanticField(ge=0, max_digits=12, decimal_places=2)
+    price_high: Decimal | None = PydanticField(default=None, ge=0, max_digits=12, decimal_places=2)
+    currency: str = PydanticField(pattern=r"^[A-Z]{3}$")
+    availability: Availability | None
+    condition: Condition | None
+    url: str = PydanticField(pattern=r"^https?://")
+    seller: str | None
+    syntax: Literal["json-ld", "microdata", "rdfa", "shopify"]
+
+    @field_validator("name", "brand", "seller", "mpn", "sku")
+    @classmethod
+    def _collapse(cls, value: str | None) -> str | None:
+        return collapse(value) if value is not None else None
+
+    @field_validator("name", "record_key", "shop", "source")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("gtin")
+    @classmethod
+    def _gtin14(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) != 14 or to_gtin14(value) != value):
+            raise ValueError("not a GTIN-14 with a valid check digit")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        if pycountry.currencies.get(alpha_3=value) is None:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency")
+        return value
+
+    @model_validator(mode="after")
+    def _derive(self) -> "Offer":
+        self.brand_normalised = normalise_brand(self.brand)
+        self.model = self.name
+        self.model_key = without_brand(model_key(self.name), self.brand_normalised, self.brand)
+        if self.price_high is not None and self.price_high < self.price:
+            raise ValueError(f"price_high {self.price_high} is below price {self.price}")
         return self

@@ -4,11 +4,10 @@ validated and written on its own."""
 
 import logging
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from scrapy.exceptions import DropItem
 
 from crawlers.batching import BATCH_KEY, is_batch
-from crawlers.items import Certification
 from store.db import db_path
 from store.load import run_file_path
 
@@ -16,15 +15,16 @@ logger = logging.getLogger(__name__)
 
 
 class ValidationPipeline:
-    """Turn each record dict into a Certification; a bad record is dropped, naming source,
-    record and field, and counted under items/invalid/<field>."""
+    """Turn each record dict into the spider's item model (crawlers.items); a bad record is
+    dropped, naming source, record and field, and counted under items/invalid/<field>."""
 
-    def __init__(self, stats):
-        self.stats = stats
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        return cls(crawler)
 
     def process_item(self, item):
         if not is_batch(item):
@@ -39,9 +39,9 @@ class ValidationPipeline:
             raise DropItem(f"all {len(item[BATCH_KEY])} records of the batch rejected")
         return {BATCH_KEY: valid}
 
-    def validate(self, item) -> Certification:
+    def validate(self, item) -> BaseModel:
         try:
-            return Certification.model_validate(item)
+            return self.crawler.spider.item_model.model_validate(item)
         except ValidationError as error:
             fields = []
             for problem in error.errors():

@@ -68,7 +68,7 @@ class CrawlRunExtension:
 
     def spider_opened(self, spider):
         logging.getLogger().addHandler(self.error_handler)
-        self.run_id, self.run_file = start_run(self.db, spider.name, self.origin)
+        self.run_id, self.run_file = start_run(self.db, spider.name, self.origin, spider.record_kind)
         self.run_file.parent.mkdir(parents=True, exist_ok=True)
         self.run_file.touch()
         spider.run_id = self.run_id

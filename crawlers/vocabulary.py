@@ -26,6 +26,19 @@ def model_key(model: str) -> str:
     return collapse(model).casefold()
 
 
+def without_brand(key: str, *brands: str | None) -> str:
+    """A model key without the brand written in front of it, once or repeated ("fairphone
+    fairphone 4" → "4"); the key itself when nothing else would remain."""
+    for brand in filter(None, brands):
+        prefix = model_key(brand) + " "
+        stripped = key
+        while stripped.startswith(prefix):
+            stripped = stripped[len(prefix):]
+        if stripped and stripped != key:
+            return stripped
+    return key
+
+
 @cache
 def _brand_aliases() -> dict[str, str]:
     table = tomllib.loads((_DATA / "brands.toml").read_text(encoding="utf-8"))

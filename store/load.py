@@ -2,6 +2,7 @@
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,8 +10,21 @@ from store import queries
 from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
 
-# Columns of a run file line (crawlers.items.Certification) in load order.
-RUN_FILE_COLUMNS = {
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record and the table its versions go to. `columns` are a run file line's
+    columns in load order; `lists` are merged when a record's lines repeat."""
+
+    table: str
+    columns: dict[str, str]
+    lists: tuple[str, ...] = ()
+
+    @property
+    def attributes(self) -> list[str]:
+        return [c for c in self.columns if c not in ("source", "run_id", "record_key", *self.lists)]
+
+
+CERTIFICATION = RecordKind("certification", {  # crawlers.items.Certification
     "source": "VARCHAR", "run_id": "BIGINT", "record_key": "VARCHAR", "label": "VARCHAR",
     "level": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR", "model": "VARCHAR",
     "model_key": "VARCHAR", "category": "VARCHAR", "category_raw": "VARCHAR",
@@ -18,9 +32,15 @@ RUN_FILE_COLUMNS = {
     "gtins": "VARCHAR[]", "url": "VARCHAR", "market": "VARCHAR", "market_code": "VARCHAR",
     "climate_plus": "BOOLEAN", "score_points": "INTEGER", "score_max": "INTEGER", "registered_on": "DATE",
     "archived_on": "DATE", "exceptions": "VARCHAR", "registry_id": "VARCHAR", "part_numbers": "VARCHAR[]",
-}
-_LISTS = ("gtins", "part_numbers")
-_ATTRIBUTES = [c for c in RUN_FILE_COLUMNS if c not in ("source", "run_id", "record_key", *_LISTS)]
+}, lists=("gtins", "part_numbers"))
+OFFER = RecordKind("offer", {  # crawlers.items.Offer
+    "source": "VARCHAR", "run_id": "BIGINT", "record_key": "VARCHAR", "shop": "VARCHAR", "shop_country": "VARCHAR",
+    "shop_kind": "VARCHAR", "name": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR",
+    "model": "VARCHAR", "model_key": "VARCHAR", "category": "VARCHAR", "gtin": "VARCHAR", "mpn": "VARCHAR",
+    "sku": "VARCHAR", "price": "DECIMAL(12,2)", "price_high": "DECIMAL(12,2)", "currency": "VARCHAR",
+    "availability": "VARCHAR", "condition": "VARCHAR", "url": "VARCHAR", "seller": "VARCHAR", "syntax": "VARCHAR",
+})
+KINDS = {kind.table: kind for kind in (CERTIFICATION, OFFER)}
 
 
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
@@ -47,13 +67,15 @@ def run_file_path(db: Path, source: str, run_id: int) -> Path:
     return db.parent / "runs" / source / f"run-{run_id}.jsonl"
 
 
-def start_run(db: Path, source: str, origin: str) -> tuple[int, Path]:
+def start_run(db: Path, source: str, origin: str, kind: str = CERTIFICATION.table) -> tuple[int, Path]:
     """Record a run as running; return its id and the run file its items go to."""
+    if kind not in KINDS:
+        raise ValueError(f"{source}: unknown record kind {kind!r}")
     with write_connection(db) as con:
         (run_id,) = con.execute(
-            "INSERT INTO crawl_run (source, origin, started_at, status, pid, items, invalid_items, errors)"
-            " VALUES ($source, $origin, $started, 'running', $pid, 0, 0, 0) RETURNING id",
-            {"source": source, "origin": origin, "started": now(), "pid": os.getpid()},
+            "INSERT INTO crawl_run (source, origin, started_at, status, pid, items, invalid_items, errors, record_kind)"
+            " VALUES ($source, $origin, $started, 'running', $pid, 0, 0, 0, $kind) RETURNING id",
+            {"source": source, "origin": origin, "started": now(), "pid": os.getpid(), "kind": kind},
         ).fetchone()
         path = run_file_path(db, source, run_id)
         con.execute("UPDATE crawl_run SET run_file = $f WHERE id = $id", {"f": str(path), "id": run_id})
@@ -89,6 +111,7 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
         con.execute("SET threads = 1")  # one read buffer: a load is I/O-bound and should stay lean
         con.execute("BEGIN TRANSACTION")
         try:
+            kind = KINDS[con.execute("SELECT record_kind FROM crawl_run WHERE id = $id", {"id": run_id}).fetchone()[0]]
             newer = con.execute(
                 "SELECT max(id) FROM crawl_run WHERE source = $s AND status = 'loaded' AND id > $id",
                 {"s": source, "id": run_id},
@@ -101,7 +124,7 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             ).fetchone()
             con.execute(
                 "CREATE TEMP TABLE lines AS SELECT * FROM read_json($file, format = 'newline_delimited', columns = $columns)",
-                {"file": str(run_file), "columns": RUN_FILE_COLUMNS},
+                {"file": str(run_file), "columns": kind.columns},
             )
             foreign, repeated = con.execute(
                 "SELECT count(*) FILTER (WHERE source <> $source OR run_id <> $run), count(*) - count(DISTINCT record_key)"
@@ -109,30 +132,32 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
             if repeated:  # merge lines of one record (e.g. a certificate's GTINs over several pages)
-                aggregates = ", ".join(f"any_value({c}) AS {c}" for c in _ATTRIBUTES)
-                merged = ", ".join(f"flatten(list({c})) AS {c}" for c in _LISTS)
-                con.execute(f"CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}, {merged} FROM lines GROUP BY record_key")
+                aggregates = ", ".join(f"any_value({c}) AS {c}" for c in kind.attributes)
+                merged = "".join(f", flatten(list({c})) AS {c}" for c in kind.lists)
+                con.execute(f"CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}{merged} FROM lines GROUP BY record_key")
                 con.execute("DROP TABLE lines")
                 con.execute("ALTER TABLE merged RENAME TO lines")
-            normalised = ", ".join(f"coalesce(list_sort(list_distinct({c})), []::VARCHAR[]) AS {c}" for c in _LISTS)
-            hashed = ", ".join(f"'{c}': {c}" for c in [*_ATTRIBUTES, *_LISTS])
+            normalised = ", ".join(f"coalesce(list_sort(list_distinct({c})), []::VARCHAR[]) AS {c}" for c in kind.lists)
+            hashed = ", ".join(f"'{c}': {c}" for c in [*kind.attributes, *kind.lists])
+            lines = f"SELECT * REPLACE ({normalised}) FROM lines" if kind.lists else "SELECT * FROM lines"
             con.execute(f"""CREATE TEMP TABLE incoming AS SELECT *, md5(to_json({{{hashed}}})) AS content_hash
-                            FROM (SELECT * REPLACE ({normalised}) FROM lines)""")
+                            FROM ({lines})""")
             con.execute("DROP TABLE lines")
-            reasons = [*(held or []), *(data_reasons(con, source, previous, checks) if checks else [])]
+            reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks) if checks else [])]
             if reasons:
                 raise HeldBack(reasons)
+            table = kind.table
             con.execute(
-                """UPDATE certification SET last_run_id = $run FROM incoming i
-                WHERE certification.source = $source AND certification.record_key = i.record_key
-                  AND certification.last_run_id = $previous AND certification.content_hash = i.content_hash""",
+                f"""UPDATE {table} SET last_run_id = $run FROM incoming i
+                WHERE {table}.source = $source AND {table}.record_key = i.record_key
+                  AND {table}.last_run_id = $previous AND {table}.content_hash = i.content_hash""",
                 {"run": run_id, "source": source, "previous": previous},
             )
-            columns = ", ".join([*_ATTRIBUTES, *_LISTS])
+            columns = ", ".join([*kind.attributes, *kind.lists])
             con.execute(
-                f"""INSERT INTO certification (source, record_key, first_run_id, last_run_id, content_hash, {columns})
+                f"""INSERT INTO {table} (source, record_key, first_run_id, last_run_id, content_hash, {columns})
                 SELECT $source, record_key, $run, $run, content_hash, {columns} FROM incoming i
-                WHERE NOT EXISTS (SELECT 1 FROM certification c WHERE c.source = $source
+                WHERE NOT EXISTS (SELECT 1 FROM {table} c WHERE c.source = $source
                                   AND c.record_key = i.record_key AND c.last_run_id = $run)""",
                 {"run": run_id, "source": source},
             )
@@ -144,7 +169,8 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 " WHERE id = $id",
                 {"t": finished, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
             )
-            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))
+            if kind is CERTIFICATION:
+                con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
         except HeldBack as held_back:

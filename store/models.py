@@ -6,8 +6,9 @@ version of a record, seen unchanged in every loaded run of its source from `firs
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import ARRAY, Column, Integer, Sequence, String, Text
+from sqlalchemy import ARRAY, Column, Integer, Numeric, Sequence, String, Text
 from sqlmodel import Field, SQLModel
 
 RUN_ID_SEQ = Sequence("crawl_run_id_seq")
@@ -34,6 +35,7 @@ class CrawlRun(SQLModel, table=True):
     stats: str | None = Field(default=None, sa_column=Column(Text))  # Scrapy stats as JSON
     run_file: str | None = None
     pid: int | None = None
+    record_kind: str = "certification"  # the table its records go to: certification | offer
 
 
 class Certification(SQLModel, table=True):
@@ -68,6 +70,39 @@ class Certification(SQLModel, table=True):
     exceptions: str | None
     registry_id: str | None
     part_numbers: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
+
+
+class Offer(SQLModel, table=True):
+    """One offer version: a shop's product page (and condition and seller) as crawled, seen
+    unchanged from `first_run_id` to `last_run_id` of the offers source."""
+
+    __tablename__ = "offer"
+
+    source: str = Field(primary_key=True)
+    record_key: str = Field(primary_key=True)
+    first_run_id: int = Field(primary_key=True)
+    last_run_id: int
+    content_hash: str
+    shop: str
+    shop_country: str | None  # ISO 3166-1 alpha-2
+    shop_kind: str | None  # manufacturer | reseller | refurbisher
+    name: str
+    brand: str | None
+    brand_normalised: str | None
+    model: str
+    model_key: str
+    category: str
+    gtin: str | None  # GTIN-14
+    mpn: str | None
+    sku: str | None
+    price: Decimal = Field(sa_column=Column(Numeric(12, 2)))
+    price_high: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))  # AggregateOffer highPrice
+    currency: str
+    availability: str | None  # in_stock | out_of_stock | preorder | ... (schema.org ItemAvailability, snake case)
+    condition: str | None  # new | refurbished | used
+    url: str
+    seller: str | None
+    syntax: str  # where the offer was read: json-ld | microdata | rdfa | shopify
 
 
 class RunSummary(SQLModel, table=True):

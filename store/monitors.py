@@ -26,11 +26,17 @@ class Thresholds:
         )
 
 
-# What "has the field" means for each required field, over the incoming records.
+# What "has the field" means for each required field of a record kind, over the incoming records.
 _PRESENT = {
-    "brand": "brand IS NOT NULL",
-    "category": "category <> 'other'",
-    "validity": "valid_until IS NOT NULL OR valid_from IS NOT NULL",
+    "certification": {
+        "brand": "brand IS NOT NULL",
+        "category": "category <> 'other'",
+        "validity": "valid_until IS NOT NULL OR valid_from IS NOT NULL",
+    },
+    "offer": {
+        "brand": "brand IS NOT NULL",
+        "identifier": "gtin IS NOT NULL OR mpn IS NOT NULL",
+    },
 }
 
 
@@ -46,21 +52,23 @@ def crawl_reasons(stats: dict, thresholds: Thresholds) -> list[str]:
     return reasons
 
 
-def data_reasons(con: duckdb.DuckDBPyConnection, source: str, previous_run: int, thresholds: Thresholds) -> list[str]:
+def data_reasons(con: duckdb.DuckDBPyConnection, table: str, source: str, previous_run: int,
+                 thresholds: Thresholds) -> list[str]:
     """Reasons found in the incoming records (temp table `incoming`) against the last good run."""
     reasons = []
+    present = _PRESENT[table]
     (incoming,) = con.execute("SELECT count(*) FROM incoming").fetchone()
     (before,) = con.execute(
-        "SELECT count(*) FROM certification WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
+        f"SELECT count(*) FROM {table} WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
         {"s": source, "r": previous_run}).fetchone()
     if before and incoming < before * (1 - thresholds.max_drop):
         reasons.append(f"record count fell {1 - incoming / before:.0%} against run {previous_run} "
                        f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})")
     if incoming:
         shares = con.execute(
-            "SELECT " + ", ".join(f"avg(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in _PRESENT.values()) + " FROM incoming"
+            "SELECT " + ", ".join(f"avg(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in present.values()) + " FROM incoming"
         ).fetchone()
-        for name, share in zip(_PRESENT, shares):
+        for name, share in zip(present, shares):
             if share < thresholds.min_share.get(name, 0):
                 reasons.append(f"only {share:.0%} of records have a {name} (threshold {thresholds.min_share[name]:.0%})")
     return reasons

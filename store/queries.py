@@ -177,6 +177,87 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
     return _rows(con.execute(sql, params))
 
 
+NO_LABEL = "no label found"
+
+
+def _offers_matched(columns: str) -> str:
+    """SELECT columns of the current offers, each with the label records it matches (valid on
+    $valid_on, narrowed by Filters.params()): by GTIN-14 first; an offer no GTIN matched, by
+    brand and model name (its model key equal to, or starting with, a record's model key once
+    the brand in front is dropped; the longest such key per label wins). An offer that matches
+    nothing comes once, with label NULL. Aliases: o (offer), m (match: source, label, level,
+    category, certificate_id, model, matched_by)."""
+    cert_key = ("CASE WHEN starts_with(model_key, lower(brand_normalised) || ' ') "
+                "THEN substr(model_key, length(brand_normalised) + 2) ELSE model_key END")
+    return f"""
+        WITH offer_snap AS ({_SNAPSHOT}),
+        o AS (SELECT o.* FROM offer o JOIN offer_snap s
+              ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
+        cert AS ({_current("c.source, c.label, c.level, c.category, c.certificate_id, c.model, c.gtins, c.brand_normalised, c.model_key")}),
+        by_gtin AS (
+            SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.category, c.certificate_id, c.model
+            FROM (SELECT * EXCLUDE (gtins), unnest(gtins) AS gtin FROM cert
+                  WHERE list_has_any(gtins, (SELECT list(DISTINCT gtin) FROM o WHERE gtin IS NOT NULL))) c
+            JOIN o ON o.gtin = c.gtin),
+        by_name AS (
+            SELECT o.record_key, c.source, c.label, c.level, c.category, c.certificate_id, c.model
+            FROM o JOIN (SELECT DISTINCT source, label, level, category, certificate_id, model, brand_normalised,
+                                {cert_key} AS key FROM cert WHERE brand_normalised IS NOT NULL) c
+              ON o.brand_normalised = c.brand_normalised AND (o.model_key = c.key OR starts_with(o.model_key, c.key || ' '))
+            WHERE o.record_key NOT IN (SELECT record_key FROM by_gtin)
+            QUALIFY length(c.key) = max(length(c.key)) OVER (PARTITION BY o.record_key, c.label)),
+        matches AS (SELECT *, 'gtin' AS matched_by FROM by_gtin UNION ALL SELECT *, 'brand and model' FROM by_name)
+        SELECT {columns} FROM o LEFT JOIN matches m ON m.record_key = o.record_key
+        WHERE ($label::VARCHAR IS NULL OR m.label = $label::VARCHAR)
+          AND ($category::VARCHAR IS NULL OR coalesce(m.category, o.category) = $category::VARCHAR)
+    """
+
+
+_OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normalised AS brand, o.gtin, o.mpn,
+    o.price, o.price_high, o.currency, o.availability, o.condition, o.url, o.seller, o.syntax, o.record_key,
+    coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
+OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
+                "availability", "condition", "url", "seller", "syntax", "record_key", "category", "label"]
+_LEVEL_RANK = ("coalesce(TRY_CAST(m.level AS INTEGER), "
+               "CASE m.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END)")
+
+
+def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters(),
+           limit: int = 10_000) -> list[dict]:
+    """Current offers, one row per offer and label it matches (or "no label found"): the best
+    level, the certificate ids, how many label records' names it matched, and how."""
+    sql = f"""
+        SELECT * FROM (SELECT {", ".join(OFFER_FIELDS)}, arg_max(level, rank) AS level,
+               string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
+               count(DISTINCT label_model) AS label_models, any_value(matched_by) AS matched_by
+        FROM ({_offers_matched(_OFFER_COLUMNS + ", m.level, m.certificate_id, m.model AS label_model, m.matched_by, "
+                               + _LEVEL_RANK + " AS rank")})
+        GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
+    """
+    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "limit": limit}
+    return _rows(con.execute(sql, params))
+
+
+def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+                  filters: Filters = Filters()) -> list[dict]:
+    """Per label (or "no label found"), category and currency: offered models (distinct GTIN,
+    else brand and model name), suppliers (shops), offers, price min/median/max, offers by condition."""
+    model = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
+    sql = f"""
+        SELECT label, category, currency, count(DISTINCT {model}) AS models, count(DISTINCT shop) AS suppliers,
+               count(DISTINCT record_key) AS offers, min(price) AS price_min, median(price) AS price_median,
+               max(coalesce(price_high, price)) AS price_max,
+               count(DISTINCT record_key) FILTER (WHERE condition = 'new') AS new,
+               count(DISTINCT record_key) FILTER (WHERE condition = 'refurbished') AS refurbished,
+               count(DISTINCT record_key) FILTER (WHERE condition = 'used') AS used
+        FROM (SELECT DISTINCT * FROM ({_offers_matched(_OFFER_COLUMNS)}))
+        GROUP BY label, category, currency
+        ORDER BY label = '{NO_LABEL}', label, category, currency
+    """
+    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+    return _rows(con.execute(sql, params))
+
+
 def summary_sql() -> str:
     """INSERT the any-market availability of one loaded run ($source, $run_id, $valid_on) into
     run_summary: what trends are drawn from, so a chart over years of runs reads few rows."""

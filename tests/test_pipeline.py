@@ -5,6 +5,7 @@ from scrapy.utils.test import get_crawler
 from crawlers.batching import BATCH_KEY
 from crawlers.items import Certification
 from crawlers.pipelines import ValidationPipeline
+from crawlers.spiders.tco import TcoSpider
 
 
 def record(**changes):
@@ -17,7 +18,9 @@ def record(**changes):
 
 @pytest.fixture
 def pipeline():
-    return ValidationPipeline.from_crawler(get_crawler())
+    crawler = get_crawler(TcoSpider)
+    crawler.spider = TcoSpider.from_crawler(crawler)
+    return ValidationPipeline.from_crawler(crawler)
 
 
 def test_a_valid_record_becomes_the_item_model(pipeline):

@@ -81,9 +81,95 @@ def epeat(samples: Path) -> tuple[list[dict], dict]:
     ], {}
 
 
+XML = {"Content-Type": ["application/xml"]}
+OTTO = "https://www.otto.de"
+REFURB = "https://demo-refurb.example"
+
+
+def page(title: str, head: str = "", body: str = "") -> str:
+    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+            f"<body>{body}</body></html>")
+
+
+def jsonld(block: str) -> str:
+    return f'<script type="application/ld+json">{block}</script>'
+
+
+def sitemap(urls: list[str], index: bool = False) -> str:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    entries = "".join(f"<{item}><loc>{url}</loc></{item}>" for url in urls)
+    return f'<?xml version="1.0" encoding="UTF-8"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</{tag}>'
+
+
+def offers(samples: Path) -> tuple[list[dict], dict]:
+    """Two shops: otto.de pages around the real JSON-LD blocks, and a constructed refurbisher
+    whose pages exercise each structured-data form and match the TCO and EPEAT demo data."""
+    real = samples / "offers"
+    fairphone = OTTO + "/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/"
+    sony = OTTO + "/p/sony-xperia-1-iii-5g-256gb-smartphone-16-51-cm-6-5-zoll-256-gb-speicherplatz-12-mp-kamera-C1397609879/"
+    otto_pages = {
+        fairphone: page("Fairphone 4 | OTTO", jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_Product.json").read_text().strip())
+                        + jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_BreadcrumbList.json").read_text().strip()),
+                        (real / "otto-de_fairphone-4_2022-05-31_sustainability-sheet.html").read_text()),
+        sony: page("Sony Xperia 1 III | OTTO", jsonld((real / "otto-de_sony-xperia-1-iii_2022-05-31_jsonld_Product.json").read_text().strip())),
+    }
+    refurb_pages = {
+        # microdata, GTIN-12 of a TCO Certified display (GTIN API sample), decimal comma
+        REFURB + "/p/samsung-s22d400gac": page("Samsung S22D400GAC", body=(
+            '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Samsung S22D400GAC 22&quot; monitor</h1>'
+            '<span itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">Samsung</span></span>'
+            '<meta itemprop="gtin12" content="887276903125">'
+            '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><span itemprop="price" content="119,00">119,00 €</span>'
+            '<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="https://schema.org/InStock">'
+            '<link itemprop="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>')),
+        # JSON-LD @graph, AggregateOffer, no GTIN: matched on brand and model name (TCO Dell P2424HT)
+        REFURB + "/p/dell-p2424ht": page("Dell P2424HT", jsonld(json.dumps({"@context": "https://schema.org", "@graph": [
+            {"@type": "WebPage", "name": "Dell P2424HT"},
+            {"@type": "Product", "name": "Dell P2424HT 24\" touch monitor &amp; stand", "brand": "Dell", "mpn": "DELL-P2424HT",
+             "offers": {"@type": "AggregateOffer", "lowPrice": 289, "highPrice": "349.00", "priceCurrency": "EUR",
+                        "offerCount": 3, "availability": "InStock"}}]}))),
+        # RDFa, an EPEAT Gold notebook matched on brand and model name
+        REFURB + "/p/hp-14-laptop": page("HP 14 Laptop PC", body=(
+            '<div vocab="https://schema.org/" typeof="Product"><h1 property="name">HP 14 Laptop PC - refurbished, 8 GB</h1>'
+            '<div property="brand" typeof="Brand"><span property="name">HP</span></div>'
+            '<div property="offers" typeof="Offer"><span property="price" content="1.299,00">1.299,00</span>'
+            '<meta property="priceCurrency" content="EUR"><link property="availability" href="https://schema.org/LimitedAvailability">'
+            '<link property="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>')),
+        # JSON-LD, two offers (new and used, two sellers), a GTIN with a wrong check digit
+        REFURB + "/p/lenovo-thinkbook-14-gen-5": page("Lenovo ThinkBook 14 Gen 5", jsonld(json.dumps({
+            "@context": "http://schema.org/", "@type": ["Product", "IndividualProduct"], "name": "Lenovo ThinkBook 14 Gen 5 IRL",
+            "brand": {"@type": "Brand", "name": "LENOVO"}, "gtin13": "4250851617897", "sku": "TB14G5",
+            "offers": [{"@type": "Offer", "price": "899.00", "priceCurrency": "EUR", "itemCondition": "NewCondition",
+                        "availability": "http://schema.org/PreOrder", "seller": {"@type": "Organization", "name": "Partner A"}},
+                       {"@type": "Offer", "price": 649.5, "priceCurrency": "EUR", "itemCondition": "UsedCondition",
+                        "availability": "OutOfStock", "seller": {"@type": "Organization", "name": "Partner B"}}]}))),
+        # rejected: a price without a currency
+        REFURB + "/p/no-currency": page("Monitor", jsonld(json.dumps({"@context": "https://schema.org", "@type": "Product",
+                                                                      "name": "Unbranded monitor", "offers": {"price": "99.00"}}))),
+        # rejected: a category page, no structured data
+        REFURB + "/p/laptops": page("Laptops", body="<h1>Laptops</h1><ul><li>HP 14 Laptop PC</li></ul>"),
+    }
+    entries = [
+        entry("GET", OTTO + "/sitemap.xml", write("bodies/offers/otto-sitemap.xml", sitemap(list(otto_pages))), XML),
+        entry("GET", REFURB + "/sitemap.xml", write("bodies/offers/refurb-sitemap-index.xml",
+                                                     sitemap([REFURB + "/sitemap-products.xml"], index=True)), XML),
+        entry("GET", REFURB + "/sitemap-products.xml", write("bodies/offers/refurb-sitemap-products.xml",
+                                                              sitemap(list(refurb_pages))), XML),
+    ]
+    for number, (url, content) in enumerate([*otto_pages.items(), *refurb_pages.items()], 1):
+        entries.append(entry("GET", url, write(f"bodies/offers/page-{number}.html", content), HTML))
+    shops = [
+        {"key": "otto-de", "name": "OTTO (pages saved 2022-05-31)", "country": "DE", "kind": "reseller",
+         "sitemaps": [OTTO + "/sitemap.xml"], "product_pages": "^https://www\\.otto\\.de/p/", "category": "smartphone"},
+        {"key": "demo-refurb", "name": "Demo refurbisher (constructed pages)", "country": "BE", "kind": "refurbisher",
+         "sitemaps": [REFURB + "/sitemap.xml"], "product_pages": "/p/", "condition": "refurbished"},
+    ]
+    return entries, {"OFFERS_SHOPS": shops}
+
+
 def main(samples: Path) -> None:
     index, settings = [], {}
-    for build in (tco, epeat):
+    for build in (tco, epeat, offers):
         entries, source_settings = build(samples)
         index += entries
         settings.update(source_settings)
