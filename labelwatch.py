@@ -320,6 +320,32 @@ def report_availability(
     _emit(rows, AVAILABILITY_COLUMNS, fmt, f"valid on {day}")
 
 
+OFFER_COLUMNS = ["label", "level", "category", "shop", "shop_country", "name", "brand", "gtin", "price", "price_high",
+                 "currency", "availability", "condition", "matched_by", "certificates", "url"]
+
+
+@report_app.command("offers")
+def report_offers(
+    fmt: FormatOption = "table",
+    valid_on: Annotated[Optional[str], typer.Option(help="Match certificates valid on this day [default: today]")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
+    label: Annotated[Optional[str], typer.Option(help="Only offers matching this label")] = None,
+    listed: Annotated[bool, typer.Option("--list", help="One row per offer and label instead of the summary")] = False,
+    db: DbOption = None,
+):
+    """Supplier offers per label and category: offered models, suppliers, prices, condition.
+    An offer matching no label record counts under "no label found"."""
+    _check_format(fmt)
+    try:
+        day = date.fromisoformat(valid_on) if valid_on else date.today()
+    except ValueError:
+        fail(f"--valid-on {valid_on!r}: not a YYYY-MM-DD date")
+    filters = queries.Filters(category=category, label=label)
+    with read_connection(db_path(db)) as con:
+        rows = (queries.offers if listed else queries.offer_summary)(con, day, filters=filters)
+    _emit(rows, OFFER_COLUMNS if listed else queries.OFFER_SUMMARY_COLUMNS, fmt, f"offers, labels valid on {day}")
+
+
 @app.command()
 def dashboard(
     db: DbOption = None,

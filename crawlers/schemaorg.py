@@ -17,10 +17,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 import extruct
+import lxml.etree
+import lxml.html
 
 from crawlers.gtin import to_gtin14
 
-SYNTAXES = ("json-ld", "microdata", "rdfa")
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _GTIN_FIELDS = ("gtin14", "gtin13", "gtin12", "gtin8", "gtin")
 _CONDITIONS = {"newcondition": "new", "refurbishedcondition": "refurbished", "usedcondition": "used",
@@ -105,14 +106,27 @@ def _products(data: Any):
                 yield from _products(value)
 
 
+def _jsonld_blocks(body: str) -> list[str]:
+    """Each JSON-LD script of the page as a document of its own, so one malformed block does
+    not hide the others (extruct stops at the first)."""
+    try:
+        tree = lxml.html.fromstring(body)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    return [f'<script type="application/ld+json">{script.text or ""}</script>'
+            for script in tree.xpath('//script[@type="application/ld+json"]')]
+
+
 def structured_data(body: str, url: str) -> tuple[list[tuple[str, dict]], list[str]]:
-    """(syntax, Product node) pairs of a page, and the syntaxes that could not be parsed."""
+    """(syntax, Product node) pairs of a page, and the syntaxes with a part that could not be parsed."""
     products, broken = [], []
-    for syntax in SYNTAXES:
+    documents = [("json-ld", block) for block in _jsonld_blocks(body)] + [("microdata", body), ("rdfa", body)]
+    for syntax, document in documents:
         try:
-            found = extruct.extract(body, base_url=url, syntaxes=[syntax], uniform=True).get(syntax, [])
+            found = extruct.extract(document, base_url=url, syntaxes=[syntax], uniform=True).get(syntax, [])
         except Exception:  # extruct raises whatever its parser raises (JSON, lxml, rdflib)
-            broken.append(syntax)
+            if syntax not in broken:
+                broken.append(syntax)
             continue
         if syntax == "rdfa":
             found = _compact_rdfa(found)

@@ -8,6 +8,7 @@ pages = [
     st.Page("pages/pretender.py", title="Pre-tender check"),
     st.Page("pages/trends.py", title="Trends"),
     st.Page("pages/expiry.py", title="Expiry"),
+    st.Page("pages/offers.py", title="Offers"),
     st.Page("pages/crawls.py", title="Crawls"),
 ]
 st.navigation(pages).run()

@@ -102,10 +102,20 @@ def changes(path: str, db_version: tuple[int, int] | None, before: int, after: i
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def offers(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary per label and category, one row per offer and label): store.queries.offer_summary and offers."""
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        summary = queries.offer_summary(con, valid_on, filters=filters)
+        listed = queries.offers(con, valid_on, filters=filters)
+    return (pd.DataFrame(summary, columns=queries.OFFER_SUMMARY_COLUMNS),
+            pd.DataFrame(listed, columns=[*queries.OFFER_FIELDS, "level", "certificates", "label_models", "matched_by"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str]]:
     """Values the filters offer: what the current data holds."""
     if db_version is None:
-        return {"category": [], "label": [], "market": []}
+        return {"category": [], "label": [], "market": [], "offer_category": []}
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
         return queries.dimension_values(con)
 

@@ -186,7 +186,8 @@ def _offers_matched(columns: str) -> str:
     brand and model name (its model key equal to, or starting with, a record's model key once
     the brand in front is dropped; the longest such key per label wins). An offer that matches
     nothing comes once, with label NULL. Aliases: o (offer), m (match: source, label, level,
-    category, certificate_id, model, matched_by)."""
+    category, certificate_id, model, matched_by). Label and category narrow the offers
+    ($offer_label, $offer_category, see _offer_params), not the records they may match."""
     cert_key = ("CASE WHEN starts_with(model_key, lower(brand_normalised) || ' ') "
                 "THEN substr(model_key, length(brand_normalised) + 2) ELSE model_key END")
     return f"""
@@ -208,14 +209,19 @@ def _offers_matched(columns: str) -> str:
             QUALIFY length(c.key) = max(length(c.key)) OVER (PARTITION BY o.record_key, c.label)),
         matches AS (SELECT *, 'gtin' AS matched_by FROM by_gtin UNION ALL SELECT *, 'brand and model' FROM by_name)
         SELECT {columns} FROM o LEFT JOIN matches m ON m.record_key = o.record_key
-        WHERE ($label::VARCHAR IS NULL OR m.label = $label::VARCHAR)
-          AND ($category::VARCHAR IS NULL OR coalesce(m.category, o.category) = $category::VARCHAR)
+        WHERE ($offer_label::VARCHAR IS NULL OR coalesce(m.label, '{NO_LABEL}') = $offer_label::VARCHAR)
+          AND ($offer_category::VARCHAR IS NULL OR coalesce(m.category, o.category) = $offer_category::VARCHAR)
     """
 
 
 _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normalised AS brand, o.gtin, o.mpn,
     o.price, o.price_high, o.currency, o.availability, o.condition, o.url, o.seller, o.syntax, o.record_key,
     coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
+def _offer_params(as_of: AsOf, valid_on: date, filters: Filters) -> dict:
+    return {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None,
+            "offer_label": filters.label, "offer_category": filters.category}
+
+
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
                 "availability", "condition", "url", "seller", "syntax", "record_key", "category", "label"]
 _LEVEL_RANK = ("coalesce(TRY_CAST(m.level AS INTEGER), "
@@ -234,8 +240,12 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                                + _LEVEL_RANK + " AS rank")})
         GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "limit": limit}
+    params = {**_offer_params(as_of, valid_on, filters), "limit": limit}
     return _rows(con.execute(sql, params))
+
+
+OFFER_SUMMARY_COLUMNS = ["label", "category", "currency", "models", "suppliers", "offers", "price_min", "price_median",
+                         "price_max", "new", "refurbished", "used"]
 
 
 def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
@@ -254,7 +264,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
         GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+    params = _offer_params(as_of, valid_on, filters)
     return _rows(con.execute(sql, params))
 
 
@@ -364,12 +374,18 @@ def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Distinct categories, labels and markets in the sources' current data."""
+    """Distinct categories, labels and markets in the sources' current data; `offer_category`:
+    the categories of current offers too."""
     sql = f"""
         WITH snap AS ({_SNAPSHOT})
-        SELECT DISTINCT c.category, c.label, c.market FROM certification c
+        SELECT DISTINCT 'certification' AS kind, c.category, c.label, c.market FROM certification c
         JOIN snap s ON c.source = s.source AND c.last_run_id = s.run_id
+        UNION ALL
+        SELECT DISTINCT 'offer', o.category, NULL, NULL FROM offer o
+        JOIN snap s ON o.source = s.source AND o.last_run_id = s.run_id
     """
     rows = con.execute(sql, _as_of_params(AsOf())).fetchall()
-    return {"category": sorted({r[0] for r in rows}), "label": sorted({r[1] for r in rows}),
-            "market": sorted({r[2] for r in rows if r[2] is not None})}
+    labelled = [r for r in rows if r[0] == "certification"]
+    return {"category": sorted({r[1] for r in labelled}), "label": sorted({r[2] for r in labelled}),
+            "market": sorted({r[3] for r in labelled if r[3] is not None}),
+            "offer_category": sorted({r[1] for r in rows})}

@@ -71,6 +71,7 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_tier=Gold&contract_end={today}",
         "trends": "/trends",
         "expiry": "/expiry",
+        "offers": "/offers",
         "crawls": "/crawls",
     })
     report = json.loads(run_cli("report", "availability", "-f", "json", "--db", demo_db, check=True).stdout)
@@ -89,7 +90,10 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     assert seen["pretender-epeat"]["metrics"] == {"models (any of: EPEAT)": str(gold["models"]),
                                                   "brands (any of: EPEAT)": str(gold["brands"])}
     assert seen["expiry"]["metrics"]["TCO Certified qualifying"] == str(tco_total)
-    assert seen["crawls"]["metrics"] == {"epeat data age (days)": "0", "tco data age (days)": "0"}
+    assert seen["crawls"]["metrics"] == {"epeat data age (days)": "0", "offers data age (days)": "0",
+                                         "tco data age (days)": "0"}
+    assert seen["offers"]["metrics"] == {"certified models on offer": "4", "suppliers of certified models": "1",
+                                         "offers with no label found": "2"}
     assert seen["trends"]["title"] == "Trends"
     for name, page in seen.items():
         assert page["errors"] == [], name

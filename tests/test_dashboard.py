@@ -39,7 +39,7 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     assert at.sidebar.selectbox[2].value == "any market"  # no Belgian data in the demo
     assert shown.to_dict("records") == [{**r, "market": r["market"] or "any market"} for r in expected]
     sources = at.dataframe[0].value.set_index("source")["status"].to_dict()
-    assert sources == {"epeat": "current", "tco": "current"}
+    assert sources == {"epeat": "current", "offers": "current", "tco": "current"}
     assert at.get("download_button")
 
 
@@ -52,7 +52,8 @@ def test_category_filter(monkeypatch, demo_db):
 
 def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
     at = render(monkeypatch, tmp_path / "empty.duckdb")
-    assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {"epeat": "not crawled yet", "tco": "not crawled yet"}
+    assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {
+        "epeat": "not crawled yet", "offers": "not crawled yet", "tco": "not crawled yet"}
     assert any("Not crawled yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1
     assert not (tmp_path / "empty.duckdb").exists()
@@ -76,7 +77,8 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     assert not at.exception
     runs = at.dataframe[1].value
     assert runs[["source", "status", "items"]].to_dict("records") == [
-        {"source": "tco", "status": "loaded", "items": 1222}, {"source": "epeat", "status": "loaded", "items": 644}]
+        {"source": "tco", "status": "loaded", "items": 1222}, {"source": "offers", "status": "loaded", "items": 7},
+        {"source": "epeat", "status": "loaded", "items": 644}]
 
 
 def test_no_connection_outlives_a_render(monkeypatch, demo_db, tmp_path):

@@ -1,0 +1,51 @@
+"""Supplier offers: which certified devices are for sale, from how many suppliers, at what price."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import data, widgets
+from store import queries
+
+path, version = widgets.database()
+st.title("Supplier offers")
+st.caption("Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
+           f"then by brand and model name. An offer that matches no label record is kept as '{queries.NO_LABEL}'.")
+options = widgets.read(data.choices, path, version)
+with st.sidebar:
+    valid_on = widgets.day("Certificates valid on", "valid_on", date.today())
+    category = widgets.choice("Category", [widgets.ALL, *options["offer_category"]], "category")
+    label = widgets.choice("Label", [widgets.ALL, *options["label"], queries.NO_LABEL], "label")
+states = widgets.sources(path, version, show=False)
+offers_state = states.set_index("source").loc["offers"] if "offers" in set(states["source"]) else None
+if offers_state is None or offers_state["run"] is None or offers_state["status"] == "not crawled yet":
+    st.info("Offers not crawled yet: run `labelwatch crawl offers` (or `make demo`).")
+    st.stop()
+st.caption(f"Offers as of run {int(offers_state['run'])}, {offers_state['data as of']:%Y-%m-%d %H:%M} UTC ({offers_state['status']}).")
+
+filters = queries.Filters(category=None if category == widgets.ALL else category,
+                          label=None if label == widgets.ALL else label)
+summary, listed = widgets.read(data.offers, path, version, valid_on, filters)
+if listed.empty:
+    st.warning("No offer in the loaded data for these filters (0 offers).")
+    st.stop()
+
+certified = listed[listed["label"] != queries.NO_LABEL]
+offered_model = certified["gtin"].fillna(certified["brand"].fillna("") + "\x1f" + certified["name"])
+left, middle, right = st.columns(3)
+left.metric("certified models on offer", offered_model.nunique())
+middle.metric("suppliers of certified models", certified["shop"].nunique())
+right.metric(f"offers with {queries.NO_LABEL}", listed.loc[listed["label"] == queries.NO_LABEL, "record_key"].nunique())
+
+st.subheader("Per label and category")
+st.dataframe(summary, hide_index=True, width="stretch", column_config={
+    "models": st.column_config.NumberColumn(help="distinct offered models: GTIN, else brand and product name"),
+    "suppliers": st.column_config.NumberColumn(help="distinct shops"),
+})
+widgets.csv_download(summary, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", "Download summary CSV")
+
+st.subheader("Offers")
+shown = listed.drop(columns=["record_key"])
+shown["url"] = widgets.links(shown["url"])
+st.dataframe(shown, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("offer")})
+widgets.csv_download(shown, f"labelwatch-offers-{valid_on:%Y%m%d}.csv", "Download offers CSV")
