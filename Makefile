@@ -37,10 +37,12 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	touch $@
 
-## bench: registry-size benchmarks (figures printed; bench/README.md keeps the last ones)
+## bench: registry-size benchmarks, five years of history (figures printed; bench/README.md keeps the last ones)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.epeat 250000
 	$(BIN)/python -m bench.tco 100000
+	$(BIN)/python -m bench.offers 5000
+	$(BIN)/python -m bench.history 260
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-output tests/browser/node_modules

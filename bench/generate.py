@@ -94,3 +94,48 @@ def tco_bundle(directory: Path, feed_records: int = 20_000, gtins: int = 100_000
     (directory / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
     (directory / "settings.json").write_text(json.dumps({"TCO_PRODUCT_TYPES": ["Displays"]}))
     return directory
+
+
+def offers_bundle(directory: Path, pages: int = 5_000, shops: int = 10) -> Path:
+    """Write an offers replay bundle: `shops` shops, each a sitemap of product pages built
+    around the real otto.de JSON-LD block (image list, relative offer URL, Brand object), with
+    new names, valid GTIN-13s, prices and conditions; every fifth page in microdata instead."""
+    block = json.loads((ROOT / "tests/fixtures/offers/otto-de_fairphone-4_2022-05-31_jsonld_Product.json").read_text())
+    bodies = directory / "bodies"
+    bodies.mkdir(parents=True, exist_ok=True)
+    html_headers, xml_headers = {"Content-Type": ["text/html; charset=utf-8"]}, {"Content-Type": ["application/xml"]}
+    index, settings = [], []
+    conditions = ["https://schema.org/NewCondition", "https://schema.org/RefurbishedCondition", "http://schema.org/UsedCondition"]
+    for shop in range(shops):
+        base = f"https://shop-{shop}.bench.example"
+        urls = []
+        for n in range(shop, pages, shops):
+            url = f"{base}/p/device-{n}"
+            body12 = f"{425085100000 + n:012d}"
+            name = f"Fairphone Fairphone {n % 7 + 3} Bundle {n}"
+            price = f"{199 + n % 800},{n % 100:02d}"
+            if n % 5:
+                product = {**block, "name": name, "gtin13": f"{body12}{check_digit(body12)}", "sku": f"SKU{n}",
+                           "offers": {**block["offers"], "url": f"/p/device-{n}", "price": price,
+                                      "itemCondition": conditions[n % 3]}}
+                content = (f'<!DOCTYPE html><html><head><script type="application/ld+json">{json.dumps(product)}</script>'
+                           f"</head><body><h1>{name}</h1></body></html>")
+            else:
+                content = ('<!DOCTYPE html><html><body><div itemscope itemtype="https://schema.org/Product">'
+                           f'<h1 itemprop="name">{name}</h1><meta itemprop="gtin13" content="{body12}{check_digit(body12)}">'
+                           '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
+                           f'<meta itemprop="price" content="{price}"><meta itemprop="priceCurrency" content="EUR">'
+                           '<link itemprop="availability" href="https://schema.org/InStock"></div></div></body></html>')
+            (bodies / f"page-{n}.html").write_text(content)
+            index.append({"method": "GET", "url": url, "status": 200, "headers": html_headers, "body": f"bodies/page-{n}.html"})
+            urls.append(url)
+        entries = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+        (bodies / f"sitemap-{shop}.xml").write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
+        index.append({"method": "GET", "url": f"{base}/sitemap.xml", "status": 200, "headers": xml_headers,
+                      "body": f"bodies/sitemap-{shop}.xml"})
+        settings.append({"key": f"shop-{shop}", "name": f"Bench shop {shop}", "country": "BE", "kind": "reseller",
+                         "sitemaps": [f"{base}/sitemap.xml"], "product_pages": "/p/", "category": "smartphone"})
+    (directory / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
+    (directory / "settings.json").write_text(json.dumps({"OFFERS_SHOPS": settings}))
+    return directory

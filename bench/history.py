@@ -135,7 +135,7 @@ def time_pages(db: Path, repeat: int) -> None:
         for _ in range(repeat):
             st.cache_data.clear()
             started = time.perf_counter()
-            at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{page}.py"), default_timeout=120).run()
+            at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{page}.py"), default_timeout=120).run()
             samples.append(time.perf_counter() - started)
             if at.exception:
                 raise SystemExit(f"{page}: {at.exception}")

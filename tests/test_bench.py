@@ -18,3 +18,20 @@ def test_tco_bench_smoke():
     assert result.returncode == 0, result.stderr
     assert "2,500 GTINs on 10 pages + a 500-record feed (12 responses)" in result.stdout
     assert "status loaded" in result.stdout and "errors 0" in result.stdout
+
+
+def test_offers_bench_smoke():
+    result = subprocess.run([sys.executable, "-m", "bench.offers", "100"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "100 product pages on 10 shops' sitemaps (110 responses)" in result.stdout
+    assert "status loaded, 100 items, errors 0" in result.stdout and "load / read_json" in result.stdout
+
+
+def test_history_bench_smoke():
+    result = subprocess.run([sys.executable, "-m", "bench.history", "3", "430", "2500"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "3 weekly runs of each source" in result.stdout and "(target: under 1.5x)" in result.stdout
+    for name in ("availability (all)", "trends", "changes (last two EPEAT runs)"):
+        assert name in result.stdout
+    assert "availability" in result.stdout.split("full page renders", 1)[1]

@@ -73,7 +73,7 @@ def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db,
 
 def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db)
-    at.switch_page("pages/crawls.py").run()
+    at.switch_page("views/crawls.py").run()
     assert not at.exception
     runs = at.dataframe[1].value
     assert runs[["source", "status", "items"]].to_dict("records") == [

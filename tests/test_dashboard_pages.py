@@ -16,7 +16,7 @@ import dashboard_db
 from conftest import ROOT, run_cli
 from dashboard_db import FORMULA_MODEL, HOSTILE_MODEL, TODAY
 
-PAGES = ROOT / "dashboard" / "pages"
+PAGES = ROOT / "dashboard" / "views"
 
 
 @pytest.fixture(scope="module")

@@ -258,7 +258,7 @@ def test_the_offers_page_agrees_with_the_report(monkeypatch, demo_db):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("LABELWATCH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "offers.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "offers.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     assert {m.label: int(m.value) for m in at.metric} == {
         "certified models on offer": 4, "suppliers of certified models": 1, "offers with no label found": 2}
@@ -271,7 +271,7 @@ def test_the_offers_page_agrees_with_the_report(monkeypatch, demo_db):
     offers = at.dataframe[1].value
     assert len(offers) == 7 and set(offers["url"].str[:8]) == {"https://"}
     at.query_params["label"] = "no label found"
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "offers.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "offers.py"), default_timeout=60)
     at.query_params["label"] = "no label found"
     at.run()
     assert set(at.dataframe[1].value["label"]) == {"no label found"} and len(at.dataframe[1].value) == 2

@@ -10,6 +10,21 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync", "--disable-quic"],
 });
 const results = [];
+
+// Streamlit reruns a page as widgets bind their URL values: wait until no run is in progress
+// and none has started for 1.5 s.
+async function settled(page) {
+  const deadline = Date.now() + 60000;
+  let quietSince = null;
+  while (Date.now() < deadline) {
+    const running = await page.locator('[data-testid="stStatusWidget"]').count();
+    if (running) quietSince = null;
+    else if (quietSince === null) quietSince = Date.now();
+    else if (Date.now() - quietSince > 1500) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the page kept running for 60 s");
+}
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
   const errors = [];
@@ -18,8 +33,7 @@ try {
   for (const { name, path } of JSON.parse(pagesJson)) {
     await page.goto(base + path);
     await page.locator("h1").first().waitFor({ timeout: 60000 });
-    await page.waitForFunction(() => !document.querySelector('[data-testid="stStatusWidget"]'), null, { timeout: 60000 });
-    await page.waitForTimeout(1500);  // charts and tables finish drawing
+    await settled(page);
     const metrics = await page.locator('[data-testid="stMetric"]').evaluateAll((nodes) => nodes.map((n) => ({
       label: n.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim(),
       value: n.querySelector('[data-testid="stMetricValue"]')?.innerText.trim(),
