@@ -65,8 +65,9 @@ def add_weeks(db: Path, weeks: int) -> int:
             for source in sorted(previous):
                 con.execute("BEGIN TRANSACTION")
                 (run_id,) = con.execute(
-                    "INSERT INTO crawl_run (source, origin, started_at, finished_at, status, items, invalid_items, errors)"
-                    " VALUES ($s, 'bench', $d, $d, 'loaded', 0, 0, 0) RETURNING id", {"s": source, "d": day}).fetchone()
+                    "INSERT INTO crawl_run (source, origin, started_at, finished_at, status, items, invalid_items, errors,"
+                    " record_kind) VALUES ($s, 'bench', $d, $d, 'loaded', 0, 0, 0, 'certification') RETURNING id",
+                    {"s": source, "d": day}).fetchone()
                 changed = f"hash(record_key || '{week}') % 1000 < {CHANGED_PER_MILLE}"
                 params = {"s": source, "prev": previous[source], "run": run_id}
                 con.execute(f"""UPDATE certification SET last_run_id = $run

@@ -85,6 +85,12 @@ def qualifying(path: str, db_version: tuple[int, int] | None, valid_on: date, fi
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def expiry(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return pd.DataFrame(queries.expiry(con, valid_on, filters=filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filters) -> pd.DataFrame:
     columns = ["run_id", "source", "finished_at", "label", "level", "category", "models", "brands", "certificates"]
     if db_version is None:

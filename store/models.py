@@ -35,7 +35,7 @@ class CrawlRun(SQLModel, table=True):
     stats: str | None = Field(default=None, sa_column=Column(Text))  # Scrapy stats as JSON
     run_file: str | None = None
     pid: int | None = None
-    record_kind: str = "certification"  # the table its records go to: certification | offer
+    record_kind: str = Field(default="certification", sa_column_kwargs={"server_default": "certification"})  # or offer
 
 
 class Certification(SQLModel, table=True):

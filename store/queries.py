@@ -44,6 +44,15 @@ def _as_of_params(as_of: AsOf) -> dict:
     return {"as_of_run": as_of.run_id, "as_of_day": as_of.day}
 
 
+def _read_params(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters") -> dict:
+    """Parameters of a _current() query. $snap_low/$snap_high bound the snapshot's run ids so the
+    scan skips, column by column, the versions of other runs (five years of weekly history hold
+    six versions for every current one) before the join picks each source's run."""
+    runs = [s["run_id"] for s in snapshot(con, as_of).values()] or [-1]
+    return {**_as_of_params(as_of), "snap_low": min(runs), "snap_high": max(runs), "valid_on": valid_on,
+            **filters.params()}
+
+
 def snapshot(con: duckdb.DuckDBPyConnection, as_of: AsOf = AsOf()) -> dict[str, dict]:
     """Per source: the run it is read at and when that run finished."""
     rows = con.execute(_SNAPSHOT, _as_of_params(as_of)).fetchall()
@@ -99,7 +108,8 @@ def _current(columns: str, snap: str = _SNAPSHOT) -> str:
         WITH snap AS ({snap})
         SELECT {columns} FROM certification c
         JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-        WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
+        WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
+          AND (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
           AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
           AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
@@ -112,8 +122,10 @@ def _current(columns: str, snap: str = _SNAPSHOT) -> str:
     """
 
 
-_COUNTS = """count(DISTINCT coalesce(brand_normalised, '') || chr(31) || model_key) AS models,
+# A model is (normalised brand or none, model key); hashed, as distinct strings cost 3x more.
+_COUNTS = """count(DISTINCT hash(brand_normalised, model_key)) AS models,
               count(DISTINCT brand_normalised) AS brands, count(DISTINCT certificate_id) AS certificates"""
+_COUNTED = "c.source, c.label, c.level, c.category, c.market, c.brand_normalised, c.model_key, c.certificate_id"
 
 
 def _rows(cursor) -> list[dict]:
@@ -132,7 +144,7 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
     market's rows and the global rows are given.
     """
     sql = f"""
-        WITH cur AS ({_current("c.*, " + _TIER_RANK + " AS tier_rank")})
+        WITH cur AS MATERIALIZED ({_current(_COUNTED + ", " + _TIER_RANK + " AS tier_rank")})
         SELECT * FROM (
             SELECT source, label, level, category, market, {_COUNTS}, any_value(tier_rank) AS tier_rank
             FROM cur WHERE market IS NOT NULL GROUP BY source, label, level, category, market
@@ -142,7 +154,7 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
         ORDER BY source, label, coalesce(TRY_CAST(level AS INTEGER), tier_rank) NULLS LAST, level, category,
                  market NULLS FIRST
     """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+    params = _read_params(con, as_of, valid_on, filters)
     return [{k: v for k, v in row.items() if k != "tier_rank"} for row in _rows(con.execute(sql, params))]
 
 
@@ -152,18 +164,15 @@ def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     sql = _current("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
                       c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""") + """
         ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST LIMIT $limit"""
-    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "limit": limit}
+    params = {**_read_params(con, as_of, valid_on, filters), "limit": limit}
     return _rows(con.execute(sql, params))
 
 
-def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-               filters: Filters = Filters()) -> list[dict]:
-    """One row per model qualifying under a label in a category: its best level, certificate
-    ids, the last day it stays certified (None: open-ended, e.g. EPEAT until archived), the
-    number of markets it is registered in (0: a global certificate) and a registry link."""
+def _qualifying_sql() -> str:
     rank = "coalesce(TRY_CAST(level AS INTEGER), tier_rank)"
-    sql = f"""
-        WITH cur AS ({_current("c.*, " + _TIER_RANK + " AS tier_rank")})
+    columns = _COUNTED + ", c.model, c.valid_from, c.valid_until, c.url, " + _TIER_RANK + " AS tier_rank"
+    return f"""
+        WITH cur AS ({_current(columns)})
         SELECT source, label, category, brand_normalised AS brand, model_key, min(model) AS model,
                arg_max(level, {rank}) AS level,
                string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
@@ -171,9 +180,35 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
                CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END AS valid_until,
                count(DISTINCT market) AS markets, min(url) AS url
         FROM cur GROUP BY source, label, category, brand_normalised, model_key
-        ORDER BY label, category, brand_normalised NULLS LAST, model_key
     """
-    params = {**_as_of_params(as_of), "valid_on": valid_on, **filters.params()}
+
+
+def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+               filters: Filters = Filters()) -> list[dict]:
+    """One row per model qualifying under a label in a category: its best level, certificate
+    ids, the last day it stays certified (None: open-ended, e.g. EPEAT until archived), the
+    number of markets it is registered in (0: a global certificate) and a registry link."""
+    sql = _qualifying_sql() + " ORDER BY label, category, brand NULLS LAST, model_key"
+    params = _read_params(con, as_of, valid_on, filters)
+    return _rows(con.execute(sql, params))
+
+
+EXPIRY_HORIZONS = (6, 12, 24)  # months
+
+
+def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+           filters: Filters = Filters()) -> list[dict]:
+    """Per label and category: models qualifying on `valid_on`, how many of them lose their
+    certificate within 6, 12 and 24 months (a model keeps qualifying until its last certificate
+    ends), and how many have no end date."""
+    horizons = ", ".join(f"count(*) FILTER (WHERE valid_until < $valid_on::DATE + INTERVAL {m} MONTH)"
+                         f' AS "lose within {m} months"' for m in EXPIRY_HORIZONS)
+    sql = f"""
+        SELECT label, category, count(*) AS qualifying, {horizons},
+               count(*) FILTER (WHERE valid_until IS NULL) AS "no end date"
+        FROM ({_qualifying_sql()}) GROUP BY label, category ORDER BY label, category
+    """
+    params = _read_params(con, as_of, valid_on, filters)
     return _rows(con.execute(sql, params))
 
 
@@ -217,8 +252,8 @@ def _offers_matched(columns: str) -> str:
 _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normalised AS brand, o.gtin, o.mpn,
     o.price, o.price_high, o.currency, o.availability, o.condition, o.url, o.seller, o.syntax, o.record_key,
     coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
-def _offer_params(as_of: AsOf, valid_on: date, filters: Filters) -> dict:
-    return {**_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None,
+def _offer_params(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> dict:
+    return {**_read_params(con, as_of, valid_on, filters), "label": None, "category": None,
             "offer_label": filters.label, "offer_category": filters.category}
 
 
@@ -240,7 +275,7 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                                + _LEVEL_RANK + " AS rank")})
         GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
-    params = {**_offer_params(as_of, valid_on, filters), "limit": limit}
+    params = {**_offer_params(con, as_of, valid_on, filters), "limit": limit}
     return _rows(con.execute(sql, params))
 
 
@@ -264,7 +299,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
         GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
-    params = _offer_params(as_of, valid_on, filters)
+    params = _offer_params(con, as_of, valid_on, filters)
     return _rows(con.execute(sql, params))
 
 
@@ -274,12 +309,13 @@ def summary_sql() -> str:
     return f"""
         INSERT INTO run_summary (run_id, source, label, level, category, models, brands, certificates)
         SELECT $run_id, source, label, level, category, {_COUNTS}
-        FROM ({_current("c.*", _ONE_RUN)}) GROUP BY source, label, level, category
+        FROM ({_current(_COUNTED, _ONE_RUN)}) GROUP BY source, label, level, category
     """
 
 
 def summary_params(source: str, run_id: int, valid_on: date) -> dict:
-    return {"source": source, "run_id": run_id, "valid_on": valid_on, **Filters().params()}
+    return {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id, "valid_on": valid_on,
+            **Filters().params()}
 
 
 def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[dict]:

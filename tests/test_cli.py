@@ -81,7 +81,7 @@ def test_csv_goes_to_stdout_alone(demo_db):
 def test_runs_lists_the_loaded_run(demo_db):
     runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
     assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [
-        ("tco", "loaded", 1222, 0), ("epeat", "loaded", 644, 0)]
+        ("tco", "loaded", 1222, 0), ("offers", "loaded", 7, 0), ("epeat", "loaded", 644, 0)]
     assert runs[0]["origin"].startswith("replay ")
 
 
@@ -104,19 +104,19 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
     before = report(loaded_db, "--valid-on", ON)
     result = run_cli("crawl", "tco", "--replay", broken_bundle, "--db", loaded_db)
     assert result.returncode == 1
-    assert "tco: run 3 HELD BACK as suspect, previous data stays current" in result.stderr
+    assert "tco: run 4 HELD BACK as suspect, previous data stays current" in result.stderr
     assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
-    assert "record count fell 75% against run 2 (1,185 → 291; threshold 30%)" in result.stderr
+    assert "record count fell 75% against run 3 (1,185 → 291; threshold 30%)" in result.stderr
     assert "error(s) logged (threshold 0)" in result.stderr
     assert "of records have a brand" not in result.stderr  # TCO has no brand floor: its GTIN API has no brands
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(3, "suspect"), (2, "loaded"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [(4, "suspect"), (3, "loaded"), (2, "loaded"), (1, "loaded")]
     assert "Product Finder feed" in runs[0]["message"]
     assert report(loaded_db, "--valid-on", ON) == before
 
-    assert "run 2 is loaded, not suspect" in run_cli("accept", "2", "--db", loaded_db).stderr
-    accepted = run_cli("accept", "3", "--db", loaded_db, check=True)
-    assert "run 3 accepted and loaded: 291 records" in accepted.stderr
+    assert "run 3 is loaded, not suspect" in run_cli("accept", "3", "--db", loaded_db).stderr
+    accepted = run_cli("accept", "4", "--db", loaded_db, check=True)
+    assert "run 4 accepted and loaded: 291 records" in accepted.stderr
     assert set(by_key(tco_report(loaded_db, "--valid-on", ON))) == {("display", "10")}  # only the API's displays now
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
     assert runs[0]["status"] == "loaded" and runs[0]["message"].startswith("accepted by hand; was held back:")
@@ -127,17 +127,17 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
     crawl = subprocess.Popen(
         [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "LABELWATCH_REPLAY_DELAY=2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    run_file = loaded_db.parent / "runs" / "tco" / "run-3.jsonl"
+    run_file = loaded_db.parent / "runs" / "tco" / "run-4.jsonl"
     deadline = time.monotonic() + 60
     while not (run_file.exists() and run_file.stat().st_size > 0) and time.monotonic() < deadline:
         time.sleep(0.1)
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(3, "killed"), (2, "loaded"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [(4, "killed"), (3, "loaded"), (2, "loaded"), (1, "loaded")]
     assert report(loaded_db, "--valid-on", ON) == before
     run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
-    assert report(loaded_db, "--as-of", "4", "--valid-on", ON) == before
+    assert report(loaded_db, "--as-of", "5", "--valid-on", ON) == before
 
 
 def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
@@ -145,10 +145,10 @@ def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
     shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
     held = run_cli("import", "tco", api_only, "--db", loaded_db)
     assert held.returncode == 1 and "HELD BACK as suspect" in held.stderr
-    run_cli("accept", "3", "--db", loaded_db, check=True)
+    run_cli("accept", "4", "--db", loaded_db, check=True)
     now = by_key(tco_report(loaded_db, "--valid-on", ON))
     assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
-    assert by_key(tco_report(loaded_db, "--as-of", "2", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
+    assert by_key(tco_report(loaded_db, "--as-of", "3", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
 
 
 def test_import_goes_through_the_parser_and_load_path(tmp_path):
@@ -162,8 +162,8 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
-    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, tco"),
-    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, tco"),
+    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, offers, tco"),
+    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, offers, tco"),
     (["report", "availability", "--min-tier", "Platinum"], "minimum tier 'Platinum': choose Bronze, Silver, Gold"),
     (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
     (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),

@@ -39,7 +39,7 @@ def test_dashboard_reads_and_a_crawl_share_the_database(demo_db, tmp_path):
     crawl = run_cli("crawl", "--replay", SNAPSHOTS, "--db", db)
     out, _ = reader.communicate(timeout=120)
     assert crawl.returncode == 0, crawl.stderr
-    assert "epeat: run 3 loaded" in crawl.stderr and "tco: run 4 loaded" in crawl.stderr
+    assert "epeat: run 4 loaded" in crawl.stderr and "tco: run 6 loaded" in crawl.stderr
     ok, failed = int(out.split()[-3]), int(out.split()[-1])
     assert failed == 0, out
     assert ok > 10
@@ -64,7 +64,7 @@ def test_a_second_crawl_of_the_same_source_refuses(demo_db, tmp_path):
     assert first.returncode == 0
     runs = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
     assert sorted((r["source"], r["status"]) for r in runs) == [
-        ("epeat", "loaded"), ("epeat", "loaded"), ("tco", "loaded"), ("tco", "loaded")]
+        ("epeat", "loaded"), ("epeat", "loaded"), ("offers", "loaded"), ("tco", "loaded"), ("tco", "loaded")]
 
 
 KILLED_LOAD = """
@@ -96,7 +96,7 @@ def test_a_load_killed_half_way_leaves_the_previous_data(demo_db, tmp_path):
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait()
     runs = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
-    assert (runs[0]["id"], runs[0]["status"]) == (3, "killed")  # killed before its load committed
+    assert (runs[0]["id"], runs[0]["status"]) == (4, "killed")  # killed before its load committed
     assert run_cli("report", "availability", "-f", "json", "--db", db, check=True).stdout == before
     again = run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", db, check=True)
-    assert "tco: run 4 loaded" in again.stderr
+    assert "tco: run 5 loaded" in again.stderr

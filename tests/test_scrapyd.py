@@ -76,11 +76,12 @@ def test_deploy_to_scrapyd_and_a_scheduled_replay_crawl_loads(scrapyd, tmp_path,
     deployed = subprocess.run([BIN / "scrapyd-deploy", "--version", "test-1"], cwd=project, capture_output=True,
                               text=True, timeout=300)
     assert deployed.returncode == 0 and '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
-    assert api(base, "listspiders.json?project=labelwatch")["spiders"] == ["epeat", "tco"]
+    assert api(base, "listspiders.json?project=labelwatch")["spiders"] == ["epeat", "offers", "tco"]
 
     db = tmp_path / "lw.duckdb"
     settings = {**replay_settings(SNAPSHOTS), "LABELWATCH_DB": str(db), "LABELWATCH_ORIGIN": "scrapyd"}
-    as_text = {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in settings.items()}
+    as_text = {k: ",".join(v) if isinstance(v, list) and all(isinstance(i, str) for i in v)
+               else json.dumps(v) if isinstance(v, (list, dict)) else str(v) for k, v in settings.items()}
     job = api(base, "schedule.json", [("project", "labelwatch"), ("spider", "tco"),
                                       *[("setting", f"{k}={v}") for k, v in as_text.items()]])["jobid"]
     deadline = time.monotonic() + 180
