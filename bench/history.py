@@ -103,7 +103,8 @@ def time_queries(db: Path, repeat: int) -> None:
             con, today, filters=queries.Filters(market="Belgium", min_tier="Gold")),
         "qualifying (pre-tender: notebook, Belgium)": lambda con: queries.qualifying(
             con, today + timedelta(days=4 * 365), filters=queries.Filters(category="notebook", market="Belgium")),
-        "qualifying (expiry: all)": lambda con: queries.qualifying(con, today),
+        "label totals (availability headline)": lambda con: queries.label_totals(con, today),
+        "expiry (all)": lambda con: queries.expiry(con, today),
         "trends": lambda con: queries.trends(con),
         "changes (last two EPEAT runs)": lambda con: queries.changes(con, latest[1], latest[0]),
         "source states": lambda con: queries.source_states(con, ["epeat", "tco"]),

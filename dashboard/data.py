@@ -84,6 +84,12 @@ def qualifying(path: str, db_version: tuple[int, int] | None, valid_on: date, fi
         return pd.DataFrame(queries.qualifying(con, valid_on, filters=filters), columns=columns)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def label_totals(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        return pd.DataFrame(queries.label_totals(con, valid_on, filters=filters), columns=["label", "models", "brands"])
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def expiry(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:

@@ -76,13 +76,11 @@ def model_ids(models: pd.DataFrame) -> pd.Series:
     return models["brand"].fillna("") + "\x1f" + models["model_key"]
 
 
-def headline(models: pd.DataFrame) -> None:
+def headline(totals: pd.DataFrame) -> None:
     """Per label: distinct models (any level, category and market) and known brands."""
-    per_label = models.assign(model_id=model_ids(models)).groupby("label").agg(
-        models=("model_id", "nunique"), brands=("brand", "nunique"))
-    for column, (label, row) in zip(st.columns(max(len(per_label), 1)), per_label.iterrows()):
-        column.metric(f"{label} models", int(row["models"]))
-        column.metric(f"{label} brands", int(row["brands"]))
+    for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records")):
+        column.metric(f"{row['label']} models", int(row["models"]))
+        column.metric(f"{row['label']} brands", int(row["brands"]))
 
 
 def links(urls: pd.Series) -> pd.Series:
@@ -101,5 +99,16 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    st.download_button(label, spreadsheet_safe(frame).to_csv(index=False).encode("utf-8"), file_name=name,
+    """A CSV of the frame, written only when the button is clicked."""
+    st.download_button(label, lambda: spreadsheet_safe(frame).to_csv(index=False).encode("utf-8"), file_name=name,
                        mime="text/csv")
+
+
+SHOWN_ROWS = 5_000
+
+
+def table(frame: pd.DataFrame, **kwargs) -> None:
+    """A table of at most SHOWN_ROWS rows (the browser gets every shown cell); the downloads hold all."""
+    if len(frame) > SHOWN_ROWS:
+        st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the downloads hold all of them.")
+    st.dataframe(frame.head(SHOWN_ROWS), hide_index=True, width="stretch", **kwargs)

@@ -168,6 +168,18 @@ def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     return _rows(con.execute(sql, params))
 
 
+def label_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+                 filters: Filters = Filters()) -> list[dict]:
+    """Per label: distinct models and known brands valid on the day, over all its levels,
+    categories and markets (the availability page's headline)."""
+    sql = f"""
+        SELECT label, count(DISTINCT hash(brand_normalised, model_key)) AS models,
+               count(DISTINCT brand_normalised) AS brands
+        FROM ({_current(_COUNTED)}) GROUP BY label ORDER BY label
+    """
+    return _rows(con.execute(sql, _read_params(con, as_of, valid_on, filters)))
+
+
 def _qualifying_sql() -> str:
     rank = "coalesce(TRY_CAST(level AS INTEGER), tier_rank)"
     columns = _COUNTED + ", c.model, c.valid_from, c.valid_until, c.url, " + _TIER_RANK + " AS tier_rank"

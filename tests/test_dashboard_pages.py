@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pyarrow
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
@@ -28,6 +29,7 @@ def fixture_db(tmp_path_factory):
 def page(monkeypatch, db, name: str, **params) -> AppTest:
     monkeypatch.setenv("LABELWATCH_DB", str(db))
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", KeptStorage)
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptManager)
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)  # as a link to that page opens it
     for key, value in params.items():
         at.query_params[key] = value
@@ -54,11 +56,23 @@ class KeptStorage(MemoryMediaFileStorage):
         KeptStorage.made.append(self)
 
 
+class KeptManager(MediaFileManager):
+    made: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        KeptManager.made.append(self)
+
+
 def downloads(at) -> dict[str, bytes]:
-    """Button label → the bytes each download button serves, as the browser would receive them."""
-    storage = KeptStorage.made[-1]
-    return {button.proto.label: storage.get_file(button.proto.url.rsplit("/", 1)[-1]).content
-            for button in at.get("download_button")}
+    """Button label → the bytes each download button serves when clicked (the files are made
+    on the click: deferred), as the browser would receive them."""
+    storage, manager = KeptStorage.made[-1], KeptManager.made[-1]
+    files = {}
+    for button in at.get("download_button"):
+        url = button.proto.url or manager.execute_deferred(button.proto.deferred_file_id)
+        files[button.proto.label] = storage.get_file(url.rsplit("/", 1)[-1]).content
+    return files
 
 
 def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fixture_db):

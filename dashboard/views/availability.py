@@ -31,7 +31,7 @@ st.subheader(f"Valid on {valid_on:%Y-%m-%d}")
 if table.empty:
     st.warning("No certificate in the loaded data is valid on this day for these filters (0 models).")
     st.stop()
-widgets.headline(widgets.read(data.qualifying, path, version, valid_on, filters))
+widgets.headline(widgets.read(data.label_totals, path, version, valid_on, filters))
 
 table["label and level"] = table["label"] + " " + table["level"].fillna("")
 order = list(dict.fromkeys(table["label and level"]))  # the query's order: levels numeric

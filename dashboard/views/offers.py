@@ -47,5 +47,5 @@ widgets.csv_download(summary, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv"
 st.subheader("Offers")
 shown = listed.drop(columns=["record_key"])
 shown["url"] = widgets.links(shown["url"])
-st.dataframe(shown, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("offer")})
+widgets.table(shown, column_config={"url": st.column_config.LinkColumn("offer")})
 widgets.csv_download(shown, f"labelwatch-offers-{valid_on:%Y%m%d}.csv", "Download offers CSV")

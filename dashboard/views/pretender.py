@@ -72,7 +72,7 @@ st.subheader("Qualifying models")
 listed = found[["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"]].copy()
 listed["url"] = widgets.links(listed["url"])
 listed["valid_until"] = listed["valid_until"].astype("string").fillna("open (until archived)")
-st.dataframe(listed, hide_index=True, width="stretch", column_config={
+widgets.table(listed, column_config={
     "url": st.column_config.LinkColumn("registry"),
     "markets": st.column_config.NumberColumn(help="countries registered in (0: a global certificate)"),
 })
@@ -95,6 +95,7 @@ with left:
 with right:
     st.download_button(
         "Download XLSX for the tender file",
-        tender_workbook(f"labelwatch pre-tender check, made {datetime.now():%Y-%m-%d %H:%M}", criteria, crawled, listed),
+        lambda: tender_workbook(f"labelwatch pre-tender check, made {datetime.now():%Y-%m-%d %H:%M}", criteria, crawled,
+                                listed),
         file_name=f"labelwatch-pretender-{category}-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

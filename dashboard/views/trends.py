@@ -51,5 +51,5 @@ if len(found["rows"]) < found["appeared"] + found["disappeared"]:
     st.caption(f"The table shows the first {len(found['rows'])} changes; the CSV holds the same.")
 changed = found["rows"]
 changed["url"] = widgets.links(changed["url"])
-st.dataframe(changed, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("registry")})
+widgets.table(changed, column_config={"url": st.column_config.LinkColumn("registry")})
 widgets.csv_download(changed, f"labelwatch-{source}-changes-{names[before]}-{names[after]}.csv")
