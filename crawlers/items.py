@@ -82,6 +82,11 @@ class Certification(BaseModel):
             raise ValueError(f"not GTIN-14 with a valid check digit: {list(bad[:3])}")
         return sorted(set(values))
 
+    @field_validator("part_numbers")
+    @classmethod
+    def _sorted(cls, values: list[str]) -> list[str]:
+        return sorted(set(values))
+
     @model_validator(mode="after")
     def _derive(self) -> "Certification":
         self.brand_normalised = normalise_brand(self.brand)
