@@ -140,7 +140,9 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             # Lists arrive sorted and distinct (the item models make them so; the merge above too),
             # so equal records hash equal without sorting 250,000 lists again here.
             hashed = ", ".join(f"'{c}': {c}" for c in [*kind.attributes, *kind.lists])
-            con.execute(f"CREATE TEMP TABLE incoming AS SELECT *, md5(to_json({{{hashed}}})) AS content_hash FROM lines")
+            present = ", ".join(f"coalesce({c}, []::VARCHAR[]) AS {c}" for c in kind.lists)
+            lines = f"SELECT * REPLACE ({present}) FROM lines" if kind.lists else "SELECT * FROM lines"
+            con.execute(f"CREATE TEMP TABLE incoming AS SELECT *, md5(to_json({{{hashed}}})) AS content_hash FROM ({lines})")
             con.execute("DROP TABLE lines")
             reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks) if checks else [])]
             if reasons:
