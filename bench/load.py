@@ -8,12 +8,14 @@ content hashes, the source's monitors, run bookkeeping and summary, one transact
 384 MB memory limit).
 """
 
+import json
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.measure import measure
+from store.load import run_file_path
 
 READ_JSON_ONLY = """
 import sys, time, duckdb
@@ -48,6 +50,21 @@ records = load_run(db, run_id, source, run_file, {}, {"items": 0, "invalid": 0, 
                    checks=Thresholds.from_settings(settings))
 print("RESULT", time.perf_counter() - started, records)
 """
+
+
+def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certification") -> None:
+    """A replay crawl + load of a bundle into a fresh database: throughput, peak memory and the
+    run's outcome, then the load against read_json of its run file (compare)."""
+    requests = len((bundle / "index.jsonl").read_text().splitlines())
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "lw.duckdb"
+        wall, rss, _ = measure([sys.executable, "-m", "labelwatch", "crawl", source, "--replay", str(bundle), "--db", str(db)])
+        run = json.loads(subprocess.run([sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
+                                        capture_output=True, text=True, check=True).stdout)[0]
+        print(f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
+              f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB")
+        print(f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; target: {target}")
+        compare(source, run_file_path(db, source, run["id"]), kind)
 
 
 def compare(source: str, run_file: Path, kind: str = "certification") -> None:

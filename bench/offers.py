@@ -6,17 +6,12 @@ load, the bare parse (extruct over every page, no Scrapy) as the baseline, and t
 DuckDB's own read_json of the run file (bench.load).
 """
 
-import json
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench.generate import offers_bundle
-from bench.load import compare
+from bench.load import replay_crawl
 from bench.measure import CACHE, measure
-from store.load import run_file_path
 
 PARSE_ONLY = """
 import json, sys
@@ -43,16 +38,7 @@ def main(pages: int) -> None:
 
     wall, rss, out = measure([sys.executable, "-c", PARSE_ONLY, str(bundle)])
     print(f"parse only (extruct + normalisation): {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} offers/s  peak {rss:6.0f} MiB")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "lw.duckdb"
-        wall, rss, out = measure([sys.executable, "-m", "labelwatch", "crawl", "offers", "--replay", str(bundle), "--db", str(db)])
-        run = json.loads(subprocess.run([sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
-                                        capture_output=True, text=True, check=True).stdout)[0]
-        print(f"replay crawl + load:                  {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
-              f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB")
-        print(f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; target: < 1024 MiB")
-        compare("offers", run_file_path(db, "offers", run["id"]), "offer")
-
+    replay_crawl("offers", bundle, "< 1024 MiB", "offer")
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5_000)

@@ -5,17 +5,12 @@ Prints requests/s, items/s, wall time and peak memory of the replay crawl + load
 bare parse (json.loads of every body) as the baseline.
 """
 
-import json
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench.generate import tco_bundle
-from bench.load import compare
+from bench.load import replay_crawl
 from bench.measure import CACHE, measure
-from store.load import run_file_path
 
 PARSE_ONLY = """
 import json, sys
@@ -40,16 +35,7 @@ def main(gtins: int) -> None:
 
     wall, rss, out = measure([sys.executable, "-c", PARSE_ONLY, str(bundle)])
     print(f"parse only (json.loads):         {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} records/s  peak {rss:6.0f} MiB")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "lw.duckdb"
-        wall, rss, out = measure([sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", str(bundle), "--db", str(db)])
-        run = json.loads(subprocess.run([sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
-                                        capture_output=True, text=True, check=True).stdout)[0]
-        print(f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
-              f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB")
-        print(f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; target: < 30 s, < 1024 MiB")
-        compare("tco", run_file_path(db, "tco", run["id"]))
-
+    replay_crawl("tco", bundle, "< 30 s, < 1024 MiB")
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -131,12 +131,15 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 " FROM lines", {"source": source, "run": run_id}).fetchone()
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
-            if repeated:  # merge lines of one record (e.g. a certificate's GTINs over several pages)
-                aggregates = ", ".join(f"any_value({c}) AS {c}" for c in kind.attributes)
+            if repeated:  # merge the lines of a record seen more than once (a certificate's GTINs over several pages)
+                aggregates = ", ".join(f"any_value({c}) AS {c}" for c in ["source", "run_id", *kind.attributes])
                 merged = "".join(f", list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in kind.lists)
-                con.execute(f"CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}{merged} FROM lines GROUP BY record_key")
-                con.execute("DROP TABLE lines")
-                con.execute("ALTER TABLE merged RENAME TO lines")
+                con.execute(f"""CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}{merged} FROM lines
+                    WHERE record_key IN (SELECT record_key FROM lines GROUP BY record_key HAVING count(*) > 1)
+                    GROUP BY record_key""")
+                con.execute("DELETE FROM lines WHERE record_key IN (SELECT record_key FROM merged)")
+                con.execute("INSERT INTO lines BY NAME SELECT * FROM merged")
+                con.execute("DROP TABLE merged")
             # Lists arrive sorted and distinct (the item models make them so; the merge above too),
             # so equal records hash equal without sorting 250,000 lists again here.
             hashed = ", ".join(f"'{c}': {c}" for c in [*kind.attributes, *kind.lists])

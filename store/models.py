@@ -38,14 +38,20 @@ class CrawlRun(SQLModel, table=True):
     record_kind: str = Field(default="certification", sa_column_kwargs={"server_default": "certification"})  # or offer
 
 
-class Certification(SQLModel, table=True):
-    __tablename__ = "certification"
+class RecordVersion(SQLModel):
+    """What every versioned record table has: the record, and the span of its source's loaded
+    runs (`first_run_id`..`last_run_id`) in which it was seen unchanged (`content_hash`)."""
 
     source: str = Field(primary_key=True)
     record_key: str = Field(primary_key=True)
     first_run_id: int = Field(primary_key=True)
     last_run_id: int
     content_hash: str
+
+
+class Certification(RecordVersion, table=True):
+    __tablename__ = "certification"
+
     label: str
     level: str | None
     brand: str | None
@@ -72,17 +78,11 @@ class Certification(SQLModel, table=True):
     part_numbers: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
 
 
-class Offer(SQLModel, table=True):
-    """One offer version: a shop's product page (and condition and seller) as crawled, seen
-    unchanged from `first_run_id` to `last_run_id` of the offers source."""
+class Offer(RecordVersion, table=True):
+    """One offer version: a shop's product page (and condition and seller) as crawled."""
 
     __tablename__ = "offer"
 
-    source: str = Field(primary_key=True)
-    record_key: str = Field(primary_key=True)
-    first_run_id: int = Field(primary_key=True)
-    last_run_id: int
-    content_hash: str
     shop: str
     shop_country: str | None  # ISO 3166-1 alpha-2
     shop_kind: str | None  # manufacturer | reseller | refurbisher
