@@ -43,7 +43,7 @@ matrix = charted.pivot_table(index="label and level", columns="category", values
 matrix.columns = [f"{category} {measure}" for measure, category in matrix.columns]
 matrix = matrix[sorted(matrix.columns, key=lambda name: (name.rsplit(" ", 1)[0], name.endswith("brands")))]
 st.markdown("**Label × category**: models and brands (with a market chosen: its registrations and global certificates)")
-st.dataframe(matrix.astype("Int64"), width="stretch")
+st.dataframe(matrix.astype("Int64").astype("string").fillna("–"), width="stretch")  # –: no model of that label there
 
 chart = alt.Chart(charted).mark_bar().encode(
     x=alt.X("category:N", title="category"),
