@@ -150,7 +150,7 @@ class Offer(BaseModel):
     @field_validator("gtin")
     @classmethod
     def _gtin14(cls, value: str | None) -> str | None:
-        if value is not None and (len(value) != 14 or to_gtin14(value) != value):
+        if value is not None and _invalid_gtins((value,)):
             raise ValueError("not a GTIN-14 with a valid check digit")
         return value
 

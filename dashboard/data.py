@@ -64,13 +64,19 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
-    columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
+def _frame(path: str, db_version: tuple[int, int] | None, query, columns: list[str], *args, **kwargs) -> pd.DataFrame:
+    """query(con, *args, **kwargs) as a frame with these columns, read on a short-lived
+    connection; an empty frame when there is no database yet."""
     if db_version is None:
         return pd.DataFrame(columns=columns)
     with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.availability(con, valid_on, filters=filters), columns=columns)
+        return pd.DataFrame(query(con, *args, **kwargs), columns=columns)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+    columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
+    return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -78,31 +84,25 @@ def qualifying(path: str, db_version: tuple[int, int] | None, valid_on: date, fi
     """One row per qualifying model per label and category (store.queries.qualifying)."""
     columns = ["source", "label", "category", "brand", "model_key", "model", "level", "certificates",
                "valid_from", "valid_until", "markets", "url"]
-    if db_version is None:
-        return pd.DataFrame(columns=columns)
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.qualifying(con, valid_on, filters=filters), columns=columns)
+    return _frame(path, db_version, queries.qualifying, columns, valid_on, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def label_totals(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.label_totals(con, valid_on, filters=filters), columns=["label", "models", "brands"])
+    return _frame(path, db_version, queries.label_totals, ["label", "models", "brands"], valid_on, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def expiry(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.expiry(con, valid_on, filters=filters))
+    columns = ["label", "category", "qualifying", *(f"lose within {m} months" for m in queries.EXPIRY_HORIZONS),
+               "no end date"]
+    return _frame(path, db_version, queries.expiry, columns, valid_on, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filters) -> pd.DataFrame:
     columns = ["run_id", "source", "finished_at", "label", "level", "category", "models", "brands", "certificates"]
-    if db_version is None:
-        return pd.DataFrame(columns=columns)
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.trends(con, filters), columns=columns)
+    return _frame(path, db_version, queries.trends, columns, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -116,11 +116,9 @@ def changes(path: str, db_version: tuple[int, int] | None, before: int, after: i
 @st.cache_data(show_spinner=False, max_entries=64)
 def offers(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary per label and category, one row per offer and label): store.queries.offer_summary and offers."""
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        summary = queries.offer_summary(con, valid_on, filters=filters)
-        listed = queries.offers(con, valid_on, filters=filters)
-    return (pd.DataFrame(summary, columns=queries.OFFER_SUMMARY_COLUMNS),
-            pd.DataFrame(listed, columns=[*queries.OFFER_FIELDS, "level", "certificates", "label_models", "matched_by"]))
+    return (_frame(path, db_version, queries.offer_summary, queries.OFFER_SUMMARY_COLUMNS, valid_on, filters=filters),
+            _frame(path, db_version, queries.offers, [*queries.OFFER_FIELDS, "level", "certificates", "label_models",
+                                                       "matched_by"], valid_on, filters=filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -134,9 +132,6 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def runs(path: str, db_version: tuple[int, int] | None, limit: int = 1_000) -> pd.DataFrame:
-    if db_version is None:
-        return pd.DataFrame()
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
-        return pd.DataFrame(queries.runs(con, limit=limit), columns=[
-            "id", "source", "origin", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
-            "close_reason", "message"])
+    columns = ["id", "source", "origin", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
+               "close_reason", "message"]
+    return _frame(path, db_version, queries.runs, columns, limit=limit)

@@ -20,7 +20,7 @@ from scrapy.utils.sitemap import Sitemap
 from crawlers.gtin import to_gtin14
 from crawlers.items import Certification, Offer
 from crawlers.schemaorg import parse_price, read_page
-from crawlers.shops import Shop, ShopConfigError, load_shops
+from crawlers.shops import Shop, load_shops
 from crawlers.vocabulary import canonical_category
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -119,7 +119,7 @@ class ShopSpider(RegistrySpider):
     def start_live(self):
         try:
             shops = load_shops(self.settings.get("OFFERS_SHOPS"))
-        except (ShopConfigError, ValueError) as error:
+        except ValueError as error:  # ShopConfigError, or OFFERS_SHOPS text that is not JSON
             self.logger.error("%s: shop list unusable: %s", self.name, error)
             return
         for shop in shops:
