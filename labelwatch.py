@@ -352,8 +352,12 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port to serve on")] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind; localhost only by default")] = "127.0.0.1",
 ):
-    """Start the Streamlit dashboard (read-only) on http://localhost:PORT."""
-    env = {**os.environ, "LABELWATCH_DB": str(db_path(db).resolve())}
+    """Start the Streamlit dashboard (read-only) on http://localhost:PORT. A database written by
+    an older labelwatch gets its new tables first (the dashboard itself never writes)."""
+    path = db_path(db).resolve()
+    if path.exists():
+        ensure_schema(path)
+    env = {**os.environ, "LABELWATCH_DB": str(path)}
     import dashboard as dashboard_package
 
     app_file = Path(dashboard_package.__file__).resolve().parent / "app.py"

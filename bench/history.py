@@ -6,7 +6,8 @@ Usage: python -m bench.history [WEEKS] [EPEAT_ROWS] [TCO_GTINS]   (default 260 2
    TCO bundle (bench.generate; kept in bench/.cache/ with the resulting database).
 2. WEEKS - 1 more weekly runs per source, written the way store.load.load_run writes them: every
    unchanged record extends its version's last_run_id, a changed one (2 % a week, a renewed
-   certificate: valid_until one year later) gets a new version, and each run its run_summary rows.
+   certificate: valid_until one year later) gets a new version, and each run its derived rows
+   (store.derived: run_summary, current_certification).
    The runs are dated a week apart, ending today. (Replaying 520 full crawls would take hours.)
 3. Prints the database size after one run and after all runs, against one run plus the changes.
 4. Prints p50 and p95 of each dashboard query, each on a fresh read-only connection as the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from bench.generate import epeat_export, tco_bundle
 from bench.measure import CACHE
-from store import queries
+from store import derived, queries
 from store.db import read_connection, write_connection
 
 CHANGED_PER_MILLE = 20  # records changed a week: 2 %
@@ -57,8 +58,7 @@ def add_weeks(db: Path, weeks: int) -> int:
     with write_connection(db) as con:
         con.execute("UPDATE crawl_run SET finished_at = $d, started_at = $d", {"d": first_day})
         con.execute("DELETE FROM run_summary")
-        for source, run_id in con.execute("SELECT source, id FROM crawl_run").fetchall():
-            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, first_day))
+        derived.backfill(con, {"run_summary"})
         previous = dict(con.execute("SELECT source, id FROM crawl_run").fetchall())
         for week in range(1, weeks):
             day = first_day + timedelta(weeks=week)
@@ -77,14 +77,13 @@ def add_weeks(db: Path, weeks: int) -> int:
                         $run AS first_run_id, $run AS last_run_id, md5(content_hash || '{week}') AS content_hash,
                         valid_until + INTERVAL 1 YEAR AS valid_until)
                     FROM certification WHERE source = $s AND last_run_id = $prev AND {changed}""", params).fetchone()
-                con.execute(queries.summary_sql(), queries.summary_params(source, run_id, day))
+                derived.after_load(con, source, run_id, day)
                 con.execute("COMMIT")
                 changed_total += count
                 previous[source] = run_id
+            con.execute("CHECKPOINT")  # as closing each load's connection does
             if week % 26 == 0:
-                con.execute("CHECKPOINT")
                 print(f"  week {week + 1}/{weeks}", flush=True)
-        con.execute("CHECKPOINT")
     return changed_total
 
 
@@ -111,17 +110,21 @@ def time_queries(db: Path, repeat: int) -> None:
         "runs (1,000)": lambda con: queries.runs(con, limit=1_000),
         "filter values": lambda con: queries.dimension_values(con),
     }
-    print(f"dashboard queries, {repeat} runs each, a fresh read-only connection each time:")
+    print(f"dashboard queries, {repeat} runs each: on a fresh read-only connection (opened and closed around the "
+          "query, as a read outside a page render does) and on an open one (as the reads of a page render share one):")
     for name, query in cases.items():
-        samples = []
+        fresh, shared = [], []
         for _ in range(repeat):
             started = time.perf_counter()
             with read_connection(db) as con:
+                opened = time.perf_counter()
                 rows = query(con)
-            samples.append(time.perf_counter() - started)
-        p50, p95 = percentiles(samples)
+                shared.append(time.perf_counter() - opened)
+            fresh.append(time.perf_counter() - started)
+        (p50, p95), (s50, s95) = percentiles(fresh), percentiles(shared)
         size = len(rows) if isinstance(rows, (list, dict)) else "?"
-        print(f"  {name:45s} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  ({size} rows)")
+        print(f"  {name:45s} fresh p50 {p50 * 1000:6.1f} p95 {p95 * 1000:6.1f} ms | open p50 {s50 * 1000:6.1f} "
+              f"p95 {s95 * 1000:6.1f} ms  ({size} rows)")
 
 
 def time_pages(db: Path, repeat: int) -> None:
@@ -131,13 +134,14 @@ def time_pages(db: Path, repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     os.environ["LABELWATCH_DB"] = str(db)
-    print(f"full page renders (streamlit AppTest, caches cleared), {repeat} each:")
+    print(f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each:")
     for page in ("availability", "pretender", "trends", "expiry", "crawls"):
         samples = []
         for _ in range(repeat):
             st.cache_data.clear()
             started = time.perf_counter()
-            at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{page}.py"), default_timeout=120).run()
+            at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+            at = at.switch_page(f"views/{page}.py").run()
             samples.append(time.perf_counter() - started)
             if at.exception:
                 raise SystemExit(f"{page}: {at.exception}")

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from dashboard import data
+
 st.set_page_config(page_title="labelwatch", layout="wide")
 pages = [
     st.Page("views/availability.py", title="Availability", default=True),
@@ -11,4 +13,5 @@ pages = [
     st.Page("views/offers.py", title="Offers"),
     st.Page("views/crawls.py", title="Crawls"),
 ]
-st.navigation(pages).run()
+with data.one_connection():
+    st.navigation(pages).run()

@@ -1,11 +1,16 @@
-"""The dashboard's query layer: each call opens a short-lived read-only connection.
+"""The dashboard's query layer on short-lived read-only connections.
 
-Nothing holds DuckDB open across reruns, so a crawl can load while the app is open. Results
-are cached per database file modification time, so a rerun does not reopen the file unless a
-load changed it. While a load holds the lock, reads wait a bounded time and then report busy.
+Nothing holds DuckDB open across reruns, so a crawl can load while the app is open: the reads
+of one page render share one connection (see one_connection), else each read opens its own.
+Results are cached per database file modification time, so a rerun does not open the file
+unless a load changed it. While a load holds the lock, reads wait a bounded time and then
+report busy.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +22,49 @@ from store import queries
 from store.db import db_path, read_connection
 
 READ_WAIT_SECONDS = 5.0
+
+
+class _PageConnection:
+    """A connection opened by the first read that needs it, closed with the page render."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._open: dict[str, object] = {}
+
+    def get(self, path: str):
+        if path not in self._open:
+            self._open[path] = self._stack.enter_context(read_connection(Path(path), READ_WAIT_SECONDS))
+        return self._open[path]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+_page: ContextVar[_PageConnection | None] = ContextVar("labelwatch_page_connection", default=None)
+
+
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Let the reads of one page render share one read-only connection, opened by the first
+    read the cache does not answer and closed when the render ends, even by st.stop():
+    opening and closing the database file costs DuckDB 25-40 ms each time."""
+    page = _PageConnection()
+    token = _page.set(page)
+    try:
+        yield
+    finally:
+        _page.reset(token)
+        page.close()
+
+
+@contextmanager
+def _connection(path: str) -> Iterator:
+    page = _page.get()
+    if page is not None:
+        yield page.get(path)
+        return
+    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        yield con
 
 
 def database() -> Path:
@@ -40,7 +88,7 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
     if db_version is None:
         states = {s: {"loaded": None, "latest": None} for s in sources}
     else:
-        with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+        with _connection(path) as con:
             states = queries.source_states(con, sources)
     rows = []
     for source, state in sorted(states.items()):
@@ -69,14 +117,15 @@ def _frame(path: str, db_version: tuple[int, int] | None, query, columns: list[s
     connection; an empty frame when there is no database yet."""
     if db_version is None:
         return pd.DataFrame(columns=columns)
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+    with _connection(path) as con:
         return pd.DataFrame(query(con, *args, **kwargs), columns=columns)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
+                 by_market: bool) -> pd.DataFrame:
     columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
-    return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters)
+    return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters, by_market=by_market)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -107,7 +156,7 @@ def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filte
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def changes(path: str, db_version: tuple[int, int] | None, before: int, after: int) -> dict:
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+    with _connection(path) as con:
         found = queries.changes(con, before, after)
     return {**found, "rows": pd.DataFrame(found["rows"], columns=[
         "change", "label", "level", "category", "market", "brand", "model", "certificate_id", "valid_until", "url"])}
@@ -126,7 +175,7 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
     """Values the filters offer: what the current data holds."""
     if db_version is None:
         return {"category": [], "label": [], "market": [], "offer_category": []}
-    with read_connection(Path(path), READ_WAIT_SECONDS) as con:
+    with _connection(path) as con:
         return queries.dimension_values(con)
 
 

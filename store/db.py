@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store import queries
+from store import derived
 
 DEFAULT_DB = Path("data/labelwatch.duckdb")
 
@@ -70,9 +70,8 @@ def read_connection(path: Path, wait_seconds: float = 10.0) -> Iterator[duckdb.D
 
 @contextmanager
 def write_connection(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection for one unit of work, on a database whose schema exists."""
-    ensure_schema(path, wait_seconds)
-    con = _open(path, read_only=False, wait_seconds=wait_seconds)
+    """A read-write connection for one unit of work, on a database whose schema is this version's."""
+    con = _open_current(path, wait_seconds)
     try:
         yield con
     finally:
@@ -80,34 +79,43 @@ def write_connection(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.
 
 
 def ensure_schema(path: Path, wait_seconds: float = 60.0) -> None:
-    """Create the file and any missing table through SQLModel (idempotent, cheap when present)."""
+    """Create the file and any missing table or column (idempotent, cheap when present)."""
+    _open_current(path, wait_seconds).close()
+
+
+def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Open read-write, first bringing the schema to this version: missing columns added
+    (existing rows get the column's default), missing tables created through SQLModel and the
+    derived ones filled from the loaded runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only=False, wait_seconds=wait_seconds)
     try:
-        present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+        present = set(con.execute("SELECT table_name, column_name FROM duckdb_columns()"
+                                  " WHERE database_name = current_database() AND schema_name = 'main'").fetchall())
         missing = [(t, c) for t in SQLModel.metadata.sorted_tables for c in t.columns if (t.name, c.name) not in present]
-        new_tables = {t for t, _ in missing if not any(name == t.name for name, _ in present)}
-        added = [(t, c) for t, c in missing if t not in new_tables]
+        new_tables = {t.name for t, _ in missing if not any(name == t.name for name, _ in present)}
+        added = [(t, c) for t, c in missing if t.name not in new_tables]
         if added:
             dialect = create_engine("duckdb:///:memory:").dialect
-            for table, column in added:  # additive migration: columns new in this version
-                con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=dialect)}')
-    finally:
+            for table, column in added:
+                default = column.server_default
+                fill = f" DEFAULT '{default.arg}'" if default is not None and isinstance(default.arg, str) else ""
+                con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=dialect)}{fill}')
+        if not new_tables:
+            return con
         con.close()
-    if not new_tables:
-        return
-    engine = create_engine(f"duckdb:///{path}")
-    try:
-        SQLModel.metadata.create_all(engine)
-    finally:
-        engine.dispose()
-    if "run_summary" in {t.name for t in new_tables}:
-        _summarise_loaded_runs(path, wait_seconds)
-
-
-def _summarise_loaded_runs(path: Path, wait_seconds: float) -> None:
-    """Fill run_summary for runs loaded before the table existed (databases of older versions)."""
-    with write_connection(path, wait_seconds) as con:
-        runs = con.execute("SELECT id, source, finished_at FROM crawl_run WHERE status = 'loaded' ORDER BY id").fetchall()
-        for run_id, source, finished in runs:
-            con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))
+        engine = create_engine(f"duckdb:///{path}")
+        try:
+            SQLModel.metadata.create_all(engine)
+        finally:
+            engine.dispose()
+        con = _open(path, read_only=False, wait_seconds=wait_seconds)
+        backfilled = new_tables & set(derived.DERIVED_TABLES)
+        if backfilled:
+            con.execute("BEGIN TRANSACTION")
+            derived.backfill(con, backfilled)
+            con.execute("COMMIT")
+        return con
+    except BaseException:
+        con.close()
+        raise

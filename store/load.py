@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from store import queries
+from store import derived
 from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
 
@@ -174,7 +174,7 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 {"t": finished, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
             )
             if kind is CERTIFICATION:
-                con.execute(queries.summary_sql(), queries.summary_params(source, run_id, finished.date()))
+                derived.after_load(con, source, run_id, finished.date())
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
         except HeldBack as held_back:

@@ -44,13 +44,23 @@ def _as_of_params(as_of: AsOf) -> dict:
     return {"as_of_run": as_of.run_id, "as_of_day": as_of.day}
 
 
-def _read_params(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters") -> dict:
-    """Parameters of a _current() query. $snap_low/$snap_high bound the snapshot's run ids so the
-    scan skips, column by column, the versions of other runs (five years of weekly history hold
-    six versions for every current one) before the join picks each source's run."""
+def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
+    """SELECT of the records each source is read at, and its parameters. The latest data comes
+    from current_certification; a past snapshot (or a database written before that table
+    existed, until its next load) from the versions, where $snap_low/$snap_high bound the
+    snapshot's run ids so the scan skips, column by column, the versions of other runs before
+    the join picks each source's run."""
+    if as_of == AsOf() and con.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE table_name = 'current_certification'").fetchone():
+        return CURRENT, {}
     runs = [s["run_id"] for s in snapshot(con, as_of).values()] or [-1]
-    return {**_as_of_params(as_of), "snap_low": min(runs), "snap_high": max(runs), "valid_on": valid_on,
-            **filters.params()}
+    return records_at(_SNAPSHOT), {**_as_of_params(as_of), "snap_low": min(runs), "snap_high": max(runs)}
+
+
+def _reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters") -> tuple[str, dict]:
+    """_records() and the parameters of a valid() query on them."""
+    records, params = _records(con, as_of)
+    return records, {**params, "valid_on": valid_on, **filters.params()}
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, as_of: AsOf = AsOf()) -> dict[str, dict]:
@@ -73,7 +83,35 @@ def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
 
 TIERS = ("Bronze", "Silver", "Gold")  # EPEAT tiers, lowest first
 
-_TIER_RANK = "(CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END)"
+# Keys for counting, precomputed in current_certification and computed for past snapshots. A
+# group is (source, label, level, category), a cell (source, label, category), a model
+# (normalised brand or none, model key); no brand or certificate id: no key, not counted.
+COUNTING_KEYS = {
+    "group_id": "hash(c.source, c.label, c.level, c.category)",
+    "cell_id": "hash(c.source, c.label, c.category)",
+    "model_id": "hash(c.brand_normalised, c.model_key)",
+    "brand_id": "CASE WHEN c.brand_normalised IS NOT NULL THEN hash(c.brand_normalised) END",
+    "certificate_hash": "CASE WHEN c.certificate_id IS NOT NULL THEN hash(c.certificate_id) END",
+    "tier_rank": "CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END",
+    "generation": "CASE WHEN c.source = 'tco' THEN TRY_CAST(c.level AS INTEGER) END",
+}
+CURRENT = "SELECT * FROM current_certification"
+# Per source and run: the one run read. Params: $source, $run_id.
+ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
+
+
+def records_at(snap: str) -> str:
+    """SELECT the counted records (status active or unknown) current at each source's snapshot
+    run (`snap`: a SELECT of source, run_id) with their COUNTING_KEYS: what
+    current_certification holds for the latest runs."""
+    keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
+    return f"""
+        WITH snap AS ({snap})
+        SELECT c.*, {keys} FROM certification c
+        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+        WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
+          AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
+    """
 
 
 @dataclass(frozen=True)
@@ -97,35 +135,24 @@ class Filters:
                 "climate_plus": self.climate_plus, "min_generation": self.min_generation}
 
 
-# Per source and run: the one run read. Params: $source, $run_id.
-_ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
-
-
-def _current(columns: str, snap: str = _SNAPSHOT) -> str:
-    """SELECT columns of the records current at each source's snapshot (default: latest or
-    as-of, see _SNAPSHOT), valid on $valid_on, narrowed by Filters.params()."""
+def valid(columns: str, records: str) -> str:
+    """SELECT columns (alias c) of `records` (CURRENT or records_at) valid on $valid_on,
+    narrowed by Filters.params()."""
     return f"""
-        WITH snap AS ({snap})
-        SELECT {columns} FROM certification c
-        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-        WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
-          AND (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
+        SELECT {columns} FROM ({records}) c
+        WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
           AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
-          AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
           AND ($market::VARCHAR IS NULL OR c.market IS NULL OR c.market = $market::VARCHAR)
-          AND ($min_tier::INTEGER IS NULL OR {_TIER_RANK} IS NULL OR {_TIER_RANK} >= $min_tier::INTEGER)
+          AND ($min_tier::INTEGER IS NULL OR c.tier_rank IS NULL OR c.tier_rank >= $min_tier::INTEGER)
           AND (NOT $climate_plus::BOOLEAN OR c.climate_plus IS NOT FALSE)
-          AND ($min_generation::INTEGER IS NULL OR c.source <> 'tco'
-               OR TRY_CAST(c.level AS INTEGER) >= $min_generation::INTEGER)
+          AND ($min_generation::INTEGER IS NULL OR c.source <> 'tco' OR c.generation >= $min_generation::INTEGER)
     """
 
 
-# A model is (normalised brand or none, model key); hashed, as distinct strings cost 3x more.
-_COUNTS = """count(DISTINCT hash(brand_normalised, model_key)) AS models,
-              count(DISTINCT brand_normalised) AS brands, count(DISTINCT certificate_id) AS certificates"""
-_COUNTED = "c.source, c.label, c.level, c.category, c.market, c.brand_normalised, c.model_key, c.certificate_id"
+COUNTS = """count(DISTINCT model_id) AS models, count(DISTINCT brand_id) AS brands,
+            count(DISTINCT certificate_hash) AS certificates"""
 
 
 def _rows(cursor) -> list[dict]:
@@ -134,65 +161,56 @@ def _rows(cursor) -> list[dict]:
 
 
 def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-                 filters: Filters = Filters()) -> list[dict]:
+                 filters: Filters = Filters(), by_market: bool = True) -> list[dict]:
     """Valid models, brands and certificates per source, label, level, category and market.
 
     models = distinct (normalised brand, model name); a model with unknown brand counts once
     per name. brands = distinct known normalised brands. Per-country registries give a row per
-    market and an "any market" row (market None), where a product registered in 20 countries
-    counts once; global certificates (TCO) have market None. With a market filter, that
-    market's rows and the global rows are given.
+    market (unless `by_market` is False) and an "any market" row (market None), where a product
+    registered in 20 countries counts once; global certificates (TCO) have market None. With a
+    market filter, that market's rows and the global rows are given.
     """
+    records, params = _reading(con, as_of, valid_on, filters)
     sql = f"""
-        WITH cur AS MATERIALIZED ({_current(_COUNTED + ", " + _TIER_RANK + " AS tier_rank")})
-        SELECT * FROM (
-            SELECT source, label, level, category, market, {_COUNTS}, any_value(tier_rank) AS tier_rank
-            FROM cur WHERE market IS NOT NULL GROUP BY source, label, level, category, market
+        WITH cur AS ({valid("c.*", records)}),
+        counts AS (
+            SELECT group_id, market, {COUNTS} FROM cur
+            WHERE market IS NOT NULL AND ($by_market OR $market::VARCHAR IS NOT NULL) GROUP BY group_id, market
             UNION ALL
-            SELECT source, label, level, category, NULL AS market, {_COUNTS}, any_value(tier_rank) AS tier_rank
-            FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY source, label, level, category)
-        ORDER BY source, label, coalesce(TRY_CAST(level AS INTEGER), tier_rank) NULLS LAST, level, category,
-                 market NULLS FIRST
+            SELECT group_id, NULL, {COUNTS} FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY group_id),
+        groups AS (SELECT DISTINCT group_id, source, label, level, category, tier_rank FROM cur)
+        SELECT g.source, g.label, g.level, g.category, n.market, n.models, n.brands, n.certificates
+        FROM counts n JOIN groups g USING (group_id)
+        ORDER BY g.source, g.label, coalesce(TRY_CAST(g.level AS INTEGER), g.tier_rank) NULLS LAST, g.level,
+                 g.category, n.market NULLS FIRST
     """
-    params = _read_params(con, as_of, valid_on, filters)
-    return [{k: v for k, v in row.items() if k != "tier_rank"} for row in _rows(con.execute(sql, params))]
+    return _rows(con.execute(sql, {**params, "by_market": by_market}))
 
 
 def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
            filters: Filters = Filters(), limit: int = 10_000) -> list[dict]:
     """The valid records behind availability(), one row per record."""
-    sql = _current("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
-                      c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""") + """
+    records, params = _reading(con, as_of, valid_on, filters)
+    sql = valid("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
+                     c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""", records) + """
         ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST LIMIT $limit"""
-    params = {**_read_params(con, as_of, valid_on, filters), "limit": limit}
-    return _rows(con.execute(sql, params))
+    return _rows(con.execute(sql, {**params, "limit": limit}))
 
 
 def label_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                  filters: Filters = Filters()) -> list[dict]:
     """Per label: distinct models and known brands valid on the day, over all its levels,
     categories and markets (the availability page's headline)."""
+    records, params = _reading(con, as_of, valid_on, filters)
     sql = f"""
-        SELECT label, count(DISTINCT hash(brand_normalised, model_key)) AS models,
-               count(DISTINCT brand_normalised) AS brands
-        FROM ({_current(_COUNTED)}) GROUP BY label ORDER BY label
+        SELECT label, count(DISTINCT model_id) AS models, count(DISTINCT brand_id) AS brands
+        FROM ({valid("c.label, c.model_id, c.brand_id", records)}) GROUP BY label ORDER BY label
     """
-    return _rows(con.execute(sql, _read_params(con, as_of, valid_on, filters)))
+    return _rows(con.execute(sql, params))
 
 
-def _qualifying_sql() -> str:
-    rank = "coalesce(TRY_CAST(level AS INTEGER), tier_rank)"
-    columns = _COUNTED + ", c.model, c.valid_from, c.valid_until, c.url, " + _TIER_RANK + " AS tier_rank"
-    return f"""
-        WITH cur AS ({_current(columns)})
-        SELECT source, label, category, brand_normalised AS brand, model_key, min(model) AS model,
-               arg_max(level, {rank}) AS level,
-               string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
-               min(valid_from) AS valid_from,
-               CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END AS valid_until,
-               count(DISTINCT market) AS markets, min(url) AS url
-        FROM cur GROUP BY source, label, category, brand_normalised, model_key
-    """
+# A model's last day certified in a cell: None while any of its certificates is open-ended.
+_LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END"
 
 
 def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
@@ -200,8 +218,17 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
     """One row per model qualifying under a label in a category: its best level, certificate
     ids, the last day it stays certified (None: open-ended, e.g. EPEAT until archived), the
     number of markets it is registered in (0: a global certificate) and a registry link."""
-    sql = _qualifying_sql() + " ORDER BY label, category, brand NULLS LAST, model_key"
-    params = _read_params(con, as_of, valid_on, filters)
+    records, params = _reading(con, as_of, valid_on, filters)
+    sql = f"""
+        SELECT any_value(source) AS source, any_value(label) AS label, any_value(category) AS category,
+               any_value(brand_normalised) AS brand, any_value(model_key) AS model_key, min(model) AS model,
+               arg_max(level, coalesce(TRY_CAST(level AS INTEGER), tier_rank)) AS level,
+               array_to_string(list_sort(list_distinct(list(certificate_id))), ', ') AS certificates,
+               min(valid_from) AS valid_from, {_LAST_DAY} AS valid_until,
+               count(DISTINCT market) AS markets, min(url) AS url
+        FROM ({valid("c.*", records)}) GROUP BY cell_id, model_id
+        ORDER BY label, category, brand NULLS LAST, model_key
+    """
     return _rows(con.execute(sql, params))
 
 
@@ -213,21 +240,23 @@ def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     """Per label and category: models qualifying on `valid_on`, how many of them lose their
     certificate within 6, 12 and 24 months (a model keeps qualifying until its last certificate
     ends), and how many have no end date."""
+    records, params = _reading(con, as_of, valid_on, filters)
     horizons = ", ".join(f"count(*) FILTER (WHERE valid_until < $valid_on::DATE + INTERVAL {m} MONTH)"
                          f' AS "lose within {m} months"' for m in EXPIRY_HORIZONS)
     sql = f"""
         SELECT label, category, count(*) AS qualifying, {horizons},
                count(*) FILTER (WHERE valid_until IS NULL) AS "no end date"
-        FROM ({_qualifying_sql()}) GROUP BY label, category ORDER BY label, category
+        FROM (SELECT any_value(label) AS label, any_value(category) AS category, {_LAST_DAY} AS valid_until
+              FROM ({valid("c.*", records)}) GROUP BY cell_id, model_id)
+        GROUP BY label, category ORDER BY label, category
     """
-    params = _read_params(con, as_of, valid_on, filters)
     return _rows(con.execute(sql, params))
 
 
 NO_LABEL = "no label found"
 
 
-def _offers_matched(columns: str) -> str:
+def _offers_matched(columns: str, records: str) -> str:
     """SELECT columns of the current offers, each with the label records it matches (valid on
     $valid_on, narrowed by Filters.params()): by GTIN-14 first; an offer no GTIN matched, by
     brand and model name (its model key equal to, or starting with, a record's model key once
@@ -241,7 +270,7 @@ def _offers_matched(columns: str) -> str:
         WITH offer_snap AS ({_SNAPSHOT}),
         o AS (SELECT o.* FROM offer o JOIN offer_snap s
               ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS ({_current("c.source, c.label, c.level, c.category, c.certificate_id, c.model, c.gtins, c.brand_normalised, c.model_key")}),
+        cert AS ({valid("c.source, c.label, c.level, c.category, c.certificate_id, c.model, c.gtins, c.brand_normalised, c.model_key", records)}),
         by_gtin AS (
             SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.category, c.certificate_id, c.model
             FROM (SELECT * EXCLUDE (gtins), unnest(gtins) AS gtin FROM cert
@@ -264,9 +293,12 @@ def _offers_matched(columns: str) -> str:
 _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normalised AS brand, o.gtin, o.mpn,
     o.price, o.price_high, o.currency, o.availability, o.condition, o.url, o.seller, o.syntax, o.record_key,
     coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
-def _offer_params(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> dict:
-    return {**_read_params(con, as_of, valid_on, filters), "label": None, "category": None,
-            "offer_label": filters.label, "offer_category": filters.category}
+
+
+def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
+    records, params = _reading(con, as_of, valid_on, filters)
+    return records, {**params, **_as_of_params(as_of), "label": None, "category": None,
+                     "offer_label": filters.label, "offer_category": filters.category}
 
 
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
@@ -279,16 +311,16 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
            limit: int = 10_000) -> list[dict]:
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, and how."""
+    records, params = _offer_reading(con, as_of, valid_on, filters)
     sql = f"""
         SELECT * FROM (SELECT {", ".join(OFFER_FIELDS)}, arg_max(level, rank) AS level,
                string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
                count(DISTINCT label_model) AS label_models, any_value(matched_by) AS matched_by
         FROM ({_offers_matched(_OFFER_COLUMNS + ", m.level, m.certificate_id, m.model AS label_model, m.matched_by, "
-                               + _LEVEL_RANK + " AS rank")})
+                               + _LEVEL_RANK + " AS rank", records)})
         GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
-    params = {**_offer_params(con, as_of, valid_on, filters), "limit": limit}
-    return _rows(con.execute(sql, params))
+    return _rows(con.execute(sql, {**params, "limit": limit}))
 
 
 OFFER_SUMMARY_COLUMNS = ["label", "category", "currency", "models", "suppliers", "offers", "price_min", "price_median",
@@ -300,6 +332,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
     """Per label (or "no label found"), category and currency: offered models (distinct GTIN,
     else brand and model name), suppliers (shops), offers, price min/median/max, offers by condition."""
     model = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
+    records, params = _offer_reading(con, as_of, valid_on, filters)
     sql = f"""
         SELECT label, category, currency, count(DISTINCT {model}) AS models, count(DISTINCT shop) AS suppliers,
                count(DISTINCT record_key) AS offers, min(price) AS price_min, median(price) AS price_median,
@@ -307,27 +340,11 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
                count(DISTINCT record_key) FILTER (WHERE condition = 'new') AS new,
                count(DISTINCT record_key) FILTER (WHERE condition = 'refurbished') AS refurbished,
                count(DISTINCT record_key) FILTER (WHERE condition = 'used') AS used
-        FROM (SELECT DISTINCT * FROM ({_offers_matched(_OFFER_COLUMNS)}))
+        FROM (SELECT DISTINCT * FROM ({_offers_matched(_OFFER_COLUMNS, records)}))
         GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
-    params = _offer_params(con, as_of, valid_on, filters)
     return _rows(con.execute(sql, params))
-
-
-def summary_sql() -> str:
-    """INSERT the any-market availability of one loaded run ($source, $run_id, $valid_on) into
-    run_summary: what trends are drawn from, so a chart over years of runs reads few rows."""
-    return f"""
-        INSERT INTO run_summary (run_id, source, label, level, category, models, brands, certificates)
-        SELECT $run_id, source, label, level, category, {_COUNTS}
-        FROM ({_current(_COUNTED, _ONE_RUN)}) GROUP BY source, label, level, category
-    """
-
-
-def summary_params(source: str, run_id: int, valid_on: date) -> dict:
-    return {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id, "valid_on": valid_on,
-            **Filters().params()}
 
 
 def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[dict]:
@@ -354,9 +371,10 @@ def changes(con: duckdb.DuckDBPyConnection, before: int, after: int, limit: int 
     if found[before] != found[after]:
         raise ValueError(f"runs {before} ({found[before]}) and {after} ({found[after]}) are of different sources")
     diff = """
-        WITH at_run AS (
+        WITH at_run AS (  -- versions current at one of the two runs only: a version seen in both is unchanged
             SELECT r.id AS run_id, c.* FROM certification c JOIN (VALUES ($a), ($b)) r(id)
-              ON c.source = $source AND c.first_run_id <= r.id AND c.last_run_id >= r.id),
+              ON c.source = $source AND c.first_run_id <= r.id AND c.last_run_id >= r.id
+            WHERE NOT (c.first_run_id <= least($a, $b) AND c.last_run_id >= greatest($a, $b))),
         diff AS (
             SELECT CASE WHEN x.run_id = $b THEN 'appeared' ELSE 'disappeared' END AS change, x.*
             FROM at_run x ANTI JOIN at_run y ON x.record_key = y.record_key AND x.run_id <> y.run_id)
@@ -424,15 +442,15 @@ def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
 def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Distinct categories, labels and markets in the sources' current data; `offer_category`:
     the categories of current offers too."""
+    records, params = _records(con, AsOf())
     sql = f"""
         WITH snap AS ({_SNAPSHOT})
-        SELECT DISTINCT 'certification' AS kind, c.category, c.label, c.market FROM certification c
-        JOIN snap s ON c.source = s.source AND c.last_run_id = s.run_id
+        SELECT DISTINCT 'certification' AS kind, category, label, market FROM ({records})
         UNION ALL
         SELECT DISTINCT 'offer', o.category, NULL, NULL FROM offer o
         JOIN snap s ON o.source = s.source AND o.last_run_id = s.run_id
     """
-    rows = con.execute(sql, _as_of_params(AsOf())).fetchall()
+    rows = con.execute(sql, {**_as_of_params(AsOf()), **params}).fetchall()
     labelled = [r for r in rows if r[0] == "certification"]
     return {"category": sorted({r[1] for r in labelled}), "label": sorted({r[2] for r in labelled}),
             "market": sorted({r[3] for r in labelled if r[3] is not None}),

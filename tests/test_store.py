@@ -57,6 +57,14 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
         assert (at(r1), at(r2), at(r3)) == (2, 2, 2)
         keys = lambda run: sorted(r["model"] for r in queries.models(con, on, queries.AsOf(run_id=run)))
         assert keys(r1) == ["A", "B"] and keys(r2) == ["A", "C"]
+
+        def changed(before, after):
+            rows = queries.changes(con, before, after)["rows"]
+            return {c: sorted(r["model"] for r in rows if r["change"] == c) for c in ("appeared", "disappeared")}
+
+        assert changed(r1, r3) == {"appeared": ["C"], "disappeared": ["B"]}  # A changed: neither
+        assert changed(r2, r3) == {"appeared": [], "disappeared": []}
+        assert changed(r3, r1) == {"appeared": ["B"], "disappeared": ["C"]}
         versions = con.execute("SELECT record_key, first_run_id, last_run_id, gtins FROM certification ORDER BY ALL").fetchall()
     assert versions == [("A", r1, r2, []), ("A", r3, r3, []), ("B", r1, r1, ["04995047067368"]), ("C", r2, r3, [])]
 
@@ -171,3 +179,53 @@ def test_monitors_hold_back_a_shrunken_or_thin_run(tmp_path):
     assert accept_run(db, r4) == 1
     with pytest.raises(LoadRefused, match="is loaded, not suspect"):
         accept_run(db, r4)
+
+
+CASES = [queries.Filters(), queries.Filters(market="India"), queries.Filters(market="Belgium", min_tier="Gold"),
+         queries.Filters(category="notebook", climate_plus=True), queries.Filters(label="TCO Certified", min_generation=10),
+         queries.Filters(category="display", min_tier="Silver")]
+
+
+@pytest.mark.parametrize("filters", CASES)
+@pytest.mark.parametrize("day", [date(2026, 11, 27), date(2028, 6, 1), date(2019, 1, 1)])
+def test_current_table_answers_as_the_versions_do(demo_db, filters, day):
+    """The latest data is read from current_certification; the same run read through the
+    versions (as of its id) must give every count and row alike."""
+    with read_connection(demo_db) as con:
+        assert queries._records(con, queries.AsOf())[0] == queries.CURRENT
+        latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
+        for query in (queries.availability, queries.label_totals, queries.qualifying, queries.expiry, queries.models,
+                      queries.offers, queries.offer_summary):
+            assert query(con, day, filters=filters) == query(con, day, latest, filters), query.__name__
+        found = queries.availability(con, day, filters=filters)
+    if day.year == 2026 and filters == queries.Filters():
+        assert {(r["label"], r["market"]) for r in found} >= {("EPEAT", None), ("EPEAT", "India"), ("TCO Certified", None)}
+
+
+def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    rows = "SELECT source, record_key FROM current_certification ORDER BY ALL"
+    r1, f1 = run_with(db, [line("A"), line("B"), line("X", status="WITHDRAWN")])  # not counted: not kept
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    e1, g1 = run_with(db, [line("E", market="Belgium")], source="epeat")
+    load_run(db, e1, "epeat", g1, {}, COUNTS)
+    r2, f2 = run_with(db, [line("A"), line("C")])
+    load_run(db, r2, "tco", f2, {}, COUNTS)
+    r3, _ = run_with(db, [line("D")])
+    fail_run(db, r3, "finished", "broken", {}, COUNTS)
+    with read_connection(db) as con:
+        assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
+        before = queries.availability(con, date(2026, 6, 1))
+    with write_connection(db) as con:  # as a database of an older version would be
+        con.execute("DROP TABLE current_certification")
+        con.execute("ALTER TABLE crawl_run DROP COLUMN record_kind")
+    with read_connection(db) as con:  # read from the versions until the next write
+        assert queries._records(con, queries.AsOf())[0] != queries.CURRENT
+        assert queries.availability(con, date(2026, 6, 1)) == before
+    ensure_schema(db)
+    with read_connection(db) as con:
+        assert {kind for (kind,) in con.execute("SELECT record_kind FROM crawl_run").fetchall()} == {"certification"}
+        assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
+        assert queries.availability(con, date(2026, 6, 1)) == before
+    assert [(r["source"], r["market"], r["models"]) for r in before] == [
+        ("epeat", None, 1), ("epeat", "Belgium", 1), ("tco", None, 2)]

@@ -19,6 +19,9 @@ with st.sidebar:
     category = widgets.choice("Category", [widgets.ALL, *options["category"]], "category")
     label = widgets.choice("Label", [widgets.ALL, *options["label"]], "label")
     market = widgets.market(options)
+    by_market = market is None and st.checkbox(
+        "Also one row per country", key="by_market", bind="query-params",
+        help="Per-country registrations (EPEAT) counted country by country, beside the any-market rows.")
     levels = widgets.levels()
 filters = queries.Filters(category=None if category == widgets.ALL else category,
                           label=None if label == widgets.ALL else label, market=market, **levels)
@@ -26,7 +29,7 @@ filters = queries.Filters(category=None if category == widgets.ALL else category
 st.subheader("Sources")
 widgets.sources(path, version)
 
-table = widgets.read(data.availability, path, version, valid_on, filters)
+table = widgets.read(data.availability, path, version, valid_on, filters, by_market)
 st.subheader(f"Valid on {valid_on:%Y-%m-%d}")
 if table.empty:
     st.warning("No certificate in the loaded data is valid on this day for these filters (0 models).")
