@@ -97,13 +97,23 @@ def time_queries(db: Path, repeat: int) -> None:
     with read_connection(db) as con:
         latest = [r["id"] for r in queries.runs(con, "epeat", limit=2)]
     cases = {
-        "availability (all)": lambda con: queries.availability(con, today),
+        "availability (any market)": lambda con: queries.availability(con, today, by_market=False),
+        "availability (any market, per country too)": lambda con: queries.availability(con, today),
+        "availability (Belgium: the page's default)": lambda con: queries.availability(
+            con, today, filters=queries.Filters(market="Belgium")),
         "availability (Belgium, Gold)": lambda con: queries.availability(
             con, today, filters=queries.Filters(market="Belgium", min_tier="Gold")),
         "qualifying (pre-tender: notebook, Belgium)": lambda con: queries.qualifying(
             con, today + timedelta(days=4 * 365), filters=queries.Filters(category="notebook", market="Belgium")),
-        "label totals (availability headline)": lambda con: queries.label_totals(con, today),
-        "expiry (all)": lambda con: queries.expiry(con, today),
+        "qualifying (pre-tender: display, Belgium)": lambda con: queries.qualifying(
+            con, today + timedelta(days=4 * 365), filters=queries.Filters(category="display", market="Belgium")),
+        "label totals (availability headline, Belgium)": lambda con: queries.label_totals(
+            con, today, filters=queries.Filters(market="Belgium")),
+        "expiry (Belgium)": lambda con: queries.expiry(con, today, filters=queries.Filters(market="Belgium")),
+        "expiry (any market)": lambda con: queries.expiry(con, today),
+        "availability a year ago (--as-of: from the versions)": lambda con: queries.availability(
+            con, today - timedelta(days=365), queries.AsOf(day=today - timedelta(days=365)),
+            filters=queries.Filters(market="Belgium")),
         "trends": lambda con: queries.trends(con),
         "changes (last two EPEAT runs)": lambda con: queries.changes(con, latest[1], latest[0]),
         "source states": lambda con: queries.source_states(con, ["epeat", "tco"]),
@@ -134,15 +144,17 @@ def time_pages(db: Path, repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     os.environ["LABELWATCH_DB"] = str(db)
-    print(f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each:")
+    print(f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each after one untimed "
+          "render (a running server has its modules imported):")
     for page in ("availability", "pretender", "trends", "expiry", "crawls"):
         samples = []
-        for _ in range(repeat):
+        for attempt in range(repeat + 1):
             st.cache_data.clear()
             started = time.perf_counter()
             at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
             at = at.switch_page(f"views/{page}.py").run()
-            samples.append(time.perf_counter() - started)
+            if attempt:
+                samples.append(time.perf_counter() - started)
             if at.exception:
                 raise SystemExit(f"{page}: {at.exception}")
         p50, p95 = percentiles(samples)
@@ -177,7 +189,7 @@ def main(weeks: int, rows: int, gtins: int) -> None:
     else:
         print(f"history database from {db} ({db.stat().st_size / 2**20:.1f} MiB); delete it to measure its size anew")
     time_queries(db, repeat=30)
-    time_pages(db, repeat=5)
+    time_pages(db, repeat=10)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ class CrawlRun(SQLModel, table=True):
 
 class RecordVersion(SQLModel):
     """What every versioned record table has: the record, and the span of its source's loaded
-    runs (`first_run_id`..`last_run_id`) in which it was seen unchanged (`content_hash`)."""
+    runs (`first_run_id`..`last_run_id`) in which it was seen unchanged (`content_hash`: DuckDB's
+    64-bit hash of its attributes; a DuckDB upgrade that changed hash() would version every record
+    anew once)."""
 
     source: str = Field(primary_key=True)
     record_key: str = Field(primary_key=True)
