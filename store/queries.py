@@ -178,7 +178,8 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
             WHERE market IS NOT NULL AND ($by_market OR $market::VARCHAR IS NOT NULL) GROUP BY group_id, market
             UNION ALL
             SELECT group_id, NULL, {COUNTS} FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY group_id),
-        groups AS (SELECT DISTINCT group_id, source, label, level, category, tier_rank FROM cur)
+        groups AS (SELECT group_id, first(source) AS source, first(label) AS label, first(level) AS level,
+                          first(category) AS category, first(tier_rank) AS tier_rank FROM cur GROUP BY group_id)
         SELECT g.source, g.label, g.level, g.category, n.market, n.models, n.brands, n.certificates
         FROM counts n JOIN groups g USING (group_id)
         ORDER BY g.source, g.label, coalesce(TRY_CAST(g.level AS INTEGER), g.tier_rank) NULLS LAST, g.level,
