@@ -96,6 +96,14 @@ COUNTING_KEYS = {
     "generation": "CASE WHEN c.source = 'tco' THEN TRY_CAST(c.level AS INTEGER) END",
 }
 CURRENT = "SELECT * FROM current_certification"
+
+
+def _level_rank(prefix: str) -> str:
+    """How high a record's level is (prefix: its table alias and a dot, or ""): the TCO
+    generation, else the EPEAT tier rank."""
+    return f"coalesce(TRY_CAST({prefix}level AS INTEGER), {prefix}tier_rank)"
+
+
 # Per source and run: the one run read. Params: $source, $run_id.
 ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
 
@@ -182,7 +190,7 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
                           first(category) AS category, first(tier_rank) AS tier_rank FROM cur GROUP BY group_id)
         SELECT g.source, g.label, g.level, g.category, n.market, n.models, n.brands, n.certificates
         FROM counts n JOIN groups g USING (group_id)
-        ORDER BY g.source, g.label, coalesce(TRY_CAST(g.level AS INTEGER), g.tier_rank) NULLS LAST, g.level,
+        ORDER BY g.source, g.label, {_level_rank("g.")} NULLS LAST, g.level,
                  g.category, n.market NULLS FIRST
     """
     return _rows(con.execute(sql, {**params, "by_market": by_market}))
@@ -223,7 +231,7 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
     sql = f"""
         SELECT any_value(source) AS source, any_value(label) AS label, any_value(category) AS category,
                any_value(brand_normalised) AS brand, any_value(model_key) AS model_key, min(model) AS model,
-               arg_max(level, coalesce(TRY_CAST(level AS INTEGER), tier_rank)) AS level,
+               arg_max(level, {_level_rank("")}) AS level,
                array_to_string(list_sort(list_distinct(list(certificate_id))), ', ') AS certificates,
                min(valid_from) AS valid_from, {_LAST_DAY} AS valid_until,
                count(DISTINCT market) AS markets, min(url) AS url
@@ -263,23 +271,24 @@ def _offers_matched(columns: str, records: str) -> str:
     brand and model name (its model key equal to, or starting with, a record's model key once
     the brand in front is dropped; the longest such key per label wins). An offer that matches
     nothing comes once, with label NULL. Aliases: o (offer), m (match: source, label, level,
-    category, certificate_id, model, matched_by). Label and category narrow the offers
-    ($offer_label, $offer_category, see _offer_params), not the records they may match."""
+    tier_rank, category, certificate_id, model, matched_by). Label and category narrow the offers
+    ($offer_label, $offer_category, see _offer_reading), not the records they may match."""
     cert_key = ("CASE WHEN starts_with(model_key, lower(brand_normalised) || ' ') "
                 "THEN substr(model_key, length(brand_normalised) + 2) ELSE model_key END")
     return f"""
         WITH offer_snap AS ({_SNAPSHOT}),
         o AS (SELECT o.* FROM offer o JOIN offer_snap s
               ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS ({valid("c.source, c.label, c.level, c.category, c.certificate_id, c.model, c.gtins, c.brand_normalised, c.model_key", records)}),
+        cert AS ({valid("c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, c.gtins, "
+                        "c.brand_normalised, c.model_key", records)}),
         by_gtin AS (
-            SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.category, c.certificate_id, c.model
+            SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
             FROM (SELECT * EXCLUDE (gtins), unnest(gtins) AS gtin FROM cert
                   WHERE list_has_any(gtins, (SELECT list(DISTINCT gtin) FROM o WHERE gtin IS NOT NULL))) c
             JOIN o ON o.gtin = c.gtin),
         by_name AS (
-            SELECT o.record_key, c.source, c.label, c.level, c.category, c.certificate_id, c.model
-            FROM o JOIN (SELECT DISTINCT source, label, level, category, certificate_id, model, brand_normalised,
+            SELECT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
+            FROM o JOIN (SELECT DISTINCT source, label, level, tier_rank, category, certificate_id, model, brand_normalised,
                                 {cert_key} AS key FROM cert WHERE brand_normalised IS NOT NULL) c
               ON o.brand_normalised = c.brand_normalised AND (o.model_key = c.key OR starts_with(o.model_key, c.key || ' '))
             WHERE o.record_key NOT IN (SELECT record_key FROM by_gtin)
@@ -304,8 +313,6 @@ def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, 
 
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
                 "availability", "condition", "url", "seller", "syntax", "record_key", "category", "label"]
-_LEVEL_RANK = ("coalesce(TRY_CAST(m.level AS INTEGER), "
-               "CASE m.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END)")
 
 
 def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters(),
@@ -318,7 +325,7 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
                count(DISTINCT label_model) AS label_models, any_value(matched_by) AS matched_by
         FROM ({_offers_matched(_OFFER_COLUMNS + ", m.level, m.certificate_id, m.model AS label_model, m.matched_by, "
-                               + _LEVEL_RANK + " AS rank", records)})
+                               + _level_rank("m.") + " AS rank", records)})
         GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
     return _rows(con.execute(sql, {**params, "limit": limit}))

@@ -198,6 +198,8 @@ def test_current_table_answers_as_the_versions_do(demo_db, filters, day):
                       queries.offers, queries.offer_summary):
             assert query(con, day, filters=filters) == query(con, day, latest, filters), query.__name__
         found = queries.availability(con, day, filters=filters)
+    if day.year == 2026:  # every case counts something that day, so the comparison above compared data
+        assert found
     if day.year == 2026 and filters == queries.Filters():
         assert {(r["label"], r["market"]) for r in found} >= {("EPEAT", None), ("EPEAT", "India"), ("TCO Certified", None)}
 
