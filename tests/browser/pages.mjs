@@ -11,13 +11,15 @@ const browser = await chromium.launch({
 });
 const results = [];
 
-// Streamlit reruns a page as widgets bind their URL values: wait until no run is in progress
-// and none has started for 1.5 s.
+// Streamlit reruns a page as widgets bind their URL values: wait until a run has finished
+// (the app's script state is "notRunning", not "initial" or "running"), none is in progress and
+// none has started for 1.5 s. (The status widget alone missed a slow first run once.)
 async function settled(page) {
   const deadline = Date.now() + 60000;
   let quietSince = null;
   while (Date.now() < deadline) {
-    const running = await page.locator('[data-testid="stStatusWidget"]').count();
+    const state = await page.locator('[data-testid="stApp"]').getAttribute("data-test-script-state");
+    const running = state !== "notRunning" || await page.locator('[data-testid="stStatusWidget"]').count();
     if (running) quietSince = null;
     else if (quietSince === null) quietSince = Date.now();
     else if (Date.now() - quietSince > 1500) return;
