@@ -128,12 +128,27 @@ def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, 
     return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters, by_market=by_market)
 
 
+QUALIFYING_COLUMNS = ["source", "label", "category", "brand", "model_key", "model", "level", "certificates",
+                      "valid_from", "valid_until", "markets", "url"]
+
+
+def qualifying_models(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
+                      labels: tuple[str, ...], limit: int | None = None) -> pd.DataFrame:
+    """One row per qualifying model per label and category (store.queries.qualifying); not
+    cached: a download calls it for the whole list on its own thread when clicked."""
+    return _frame(path, db_version, queries.qualifying, QUALIFYING_COLUMNS, valid_on, filters=filters,
+                  labels=list(labels), limit=limit)
+
+
+qualifying = st.cache_data(show_spinner=False, max_entries=256)(qualifying_models)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def qualifying(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
-    """One row per qualifying model per label and category (store.queries.qualifying)."""
-    columns = ["source", "label", "category", "brand", "model_key", "model", "level", "certificates",
-               "valid_from", "valid_until", "markets", "url"]
-    return _frame(path, db_version, queries.qualifying, columns, valid_on, filters=filters)
+def qualifying_brands(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
+                      labels: tuple[str, ...]) -> pd.DataFrame:
+    """Models qualifying per label and brand, and per brand under any of the labels (label None)."""
+    return _frame(path, db_version, queries.qualifying_brands, ["label", "brand", "models"], valid_on, list(labels),
+                  filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -2,6 +2,7 @@
 filters kept in the URL (`bind="query-params"`) so a buyer can send a colleague the exact view,
 and exports that open safely in a spreadsheet."""
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -98,17 +99,19 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(cell))
 
 
-def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    """A CSV of the frame, written only when the button is clicked."""
-    st.download_button(label, lambda: spreadsheet_safe(frame).to_csv(index=False).encode("utf-8"), file_name=name,
-                       mime="text/csv")
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download CSV") -> None:
+    """A CSV of the frame (or of what `frame()` reads), written only when the button is clicked."""
+    st.download_button(label, lambda: spreadsheet_safe(frame() if callable(frame) else frame).to_csv(index=False)
+                       .encode("utf-8"), file_name=name, mime="text/csv")
 
 
-SHOWN_ROWS = 5_000
+SHOWN_ROWS = 1_000
 
 
-def table(frame: pd.DataFrame, **kwargs) -> None:
-    """A table of at most SHOWN_ROWS rows (the browser gets every shown cell); the downloads hold all."""
-    if len(frame) > SHOWN_ROWS:
-        st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the downloads hold all of them.")
+def table(frame: pd.DataFrame, total: int | None = None, **kwargs) -> None:
+    """A table of at most SHOWN_ROWS rows (the browser gets every shown cell); the downloads hold
+    all `total` (default: the frame's length)."""
+    total = len(frame) if total is None else total
+    if total > SHOWN_ROWS:
+        st.caption(f"Showing the first {SHOWN_ROWS:,} of {total:,} rows; the downloads hold all of them.")
     st.dataframe(frame.head(SHOWN_ROWS), hide_index=True, width="stretch", **kwargs)

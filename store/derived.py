@@ -1,9 +1,11 @@
 """Tables each load derives from the versions, in its transaction.
 
 `current_certification`: the source's counted records at the loaded run, with counting keys,
-so the dashboard counts the latest data without finding it among years of versions.
-`run_summary`: the run's any-market availability valid on its day, so trends over years of
-runs read few rows. Databases written before a table existed are filled by `backfill`.
+so the dashboard reads the latest data without finding it among years of versions.
+`current_across_markets`: the same records folded across markets (store.queries.fold), what
+the counts read. `run_summary`: the run's any-market availability valid on its day, so trends
+over years of runs read few rows. Databases written before a table existed are filled by
+`backfill`.
 """
 
 from datetime import date
@@ -11,37 +13,44 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.models import current_certification
+from store.models import current_across_markets, current_certification
 
-DERIVED_TABLES = ("current_certification", "run_summary")
-
+DERIVED_TABLES = ("current_certification", "current_across_markets", "run_summary")
+CURRENT_TABLES = {current_certification.name, current_across_markets.name}
 
 RUN_RECORDS = queries.records_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
 
 
+def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
+    """Replace the source's ($source) rows of `table` by those `select` gives."""
+    con.execute(f"DELETE FROM {table.name} WHERE source = $source", {"source": params["source"]})
+    columns = ", ".join(column.name for column in table.columns)
+    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})", params)
+
+
 def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int) -> None:
-    """Replace the source's rows of current_certification by its records at run_id."""
-    con.execute("DELETE FROM current_certification WHERE source = $source", {"source": source})
-    columns = ", ".join(column.name for column in current_certification.columns)
-    con.execute(f"INSERT INTO current_certification ({columns}) SELECT {columns} FROM ({RUN_RECORDS})",
-                {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
+    """Replace the source's rows of the current tables by its records at run_id."""
+    _replace(con, current_certification, RUN_RECORDS,
+             {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
+    _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),
+             {"source": source})
 
 
-def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, records: str,
+def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str,
                   params: dict) -> None:
-    """Insert run_id's run_summary rows, counted from `records` (a SELECT of its records with
-    counting keys, and its params)."""
+    """Insert run_id's run_summary rows, counted from `folded` (a SELECT of its records shaped
+    as queries.fold gives them, and its params)."""
     con.execute(f"""
         INSERT INTO run_summary (run_id, source, label, level, category, models, brands, certificates)
         SELECT $run_id, any_value(source), any_value(label), any_value(level), any_value(category), {queries.COUNTS}
-        FROM ({queries.valid("c.*", records)}) WHERE source = $source GROUP BY group_id
+        FROM ({queries.valid("c.*", folded, folded=True)}) WHERE source = $source GROUP BY group_id
     """, {**params, "source": source, "run_id": run_id, "valid_on": day, **queries.Filters().params()})
 
 
 def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date) -> None:
     """What a load of (source, run_id) derives, written in the load's transaction."""
     refresh_current(con, source, run_id)
-    summarise_run(con, source, run_id, day, queries.CURRENT, {})
+    summarise_run(con, source, run_id, day, "SELECT * FROM current_across_markets", {})
 
 
 def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
@@ -51,7 +60,8 @@ def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
                        "'certification' ORDER BY id").fetchall()
     if "run_summary" in tables:
         for run_id, source, finished in runs:
-            summarise_run(con, source, run_id, finished.date(), RUN_RECORDS, {"snap_low": run_id, "snap_high": run_id})
-    if "current_certification" in tables:
+            summarise_run(con, source, run_id, finished.date(), queries.as_folded(RUN_RECORDS),
+                          {"snap_low": run_id, "snap_high": run_id})
+    if tables & CURRENT_TABLES:
         for source, run_id in {source: run_id for run_id, source, _ in runs}.items():
             refresh_current(con, source, run_id)

@@ -128,10 +128,11 @@ class RunSummary(SQLModel, table=True):
 
 
 # The counted records (status active or unknown) of each source's latest loaded run, with 64-bit
-# keys precomputed for counting (store.queries.COUNTING_KEYS). Derived from `certification`:
-# each load rebuilds its source's rows in its transaction, so the dashboard counts a few hundred
-# thousand rows of integers instead of finding them among years of versions. No primary key:
-# DuckDB's index would make the rebuild 70 times slower.
+# keys precomputed for counting (store.queries.COUNTING_KEYS) and each model's number of records
+# in its cell (label and category). Derived from `certification`: each load rebuilds its source's
+# rows in its transaction, so the dashboard reads a few hundred thousand rows of integers instead
+# of finding them among years of versions. No primary key: DuckDB's index would make the rebuild
+# 70 times slower.
 current_certification = Table(
     "current_certification", SQLModel.metadata,
     *(Column(name, String) for name in ("source", "record_key", "label", "level", "category", "market",
@@ -139,5 +140,20 @@ current_certification = Table(
     Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
     Column("gtins", ARRAY(String)),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
+    Column("tier_rank", Integer), Column("generation", Integer), Column("model_records", Integer),
+)
+
+# current_certification as counted across markets (store.queries.fold): the registrations of one
+# product in many countries (EPEAT: up to 43) folded into one row with their `markets`
+# (`worldwide`: one of them has no market, a global certificate), so counts read a row per
+# product, not per country. `model_shared` / `certificate_shared`: another row of
+# the same group has this model / certificate, so only those need counting as distinct.
+current_across_markets = Table(
+    "current_across_markets", SQLModel.metadata,
+    *(Column(name, String) for name in ("source", "label", "level", "category", "brand_normalised")),
+    *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
     Column("tier_rank", Integer), Column("generation", Integer),
+    Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+    Column("markets", ARRAY(String)), Column("worldwide", Boolean),
+    Column("model_shared", Boolean), Column("certificate_shared", Boolean),
 )

@@ -44,22 +44,34 @@ def _as_of_params(as_of: AsOf) -> dict:
     return {"as_of_run": as_of.run_id, "as_of_day": as_of.day}
 
 
-def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
-    """SELECT of the records each source is read at, and its parameters. The latest data comes
-    from current_certification; a past snapshot (or a database written before that table
-    existed, until its next load) from the versions, where $snap_low/$snap_high bound the
-    snapshot's run ids so the scan skips, column by column, the versions of other runs before
-    the join picks each source's run."""
-    if as_of == AsOf() and con.execute(
-            "SELECT 1 FROM duckdb_tables() WHERE table_name = 'current_certification'").fetchone():
-        return CURRENT, {}
+def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf, folded: bool = False) -> tuple[str, dict]:
+    """SELECT of the records each source is read at (`folded`: as fold() gives them), and its
+    parameters. The latest data comes from current_certification (current_across_markets); a
+    past snapshot (or a database written before that table existed, until its next load) from
+    the versions, where $snap_low/$snap_high bound the snapshot's run ids so the scan skips,
+    column by column, the versions of other runs before the join picks each source's run."""
+    table, column = ("current_across_markets", "worldwide") if folded else ("current_certification", "model_records")
+    if as_of == AsOf() and _has_column(con, table, column):
+        return f"SELECT * FROM {table}", {}
     runs = [s["run_id"] for s in snapshot(con, as_of).values()] or [-1]
-    return records_at(_SNAPSHOT), {**_as_of_params(as_of), "snap_low": min(runs), "snap_high": max(runs)}
+    records = records_at(_SNAPSHOT)
+    return as_folded(records) if folded else records, {**_as_of_params(as_of), "snap_low": min(runs),
+                                                        "snap_high": max(runs)}
 
 
-def _reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters") -> tuple[str, dict]:
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether this database has it yet (binding a query is cheaper than asking the catalog)."""
+    try:
+        con.execute(f"SELECT {column} FROM {table} LIMIT 0")
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return False
+    return True
+
+
+def _reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters",
+             folded: bool = False) -> tuple[str, dict]:
     """_records() and the parameters of a valid() query on them."""
-    records, params = _records(con, as_of)
+    records, params = _records(con, as_of, folded)
     return records, {**params, "valid_on": valid_on, **filters.params()}
 
 
@@ -95,8 +107,6 @@ COUNTING_KEYS = {
     "tier_rank": "CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END",
     "generation": "CASE WHEN c.source = 'tco' THEN TRY_CAST(c.level AS INTEGER) END",
 }
-CURRENT = "SELECT * FROM current_certification"
-
 
 def _level_rank(prefix: str) -> str:
     """How high a record's level is (prefix: its table alias and a dot, or ""): the TCO
@@ -110,15 +120,39 @@ ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
 
 def records_at(snap: str) -> str:
     """SELECT the counted records (status active or unknown) current at each source's snapshot
-    run (`snap`: a SELECT of source, run_id) with their COUNTING_KEYS: what
-    current_certification holds for the latest runs."""
+    run (`snap`: a SELECT of source, run_id) with their COUNTING_KEYS and `model_records` (the
+    model's records in its cell): what current_certification holds for the latest runs."""
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
         WITH snap AS ({snap})
-        SELECT c.*, {keys} FROM certification c
-        JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-        WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
-          AND (c.status IS NULL OR upper(c.status) = 'ACTIVE')
+        SELECT *, count(*) OVER (PARTITION BY cell_id, model_id)::INTEGER AS model_records FROM (
+            SELECT c.*, {keys} FROM certification c
+            JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+            WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
+              AND (c.status IS NULL OR upper(c.status) = 'ACTIVE'))
+    """
+
+
+# What a count can tell apart within a product's registrations: everything but the market.
+FOLDED_BY = ("source", "label", "level", "category", "brand_normalised", "group_id", "cell_id", "model_id", "brand_id",
+             "certificate_hash", "tier_rank", "generation", "valid_from", "valid_until", "climate_plus")
+
+
+def fold(records: str) -> str:
+    """SELECT `records` (with counting keys) folded across markets: one row per FOLDED_BY with
+    its `markets` and `worldwide` (one record had no market), and whether another row of its
+    group has the same model (`model_shared`) or certificate (`certificate_shared`). A row
+    passes a filter exactly when one of its records does, so counts over folded rows are the
+    counts over records: what current_across_markets holds for the latest runs."""
+    columns = ", ".join(FOLDED_BY)
+    return f"""
+        SELECT *, count(*) OVER (PARTITION BY group_id, model_id) > 1 AS model_shared,
+               count(*) OVER (PARTITION BY group_id, certificate_hash) > 1 AS certificate_shared
+        FROM (SELECT {columns},
+                     coalesce(list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL), []::VARCHAR[])
+                         AS markets,
+                     bool_or(market IS NULL) AS worldwide
+              FROM ({records}) GROUP BY {columns})
     """
 
 
@@ -143,16 +177,30 @@ class Filters:
                 "climate_plus": self.climate_plus, "min_generation": self.min_generation}
 
 
-def valid(columns: str, records: str) -> str:
-    """SELECT columns (alias c) of `records` (CURRENT or records_at) valid on $valid_on,
-    narrowed by Filters.params()."""
+def as_folded(records: str) -> str:
+    """SELECT `records` in the shape of fold() rows, each its own row: counting them treats
+    every model and certificate as shared, which is exact, only slower than folding first (a
+    past snapshot is read once; folding it would cost more than it saves)."""
+    return f"""
+        SELECT *, CASE WHEN market IS NULL THEN []::VARCHAR[] ELSE [market] END AS markets,
+               market IS NULL AS worldwide, true AS model_shared, true AS certificate_shared
+        FROM ({records})
+    """
+
+
+def valid(columns: str, records: str, folded: bool = False) -> str:
+    """SELECT columns (alias c) of `records` (records_at or, `folded`, rows shaped as fold()
+    gives them, or the current tables holding them) valid on $valid_on, narrowed by
+    Filters.params()."""
+    in_market = "c.worldwide OR list_contains(c.markets, $market::VARCHAR)" if folded else \
+        "c.market IS NULL OR c.market = $market::VARCHAR"
     return f"""
         SELECT {columns} FROM ({records}) c
         WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
           AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
-          AND ($market::VARCHAR IS NULL OR c.market IS NULL OR c.market = $market::VARCHAR)
+          AND ($market::VARCHAR IS NULL OR {in_market})
           AND ($min_tier::INTEGER IS NULL OR c.tier_rank IS NULL OR c.tier_rank >= $min_tier::INTEGER)
           AND (NOT $climate_plus::BOOLEAN OR c.climate_plus IS NOT FALSE)
           AND ($min_generation::INTEGER IS NULL OR c.source <> 'tco' OR c.generation >= $min_generation::INTEGER)
@@ -168,6 +216,24 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def _counted(scope: str, rows: str) -> str:
+    """SELECT scope, models, brands, certificates of `rows` (fold() rows, or rows unnested from
+    them per market) per `scope` (columns). A model or certificate that no other row of its
+    group has counts by itself; only the shared ones go through an exact distinct count, which
+    is what keeps counting a few hundred thousand rows fast."""
+    return f"""
+        WITH r AS ({rows}),
+        lone AS (SELECT {scope}, count(*) FILTER (WHERE NOT model_shared) AS models, count(DISTINCT brand_id) AS brands,
+                        count(*) FILTER (WHERE certificate_hash IS NOT NULL AND NOT certificate_shared) AS certificates
+                 FROM r GROUP BY {scope}),
+        shared_models AS (SELECT {scope}, count(DISTINCT model_id) AS n FROM r WHERE model_shared GROUP BY {scope}),
+        shared_certificates AS (SELECT {scope}, count(DISTINCT certificate_hash) AS n FROM r
+                                WHERE certificate_shared GROUP BY {scope})
+        SELECT {scope}, l.models + coalesce(m.n, 0) AS models, l.brands, l.certificates + coalesce(c.n, 0) AS certificates
+        FROM lone l LEFT JOIN shared_models m USING ({scope}) LEFT JOIN shared_certificates c USING ({scope})
+    """
+
+
 def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                  filters: Filters = Filters(), by_market: bool = True) -> list[dict]:
     """Valid models, brands and certificates per source, label, level, category and market.
@@ -178,14 +244,19 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
     registered in 20 countries counts once; global certificates (TCO) have market None. With a
     market filter, that market's rows and the global rows are given.
     """
-    records, params = _reading(con, as_of, valid_on, filters)
+    records, params = _reading(con, as_of, valid_on, filters, folded=True)
+    columns = "group_id, model_id, model_shared, brand_id, certificate_hash, certificate_shared"
+    per_market = f"""
+        SELECT {columns}, unnest(markets) AS market FROM cur WHERE $by_market AND $market::VARCHAR IS NULL
+        UNION ALL
+        SELECT {columns}, $market::VARCHAR FROM cur WHERE list_contains(markets, $market::VARCHAR)"""
+    any_market = f"SELECT {columns} FROM cur WHERE $market::VARCHAR IS NULL OR worldwide"
     sql = f"""
-        WITH cur AS ({valid("c.*", records)}),
+        WITH cur AS ({valid("c.*", records, folded=True)}),
         counts AS (
-            SELECT group_id, market, {COUNTS} FROM cur
-            WHERE market IS NOT NULL AND ($by_market OR $market::VARCHAR IS NOT NULL) GROUP BY group_id, market
+            SELECT * FROM ({_counted("group_id, market", per_market)})
             UNION ALL
-            SELECT group_id, NULL, {COUNTS} FROM cur WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY group_id),
+            SELECT group_id, NULL, models, brands, certificates FROM ({_counted("group_id", any_market)})),
         groups AS (SELECT group_id, first(source) AS source, first(label) AS label, first(level) AS level,
                           first(category) AS category, first(tier_rank) AS tier_rank FROM cur GROUP BY group_id)
         SELECT g.source, g.label, g.level, g.category, n.market, n.models, n.brands, n.certificates
@@ -202,7 +273,8 @@ def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     records, params = _reading(con, as_of, valid_on, filters)
     sql = valid("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
                      c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""", records) + """
-        ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST LIMIT $limit"""
+        ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST, c.record_key
+        LIMIT $limit"""
     return _rows(con.execute(sql, {**params, "limit": limit}))
 
 
@@ -210,10 +282,10 @@ def label_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
                  filters: Filters = Filters()) -> list[dict]:
     """Per label: distinct models and known brands valid on the day, over all its levels,
     categories and markets (the availability page's headline)."""
-    records, params = _reading(con, as_of, valid_on, filters)
+    records, params = _reading(con, as_of, valid_on, filters, folded=True)
     sql = f"""
         SELECT label, count(DISTINCT model_id) AS models, count(DISTINCT brand_id) AS brands
-        FROM ({valid("c.label, c.model_id, c.brand_id", records)}) GROUP BY label ORDER BY label
+        FROM ({valid("c.label, c.model_id, c.brand_id", records, folded=True)}) GROUP BY label ORDER BY label
     """
     return _rows(con.execute(sql, params))
 
@@ -223,22 +295,44 @@ _LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_unt
 
 
 def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-               filters: Filters = Filters()) -> list[dict]:
-    """One row per model qualifying under a label in a category: its best level, certificate
-    ids, the last day it stays certified (None: open-ended, e.g. EPEAT until archived), the
-    number of markets it is registered in (0: a global certificate) and a registry link."""
+               filters: Filters = Filters(), labels: list[str] | None = None, limit: int | None = None) -> list[dict]:
+    """One row per model qualifying under a label (one of `labels`, if given) in a category: its
+    best level, certificate ids, the last day it stays certified (None: open-ended, e.g. EPEAT
+    until archived), the number of markets it is registered in (0: a global certificate) and a
+    registry link; the first `limit` by label, category, brand and model. A model with one
+    record is that record; only models with several are aggregated."""
     records, params = _reading(con, as_of, valid_on, filters)
     sql = f"""
-        SELECT any_value(source) AS source, any_value(label) AS label, any_value(category) AS category,
-               any_value(brand_normalised) AS brand, any_value(model_key) AS model_key, min(model) AS model,
-               arg_max(level, {_level_rank("")}) AS level,
-               array_to_string(list_sort(list_distinct(list(certificate_id))), ', ') AS certificates,
-               min(valid_from) AS valid_from, {_LAST_DAY} AS valid_until,
-               count(DISTINCT market) AS markets, min(url) AS url
-        FROM ({valid("c.*", records)}) GROUP BY cell_id, model_id
-        ORDER BY label, category, brand NULLS LAST, model_key
+        WITH v AS (SELECT * FROM ({valid("c.*", records)})
+                   WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], label))
+        SELECT source, label, category, brand_normalised AS brand, model_key, model, level,
+               coalesce(certificate_id, '') AS certificates, valid_from, valid_until,
+               (market IS NOT NULL)::BIGINT AS markets, url
+        FROM v WHERE model_records = 1
+        UNION ALL
+        SELECT any_value(source), any_value(label), any_value(category), any_value(brand_normalised),
+               any_value(model_key), min(model), arg_max(level, {_level_rank("")}),
+               array_to_string(list_sort(list_distinct(list(certificate_id))), ', '),
+               min(valid_from), {_LAST_DAY}, count(DISTINCT market), min(url)
+        FROM v WHERE model_records > 1 GROUP BY cell_id, model_id
+        ORDER BY label, category, brand NULLS LAST, model_key LIMIT $limit
     """
-    return _rows(con.execute(sql, params))
+    return _rows(con.execute(sql, {**params, "labels": labels, "limit": limit}))
+
+
+def qualifying_brands(con: duckdb.DuckDBPyConnection, valid_on: date, labels: list[str], as_of: AsOf = AsOf(),
+                      filters: Filters = Filters()) -> list[dict]:
+    """Models qualifying per label of `labels` and brand (None: unknown), and per brand under any
+    of them (label None): the pre-tender check's counts, the same models qualifying() lists."""
+    records, params = _reading(con, as_of, valid_on, filters, folded=True)
+    sql = f"""
+        SELECT label, brand_normalised AS brand, count(DISTINCT model_id) AS models
+        FROM ({valid("c.label, c.brand_normalised, c.model_id", records, folded=True)})
+        WHERE list_contains($labels::VARCHAR[], label)
+        GROUP BY GROUPING SETS ((label, brand_normalised), (brand_normalised))
+        ORDER BY label NULLS LAST, brand NULLS LAST
+    """
+    return _rows(con.execute(sql, {**params, "labels": labels}))
 
 
 EXPIRY_HORIZONS = (6, 12, 24)  # months
@@ -249,14 +343,14 @@ def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     """Per label and category: models qualifying on `valid_on`, how many of them lose their
     certificate within 6, 12 and 24 months (a model keeps qualifying until its last certificate
     ends), and how many have no end date."""
-    records, params = _reading(con, as_of, valid_on, filters)
+    records, params = _reading(con, as_of, valid_on, filters, folded=True)
     horizons = ", ".join(f"count(*) FILTER (WHERE valid_until < $valid_on::DATE + INTERVAL {m} MONTH)"
                          f' AS "lose within {m} months"' for m in EXPIRY_HORIZONS)
     sql = f"""
         SELECT label, category, count(*) AS qualifying, {horizons},
                count(*) FILTER (WHERE valid_until IS NULL) AS "no end date"
         FROM (SELECT any_value(label) AS label, any_value(category) AS category, {_LAST_DAY} AS valid_until
-              FROM ({valid("c.*", records)}) GROUP BY cell_id, model_id)
+              FROM ({valid("c.*", records, folded=True)}) GROUP BY cell_id, model_id)
         GROUP BY label, category ORDER BY label, category
     """
     return _rows(con.execute(sql, params))
@@ -378,22 +472,23 @@ def changes(con: duckdb.DuckDBPyConnection, before: int, after: int, limit: int 
         raise ValueError(f"runs {before} and {after}: both must be loaded runs")
     if found[before] != found[after]:
         raise ValueError(f"runs {before} ({found[before]}) and {after} ({found[after]}) are of different sources")
-    diff = """
+    sql = """
         WITH at_run AS (  -- versions current at one of the two runs only: a version seen in both is unchanged
-            SELECT r.id AS run_id, c.* FROM certification c JOIN (VALUES ($a), ($b)) r(id)
+            SELECT r.id AS run_id, c.rowid AS row_id, c.record_key FROM certification c JOIN (VALUES ($a), ($b)) r(id)
               ON c.source = $source AND c.first_run_id <= r.id AND c.last_run_id >= r.id
             WHERE NOT (c.first_run_id <= least($a, $b) AND c.last_run_id >= greatest($a, $b))),
-        diff AS (
-            SELECT CASE WHEN x.run_id = $b THEN 'appeared' ELSE 'disappeared' END AS change, x.*
+        diff AS (  -- keys and row ids first: the wide columns are read for the changed versions only
+            SELECT CASE WHEN x.run_id = $b THEN 'appeared' ELSE 'disappeared' END AS change, x.row_id
             FROM at_run x ANTI JOIN at_run y ON x.record_key = y.record_key AND x.run_id <> y.run_id)
+        SELECT change, count(*) OVER (PARTITION BY change) AS total, label, level, category, market,
+               brand_normalised AS brand, model, certificate_id, valid_until, url
+        FROM diff JOIN certification c ON c.rowid = diff.row_id
+        QUALIFY row_number() OVER (PARTITION BY change ORDER BY label, brand_normalised NULLS LAST, model,
+                                   market NULLS FIRST, record_key) <= $limit
+        ORDER BY change, label, brand_normalised NULLS LAST, model, market NULLS FIRST, record_key
     """
-    params = {"a": before, "b": after, "source": found[after]}
-    totals = {"appeared": 0, "disappeared": 0,
-              **dict(con.execute(diff + "SELECT change, count(*) FROM diff GROUP BY change", params).fetchall())}
-    rows = _rows(con.execute(diff + """
-        SELECT change, label, level, category, market, brand_normalised AS brand, model, certificate_id, valid_until, url
-        FROM diff ORDER BY change, label, brand_normalised NULLS LAST, model, market NULLS FIRST LIMIT $limit""",
-        {**params, "limit": limit}))
+    rows = _rows(con.execute(sql, {"a": before, "b": after, "source": found[after], "limit": limit}))
+    totals = {"appeared": 0, "disappeared": 0, **{row["change"]: row.pop("total") for row in rows}}
     return {"source": found[after], **totals, "rows": rows}
 
 

@@ -139,6 +139,19 @@ def test_pretender_exports_state_the_criteria_and_keep_hostile_names_as_text(mon
     assert "'" + FORMULA_MODEL in set(exported["model"]) and HOSTILE_MODEL in set(exported["model"])
 
 
+def test_pretender_shows_the_first_models_and_exports_them_all(monkeypatch, fixture_db):
+    from dashboard import widgets
+
+    monkeypatch.setattr(widgets, "SHOWN_ROWS", 2)
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01")
+    shown = at.dataframe[1].value
+    assert len(shown) == 2 and any(c.value.startswith("Showing the first 2 of 4 rows") for c in at.caption)
+    exported = pd.read_csv(StringIO(downloads(at)["Download CSV"].decode()))
+    assert len(exported) == 4 and list(exported["brand"][:2]) == list(shown["brand"])
+    sheet = openpyxl.load_workbook(BytesIO(downloads(at)["Download XLSX for the tender file"])).active
+    assert sum(1 for row in sheet.iter_rows(values_only=True) if row[0] == "TCO Certified") == 4
+
+
 def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
     at = page(monkeypatch, fixture_db, "trends")
     [chart] = at.get("vega_lite_chart")

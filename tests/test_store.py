@@ -67,6 +67,12 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
         assert changed(r3, r1) == {"appeared": ["B"], "disappeared": ["C"]}
         versions = con.execute("SELECT record_key, first_run_id, last_run_id, gtins FROM certification ORDER BY ALL").fetchall()
     assert versions == [("A", r1, r2, []), ("A", r3, r3, []), ("B", r1, r1, ["04995047067368"]), ("C", r2, r3, [])]
+    r4, f4 = run_with(db, [line("A", valid_until="2028-01-01"), line("D"), line("E")])
+    load_run(db, r4, "tco", f4, {}, COUNTS)
+    with read_connection(db) as con:
+        capped = queries.changes(con, r1, r4, limit=1)  # counts stay complete, rows of each kind are capped
+    assert (capped["appeared"], capped["disappeared"]) == (2, 1)
+    assert [(r["change"], r["model"]) for r in capped["rows"]] == [("appeared", "D"), ("disappeared", "B")]
 
 
 
@@ -186,22 +192,120 @@ CASES = [queries.Filters(), queries.Filters(market="India"), queries.Filters(mar
          queries.Filters(category="display", min_tier="Silver")]
 
 
+LATEST = {False: "SELECT * FROM current_certification", True: "SELECT * FROM current_across_markets"}
+
+
 @pytest.mark.parametrize("filters", CASES)
 @pytest.mark.parametrize("day", [date(2026, 11, 27), date(2028, 6, 1), date(2019, 1, 1)])
-def test_current_table_answers_as_the_versions_do(demo_db, filters, day):
-    """The latest data is read from current_certification; the same run read through the
-    versions (as of its id) must give every count and row alike."""
+def test_current_tables_answer_as_the_versions_do(demo_db, filters, day):
+    """The latest data is read from current_certification and current_across_markets; the same
+    run read through the versions (as of its id) must give every count and row alike."""
     with read_connection(demo_db) as con:
-        assert queries._records(con, queries.AsOf())[0] == queries.CURRENT
+        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] == list(LATEST.values())
         latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
         for query in (queries.availability, queries.label_totals, queries.qualifying, queries.expiry, queries.models,
                       queries.offers, queries.offer_summary):
             assert query(con, day, filters=filters) == query(con, day, latest, filters), query.__name__
+        labels = ["EPEAT", "TCO Certified"]
+        assert queries.qualifying_brands(con, day, labels, filters=filters) == \
+            queries.qualifying_brands(con, day, labels, latest, filters)
         found = queries.availability(con, day, filters=filters)
     if day.year == 2026:  # every case counts something that day, so the comparison above compared data
         assert found
     if day.year == 2026 and filters == queries.Filters():
         assert {(r["label"], r["market"]) for r in found} >= {("EPEAT", None), ("EPEAT", "India"), ("TCO Certified", None)}
+
+
+def plain_availability(con, day: date, filters: queries.Filters, by_market: bool) -> list[tuple]:
+    """Availability by its definition: distinct keys over the records, per market and over all
+    markets (what availability() computes from folded rows, counting only shared keys as distinct)."""
+    counts = "count(DISTINCT model_id), count(DISTINCT brand_id), count(DISTINCT certificate_hash)"
+    sql = f"""
+        WITH cur AS ({queries.valid("c.*", LATEST[False])})
+        SELECT source, label, level, category, market, {counts} FROM cur
+        WHERE market IS NOT NULL AND ($by_market OR $market::VARCHAR IS NOT NULL) GROUP BY ALL
+        UNION ALL
+        SELECT source, label, level, category, NULL, {counts} FROM cur
+        WHERE $market::VARCHAR IS NULL OR market IS NULL GROUP BY ALL
+    """
+    return sorted(con.execute(sql, {"valid_on": day, "by_market": by_market, **filters.params()}).fetchall(), key=str)
+
+
+def plain_qualifying(con, day: date, filters: queries.Filters, labels: list[str]) -> list[dict]:
+    """qualifying() by its definition: every model's records aggregated."""
+    sql = f"""
+        SELECT any_value(source) AS source, any_value(label) AS label, any_value(category) AS category,
+               any_value(brand_normalised) AS brand, any_value(model_key) AS model_key, min(model) AS model,
+               arg_max(level, coalesce(TRY_CAST(level AS INTEGER), tier_rank)) AS level,
+               array_to_string(list_sort(list_distinct(list(certificate_id))), ', ') AS certificates,
+               min(valid_from) AS valid_from,
+               CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END AS valid_until,
+               count(DISTINCT market) AS markets, min(url) AS url
+        FROM ({queries.valid("c.*", LATEST[False])}) WHERE list_contains($labels, label) GROUP BY cell_id, model_id
+        ORDER BY label, category, brand NULLS LAST, model_key
+    """
+    return queries._rows(con.execute(sql, {"valid_on": day, "labels": labels, **filters.params()}))
+
+
+def shared_keys_db(tmp_path):
+    """EPEAT registrations where one model has two products in a market, one certificate covers
+    two models, a product's countries differ in validity, and a record holds for every market;
+    TCO records where a model has two certificates."""
+    db = tmp_path / "lw.duckdb"
+    gold = {"label": "EPEAT", "level": "Gold", "category": "notebook", "category_raw": "Notebooks"}
+    epeat = [line("E1", **gold, model="M1", model_key="m1", certificate_id="P1", market="Belgium"),
+             line("E2", **gold, model="M1", model_key="m1", certificate_id="P2", market="Belgium"),
+             line("E3", **gold, model="M1", model_key="m1", certificate_id="P1", market="France"),
+             line("E4", **gold, brand="Dell", brand_normalised="Dell", model="M2", model_key="m2", certificate_id="P3",
+                  market="France", valid_until="2026-12-01"),
+             line("E5", **gold, brand="Dell", brand_normalised="Dell", model="M2", model_key="m2", certificate_id="P3",
+                  market="Belgium", valid_until="2028-01-01"),
+             line("E6", **gold, brand="HP", brand_normalised="HP", model="M3", model_key="m3", certificate_id="P1",
+                  market="Belgium"),
+             line("E7", **gold, brand=None, brand_normalised=None, model="M4", model_key="m4", certificate_id=None),
+             line("E8", **gold, brand="HP", brand_normalised="HP", model="M3", model_key="m3", certificate_id="P1",
+                  market=None, valid_until="2026-12-01")]
+    e1, g1 = run_with(db, epeat, source="epeat")
+    load_run(db, e1, "epeat", g1, {}, COUNTS)
+    r1, f1 = run_with(db, [line("A", model="T1", model_key="t1"), line("B", model="T1", model_key="t1"),
+                           line("C", model="T2", model_key="t2", certificate_id="CA")])
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    return db
+
+
+@pytest.mark.parametrize("by_market", [True, False])
+@pytest.mark.parametrize("day", [date(2026, 6, 1), date(2027, 6, 1)])
+def test_counts_and_lists_are_those_of_their_definition(demo_db, tmp_path, day, by_market):
+    """Counting folded rows, shared keys only as distinct, and listing single-record models
+    without aggregating give what counting and aggregating every record gives."""
+    shared = shared_keys_db(tmp_path)
+    cases = [*CASES, queries.Filters(market="France"), queries.Filters(market="Belgium", label="EPEAT")]
+    for db in (demo_db, shared):
+        with read_connection(db) as con:
+            for filters in cases:
+                found = queries.availability(con, day, filters=filters, by_market=by_market)
+                assert sorted((tuple(r.values()) for r in found), key=str) == plain_availability(
+                    con, day, filters, by_market), (db, filters)
+                labels = ["EPEAT", "TCO Certified"]
+                listed = plain_qualifying(con, day, filters, labels)
+                assert queries.qualifying(con, day, filters=filters, labels=labels) == listed
+                assert queries.qualifying(con, day, filters=filters, labels=labels, limit=3) == listed[:3]
+                per_brand = queries.qualifying_brands(con, day, labels, filters=filters)
+                for label in labels:
+                    assert {(r["brand"], r["models"]) for r in per_brand if r["label"] == label} == {
+                        (b, sum(1 for m in listed if m["label"] == label and m["brand"] == b))
+                        for b in {m["brand"] for m in listed if m["label"] == label}}
+                assert {(r["brand"], r["models"]) for r in per_brand if r["label"] is None} == {
+                    (b, len({m["model_key"] for m in listed if m["brand"] == b})) for b in {m["brand"] for m in listed}}
+    with read_connection(shared) as con:
+        rows = {(r["market"], r["models"], r["brands"], r["certificates"])
+                for r in queries.availability(con, date(2026, 6, 1)) if r["source"] == "epeat"}
+        folded = con.execute("SELECT count(*), count(*) FILTER (WHERE model_shared), "
+                             "count(*) FILTER (WHERE certificate_shared) FROM current_across_markets "
+                             "WHERE source = 'epeat'").fetchone()
+    # Belgium: M1 (2 products), M2, M3 and the worldwide M4 does not count per market; certificates P1 P2 P3
+    assert rows == {("Belgium", 3, 3, 3), ("France", 2, 2, 2), (None, 4, 3, 3)}
+    assert folded == (7, 6, 5)  # E1 and E3 fold into one row; rows of M1, M2, M3 share models, of P1, P3 certificates
 
 
 def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path):
@@ -219,15 +323,21 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
         before = queries.availability(con, date(2026, 6, 1))
     with write_connection(db) as con:  # as a database of an older version would be
-        con.execute("DROP TABLE current_certification")
+        con.execute("DROP TABLE current_across_markets")
+        con.execute("ALTER TABLE current_certification DROP COLUMN model_records")
         con.execute("ALTER TABLE crawl_run DROP COLUMN record_kind")
+    listed = []
     with read_connection(db) as con:  # read from the versions until the next write
-        assert queries._records(con, queries.AsOf())[0] != queries.CURRENT
+        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] != list(LATEST.values())
         assert queries.availability(con, date(2026, 6, 1)) == before
+        listed.append(queries.qualifying(con, date(2026, 6, 1)))
     ensure_schema(db)
     with read_connection(db) as con:
         assert {kind for (kind,) in con.execute("SELECT record_kind FROM crawl_run").fetchall()} == {"certification"}
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
+        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] == list(LATEST.values())
+        assert con.execute("SELECT sum(model_records) FROM current_certification").fetchone() == (3,)
         assert queries.availability(con, date(2026, 6, 1)) == before
+        assert queries.qualifying(con, date(2026, 6, 1)) == listed[0] and len(listed[0]) == 3
     assert [(r["source"], r["market"], r["models"]) for r in before] == [
         ("epeat", None, 1), ("epeat", "Belgium", 1), ("tco", None, 2)]

@@ -35,18 +35,19 @@ if not category or not labels:
     st.stop()
 
 filters = queries.Filters(category=category, market=market, **levels)
-found = widgets.read(data.qualifying, path, version, contract_end, filters)
-found = found[found["label"].isin(labels)].copy()
-found["model id"] = widgets.model_ids(found)
-found["brand"] = found["brand"].fillna(UNKNOWN_BRAND)
+chosen = tuple(labels)
+counts = widgets.read(data.qualifying_brands, path, version, contract_end, filters, chosen)
+counts["brand"] = counts["brand"].fillna(UNKNOWN_BRAND)
+per_label = counts[counts["label"].notna()]
+any_label = counts[counts["label"].isna()]
 
-groups = {f"any of: {', '.join(labels)}": found} if mode == ANY_OF else {
-    label: found[found["label"] == label] for label in labels}
+groups = {f"any of: {', '.join(labels)}": any_label} if mode == ANY_OF else {
+    label: per_label[per_label["label"] == label] for label in labels}
 st.subheader(f"{category}, valid on {contract_end:%Y-%m-%d}")
 summary = []
-for name, models in groups.items():
-    brands = models.loc[models["brand"] != UNKNOWN_BRAND, "brand"].nunique()
-    summary.append({"labels": name, "models": models["model id"].nunique(), "brands": brands,
+for name, rows in groups.items():  # one row per brand: its models; a model's brand is part of what it is
+    brands = int((rows["brand"] != UNKNOWN_BRAND).sum())
+    summary.append({"labels": name, "models": int(rows["models"].sum()), "brands": brands,
                     "competition": f"weak: fewer than {threshold} brands" if brands < threshold else "ok"})
 for column, row in zip(st.columns(len(summary)), summary):
     with column:
@@ -58,21 +59,35 @@ for column, row in zip(st.columns(len(summary)), summary):
         elif row["models"]:
             st.success(f"{row['brands']} brands qualify.")
 
-if found.empty:
+if counts.empty:
     st.warning("No model in the loaded data meets these criteria until that day (0 models).")
     st.stop()
 
 st.subheader("Models per brand")
-per_brand = found.pivot_table(index="brand", columns="label", values="model id", aggfunc="nunique", fill_value=0)
+per_brand = per_label.pivot_table(index="brand", columns="label", values="models", aggfunc="sum", fill_value=0)
 if mode == ANY_OF and len(labels) > 1:
-    per_brand["any of them"] = found.groupby("brand")["model id"].nunique()
+    per_brand["any of them"] = any_label.set_index("brand")["models"]
 st.dataframe(per_brand.sort_values(per_brand.columns[-1], ascending=False), width="stretch")
 
+
+def listing(models: pd.DataFrame) -> pd.DataFrame:
+    """The qualifying models as shown and exported."""
+    listed = models[["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets",
+                     "url"]].copy()
+    listed["brand"] = listed["brand"].fillna(UNKNOWN_BRAND)
+    listed["url"] = widgets.links(listed["url"])
+    listed["valid_until"] = listed["valid_until"].astype("string").fillna("open (until archived)")
+    return listed
+
+
+def everything() -> pd.DataFrame:
+    """The whole list, read when a download is clicked."""
+    return listing(data.qualifying_models(path, version, contract_end, filters, chosen))
+
+
 st.subheader("Qualifying models")
-listed = found[["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"]].copy()
-listed["url"] = widgets.links(listed["url"])
-listed["valid_until"] = listed["valid_until"].astype("string").fillna("open (until archived)")
-widgets.table(listed, column_config={
+shown = widgets.read(data.qualifying, path, version, contract_end, filters, chosen, widgets.SHOWN_ROWS)
+widgets.table(listing(shown), total=int(per_label["models"].sum()), column_config={
     "url": st.column_config.LinkColumn("registry"),
     "markets": st.column_config.NumberColumn(help="countries registered in (0: a global certificate)"),
 })
@@ -91,11 +106,11 @@ crawled = [(state["source"], f"run {int(state['run'])}, data as of {state['data 
 stamp = f"{contract_end:%Y%m%d}"
 left, right = st.columns(2)
 with left:
-    widgets.csv_download(listed, f"labelwatch-pretender-{category}-{stamp}.csv")
+    widgets.csv_download(everything, f"labelwatch-pretender-{category}-{stamp}.csv")
 with right:
     st.download_button(
         "Download XLSX for the tender file",
         lambda: tender_workbook(f"labelwatch pre-tender check, made {datetime.now():%Y-%m-%d %H:%M}", criteria, crawled,
-                                listed),
+                                everything()),
         file_name=f"labelwatch-pretender-{category}-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
