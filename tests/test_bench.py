@@ -34,6 +34,8 @@ def test_history_bench_smoke():
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "3 weekly runs of each source" in result.stdout and "(target: under 1.5x)" in result.stdout
-    for name in ("availability (Belgium: the page's default)", "expiry (Belgium)", "trends", "changes (last two EPEAT runs)"):
+    for name in ("availability (Belgium: the page's default)", "pre-tender counts (display, Belgium)",
+                 "pre-tender first 1,000 models (display, Belgium)", "expiry (Belgium)", "trends",
+                 "changes (last two EPEAT runs)", "not dashboard page queries", "export: whole pre-tender list"):
         assert name in result.stdout
     assert "availability" in result.stdout.split("full page renders", 1)[1]

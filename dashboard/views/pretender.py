@@ -45,7 +45,7 @@ groups = {f"any of: {', '.join(labels)}": any_label} if mode == ANY_OF else {
     label: per_label[per_label["label"] == label] for label in labels}
 st.subheader(f"{category}, valid on {contract_end:%Y-%m-%d}")
 summary = []
-for name, rows in groups.items():  # one row per brand: its models; a model's brand is part of what it is
+for name, rows in groups.items():  # a row per brand; a model is a brand and a model name, so models add up
     brands = int((rows["brand"] != UNKNOWN_BRAND).sum())
     summary.append({"labels": name, "models": int(rows["models"].sum()), "brands": brands,
                     "competition": f"weak: fewer than {threshold} brands" if brands < threshold else "ok"})
