@@ -124,12 +124,14 @@ def records_at(snap: str) -> str:
     model's records in its cell): what current_certification holds for the latest runs."""
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
-        WITH snap AS ({snap})
-        SELECT *, count(*) OVER (PARTITION BY cell_id, model_id)::INTEGER AS model_records FROM (
+        WITH snap AS ({snap}),
+        r AS (
             SELECT c.*, {keys} FROM certification c
             JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
             WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
               AND (c.status IS NULL OR upper(c.status) = 'ACTIVE'))
+        SELECT r.*, n.model_records FROM r
+        JOIN (SELECT cell_id, model_id, count(*)::INTEGER AS model_records FROM r GROUP BY ALL) n USING (cell_id, model_id)
     """
 
 
@@ -146,13 +148,15 @@ def fold(records: str) -> str:
     counts over records: what current_across_markets holds for the latest runs."""
     columns = ", ".join(FOLDED_BY)
     return f"""
-        SELECT *, count(*) OVER (PARTITION BY group_id, model_id) > 1 AS model_shared,
-               count(*) OVER (PARTITION BY group_id, certificate_hash) > 1 AS certificate_shared
-        FROM (SELECT {columns},
-                     coalesce(list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL), []::VARCHAR[])
-                         AS markets,
-                     bool_or(market IS NULL) AS worldwide
-              FROM ({records}) GROUP BY {columns})
+        WITH f AS (
+            SELECT {columns}, coalesce(list_distinct(list(market) FILTER (WHERE market IS NOT NULL)), []::VARCHAR[])
+                       AS markets,
+                   bool_or(market IS NULL) AS worldwide
+            FROM ({records}) GROUP BY {columns})
+        SELECT f.*, m.n > 1 AS model_shared, coalesce(c.n > 1, false) AS certificate_shared FROM f
+        JOIN (SELECT group_id, model_id, count(*) AS n FROM f GROUP BY ALL) m USING (group_id, model_id)
+        LEFT JOIN (SELECT group_id, certificate_hash, count(*) AS n FROM f WHERE certificate_hash IS NOT NULL
+                   GROUP BY ALL) c USING (group_id, certificate_hash)
     """
 
 
