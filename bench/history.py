@@ -74,7 +74,7 @@ def add_weeks(db: Path, weeks: int) -> int:
                                 WHERE source = $s AND last_run_id = $prev AND NOT {changed}""", params)
                 (count,) = con.execute(f"""
                     INSERT INTO certification SELECT * REPLACE (
-                        $run AS first_run_id, $run AS last_run_id, md5(content_hash || '{week}') AS content_hash,
+                        $run AS first_run_id, $run AS last_run_id, hash(content_hash, {week})::VARCHAR AS content_hash,
                         valid_until + INTERVAL 1 YEAR AS valid_until)
                     FROM certification WHERE source = $s AND last_run_id = $prev AND {changed}""", params).fetchone()
                 derived.after_load(con, source, run_id, day)
