@@ -7,11 +7,12 @@ Usage: python -m bench.history [WEEKS] [EPEAT_ROWS] [TCO_GTINS]   (default 260 2
 2. WEEKS - 1 more weekly runs per source, written the way store.load.load_run writes them: every
    unchanged record extends its version's last_run_id, a changed one (2 % a week, a renewed
    certificate: valid_until one year later) gets a new version, and each run its derived rows
-   (store.derived: run_summary, current_certification).
+   (store.derived: run_summary and the current tables).
    The runs are dated a week apart, ending today. (Replaying 520 full crawls would take hours.)
 3. Prints the database size after one run and after all runs, against one run plus the changes.
-4. Prints p50 and p95 of each dashboard query, each on a fresh read-only connection as the
-   dashboard opens them, and of a full render of each page (streamlit AppTest, caches cleared).
+4. Prints p50 and p95 of each dashboard query (and, apart, of the reads no page waits for) on a
+   fresh read-only connection and on an open one, and of a full render of each page through the
+   app (streamlit AppTest, caches cleared).
 """
 
 import shutil
