@@ -86,7 +86,7 @@ def ensure_schema(path: Path, wait_seconds: float = 60.0) -> None:
 def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """Open read-write, first bringing the schema to this version: missing columns added
     (existing rows get the column's default), missing tables created through SQLModel and the
-    derived ones (also those lacking a column) filled from the loaded runs."""
+    derived ones (also those whose columns differ) filled from the loaded runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only=False, wait_seconds=wait_seconds)
     try:
@@ -94,7 +94,9 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
                                   " WHERE database_name = current_database() AND schema_name = 'main'").fetchall())
         missing = [(t, c) for t in SQLModel.metadata.sorted_tables for c in t.columns if (t.name, c.name) not in present]
         new_tables = {t.name for t, _ in missing if not any(name == t.name for name, _ in present)}
+        declared = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns}
         outdated = {t.name for t, _ in missing if t.name in derived.DERIVED_TABLES} - new_tables
+        outdated |= {t for t, c in present - declared if t in derived.DERIVED_TABLES}
         for name in outdated:  # derived rows are rebuilt whole, never patched with a default
             con.execute(f"DROP TABLE {name}")
         new_tables |= outdated

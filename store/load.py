@@ -122,33 +122,34 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 "SELECT coalesce(max(id), -1) FROM crawl_run WHERE source = $s AND status = 'loaded'",
                 {"s": source},
             ).fetchone()
+            # Lists arrive sorted and distinct (the item models make them so; the merge below too),
+            # so equal records hash equal without sorting 250,000 lists again here. DuckDB's 64-bit
+            # hash of the attributes: a version differs from the record's last one when its hash does
+            # (odds of a change unnoticed: 2^-64); md5 over to_json took 4x longer.
+            hashed = ", ".join(f"'{c}': {c}" for c in [*kind.attributes, *kind.lists])
+            content_hash = f"hash({{{hashed}}})::VARCHAR AS content_hash"
+            present = f"* REPLACE ({', '.join(f'coalesce({c}, []::VARCHAR[]) AS {c}' for c in kind.lists)})" \
+                if kind.lists else "*"
             con.execute(
-                "CREATE TEMP TABLE lines AS SELECT * FROM read_json($file, format = 'newline_delimited', columns = $columns)",
+                f"CREATE TEMP TABLE incoming AS SELECT *, {content_hash} FROM (SELECT {present}"
+                " FROM read_json($file, format = 'newline_delimited', columns = $columns))",
                 {"file": str(run_file), "columns": kind.columns},
             )
             foreign, repeated = con.execute(
                 "SELECT count(*) FILTER (WHERE source <> $source OR run_id <> $run), count(*) - count(DISTINCT record_key)"
-                " FROM lines", {"source": source, "run": run_id}).fetchone()
+                " FROM incoming", {"source": source, "run": run_id}).fetchone()
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
             if repeated:  # merge the lines of a record seen more than once (a certificate's GTINs over several pages)
                 aggregates = ", ".join(f"any_value({c}) AS {c}" for c in ["source", "run_id", *kind.attributes])
                 merged = "".join(f", list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in kind.lists)
-                con.execute(f"""CREATE TEMP TABLE merged AS SELECT record_key, {aggregates}{merged} FROM lines
-                    WHERE record_key IN (SELECT record_key FROM lines GROUP BY record_key HAVING count(*) > 1)
-                    GROUP BY record_key""")
-                con.execute("DELETE FROM lines WHERE record_key IN (SELECT record_key FROM merged)")
-                con.execute("INSERT INTO lines BY NAME SELECT * FROM merged")
+                con.execute(f"""CREATE TEMP TABLE merged AS SELECT *, {content_hash} FROM (
+                    SELECT record_key, {aggregates}{merged} FROM incoming
+                    WHERE record_key IN (SELECT record_key FROM incoming GROUP BY record_key HAVING count(*) > 1)
+                    GROUP BY record_key)""")
+                con.execute("DELETE FROM incoming WHERE record_key IN (SELECT record_key FROM merged)")
+                con.execute("INSERT INTO incoming BY NAME SELECT * FROM merged")
                 con.execute("DROP TABLE merged")
-            # Lists arrive sorted and distinct (the item models make them so; the merge above too),
-            # so equal records hash equal without sorting 250,000 lists again here.
-            hashed = ", ".join(f"'{c}': {c}" for c in [*kind.attributes, *kind.lists])
-            present = ", ".join(f"coalesce({c}, []::VARCHAR[]) AS {c}" for c in kind.lists)
-            lines = f"SELECT * REPLACE ({present}) FROM lines" if kind.lists else "SELECT * FROM lines"
-            # DuckDB's 64-bit hash of the attributes: a version differs from the record's last one when
-            # its hash does (odds of a change unnoticed: 2^-64); md5 over to_json took 4x longer.
-            con.execute(f"CREATE TEMP TABLE incoming AS SELECT *, hash({{{hashed}}})::VARCHAR AS content_hash FROM ({lines})")
-            con.execute("DROP TABLE lines")
             reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks) if checks else [])]
             if reasons:
                 raise HeldBack(reasons)

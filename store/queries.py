@@ -53,10 +53,14 @@ def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf, folded: bool = False) 
     table, column = ("current_across_markets", "worldwide") if folded else ("current_certification", "model_records")
     if as_of == AsOf() and _has_column(con, table, column):
         return f"SELECT * FROM {table}", {}
-    runs = [s["run_id"] for s in snapshot(con, as_of).values()] or [-1]
     records = records_at(_SNAPSHOT)
-    return as_folded(records) if folded else records, {**_as_of_params(as_of), "snap_low": min(runs),
-                                                        "snap_high": max(runs)}
+    return as_folded(records) if folded else records, {**_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
+
+
+def _snapshot_bounds(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> dict:
+    """$snap_low and $snap_high: the lowest and highest run id the snapshot reads."""
+    runs = [s["run_id"] for s in snapshot(con, as_of).values()] or [-1]
+    return {"snap_low": min(runs), "snap_high": max(runs)}
 
 
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
@@ -374,16 +378,19 @@ def _offers_matched(columns: str, records: str) -> str:
     cert_key = ("CASE WHEN starts_with(model_key, lower(brand_normalised) || ' ') "
                 "THEN substr(model_key, length(brand_normalised) + 2) ELSE model_key END")
     return f"""
-        WITH offer_snap AS ({_SNAPSHOT}),
-        o AS (SELECT o.* FROM offer o JOIN offer_snap s
+        WITH snap AS ({_SNAPSHOT}),
+        o AS (SELECT o.* FROM offer o JOIN snap s
               ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS ({valid("c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, c.gtins, "
+        cert AS ({valid("c.source, c.record_key, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, "
                         "c.brand_normalised, c.model_key", records)}),
+        gtin AS (  -- the GTINs of the snapshot's label records, from their versions
+            SELECT v.source, v.record_key, unnest(v.gtins) AS gtin FROM certification v
+            JOIN snap s ON v.source = s.source AND v.first_run_id <= s.run_id AND v.last_run_id >= s.run_id
+            WHERE v.last_run_id >= $snap_low::BIGINT AND v.first_run_id <= $snap_high::BIGINT
+              AND list_has_any(v.gtins, (SELECT list(DISTINCT gtin) FROM o WHERE gtin IS NOT NULL))),
         by_gtin AS (
             SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
-            FROM (SELECT * EXCLUDE (gtins), unnest(gtins) AS gtin FROM cert
-                  WHERE list_has_any(gtins, (SELECT list(DISTINCT gtin) FROM o WHERE gtin IS NOT NULL))) c
-            JOIN o ON o.gtin = c.gtin),
+            FROM gtin g JOIN o ON o.gtin = g.gtin JOIN cert c ON c.source = g.source AND c.record_key = g.record_key),
         by_name AS (
             SELECT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
             FROM o JOIN (SELECT DISTINCT source, label, level, tier_rank, category, certificate_id, model, brand_normalised,
@@ -405,7 +412,7 @@ _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normali
 
 def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
     records, params = _reading(con, as_of, valid_on, filters)
-    return records, {**params, **_as_of_params(as_of), "label": None, "category": None,
+    return records, {**params, **_as_of_params(as_of), **_snapshot_bounds(con, as_of), "label": None, "category": None,
                      "offer_label": filters.label, "offer_category": filters.category}
 
 

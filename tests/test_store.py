@@ -341,3 +341,10 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         assert queries.qualifying(con, date(2026, 6, 1)) == listed[0] and len(listed[0]) == 3
     assert [(r["source"], r["market"], r["models"]) for r in before] == [
         ("epeat", None, 1), ("epeat", "Belgium", 1), ("tco", None, 2)]
+    with write_connection(db) as con:  # a column an older version kept there and this one does not
+        con.execute("ALTER TABLE current_certification ADD COLUMN gtins VARCHAR[]")
+    ensure_schema(db)
+    with read_connection(db) as con:
+        assert "gtins" not in {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()"
+                                                         " WHERE table_name = 'current_certification'").fetchall()}
+        assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
