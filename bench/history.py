@@ -9,6 +9,7 @@ Usage: python -m bench.history [WEEKS] [EPEAT_ROWS] [TCO_GTINS]   (default 260 2
    certificate: valid_until one year later) gets a new version, and each run its derived rows
    (store.derived: run_summary and the current tables).
    The runs are dated a week apart, ending today. (Replaying 520 full crawls would take hours.)
+   Then one offers run (add_offers) of 5,000 offers of the current records' models.
 3. Prints the database size after one run and after all runs, against one run plus the changes.
 4. Prints p50 and p95 of each dashboard query (and, apart, of the reads no page waits for) on a
    fresh read-only connection and on an open one, and of a full render of each page through the
@@ -26,9 +27,11 @@ from pathlib import Path
 from bench.generate import epeat_export, tco_bundle
 from bench.measure import CACHE
 from store import derived, queries
-from store.db import read_connection, write_connection
+from store.db import ensure_schema, read_connection, write_connection
+from store.load import OFFER, load_run, start_run
 
 CHANGED_PER_MILLE = 20  # records changed a week: 2 %
+OFFERS = 5_000
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -88,6 +91,41 @@ def add_weeks(db: Path, weeks: int) -> int:
     return changed_total
 
 
+def add_offers(db: Path, offers: int) -> None:
+    """One loaded offers run (unless the database has one) of `offers` offers of current label
+    records' models (those with GTINs), dated today: a third carry a GTIN of their record, a
+    third only the brand and model name (with a memory size after it), a third a brand no label
+    record has."""
+    with read_connection(db) as con:
+        if con.execute("SELECT count(*) FROM crawl_run WHERE source = 'offers' AND status = 'loaded'").fetchone()[0]:
+            return
+    run_id, run_file = start_run(db, "offers", "bench", OFFER.table)
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    with write_connection(db) as con:
+        con.execute(f"""COPY (
+            WITH picked AS (
+                SELECT c.*, row_number() OVER (ORDER BY hash(c.record_key)) AS n FROM current_certification c
+                WHERE brand_normalised IS NOT NULL AND NOT starts_with(model_key, lower(brand_normalised) || ' ')
+                  AND gtins_hash IN (SELECT gtins_hash FROM current_gtin)
+                QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY record_key) = 1
+                ORDER BY hash(c.record_key) LIMIT $offers),
+            offered AS (
+                SELECT p.*, CASE n % 3 WHEN 0 THEN (SELECT min(g.gtin) FROM current_gtin g WHERE g.source = p.source
+                                                    AND g.gtins_hash = p.gtins_hash) END AS offered_gtin,
+                       CASE n % 3 WHEN 2 THEN 'Nobrand' ELSE brand_normalised END AS offered_brand
+                FROM picked p)
+            SELECT 'offers' AS source, $run AS run_id, 'bench-' || n AS record_key, 'shop-' || n % 10 AS shop,
+                   'BE' AS shop_country, 'reseller' AS shop_kind, offered_brand || ' ' || model || ' 16GB' AS name,
+                   offered_brand AS brand, offered_brand AS brand_normalised, model || ' 16GB' AS model,
+                   model_key || ' 16gb' AS model_key, category, offered_gtin AS gtin, NULL AS mpn, NULL AS sku,
+                   199 + n % 800 AS price, NULL AS price_high, 'EUR' AS currency, 'in_stock' AS availability,
+                   ['new', 'refurbished', 'used'][n % 3 + 1] AS condition, 'https://shop.bench.example/p/' || n AS url,
+                   NULL AS seller, 'json-ld' AS syntax
+            FROM offered) TO '{run_file}' (FORMAT json)""", {"offers": offers, "run": run_id})
+    load_run(db, run_id, "offers", run_file, {}, {"items": offers, "invalid": 0, "errors": 0})
+    run_file.unlink()
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -133,6 +171,8 @@ def time_queries(db: Path, repeat: int) -> None:
         "source states": lambda con: queries.source_states(con, ["epeat", "tco"]),
         "runs (1,000)": lambda con: queries.runs(con, limit=1_000),
         "filter values": lambda con: queries.dimension_values(con),
+        "offers (the list)": lambda con: queries.offers(con, today),
+        "offers (per label and category)": lambda con: queries.offer_summary(con, today),
     }
     not_on_pages = {  # timed alike, reported apart: no page waits for them
         "export: whole pre-tender list (display; on a download click)": lambda con: queries.qualifying(
@@ -171,7 +211,7 @@ def time_pages(db: Path, repeat: int) -> None:
     os.environ["LABELWATCH_DB"] = str(db)
     print(f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each after one untimed "
           "render (a running server has its modules imported):")
-    for page in ("availability", "pretender", "trends", "expiry", "crawls"):
+    for page in ("availability", "pretender", "trends", "expiry", "offers", "crawls"):
         samples = []
         for attempt in range(repeat + 1):
             st.cache_data.clear()
@@ -213,6 +253,8 @@ def main(weeks: int, rows: int, gtins: int) -> None:
         partial.rename(db)
     else:
         print(f"history database from {db} ({db.stat().st_size / 2**20:.1f} MiB); delete it to measure its size anew")
+    ensure_schema(db)  # derived tables of an older labelwatch are rebuilt, as its next load would
+    add_offers(db, OFFERS)
     time_queries(db, repeat=30)
     time_pages(db, repeat=10)
 

@@ -3,9 +3,9 @@
 `current_certification`: the source's counted records at the loaded run, with counting keys,
 so the dashboard reads the latest data without finding it among years of versions.
 `current_across_markets`: the same records folded across markets (store.queries.fold), what
-the counts read. `run_summary`: the run's any-market availability valid on its day, so trends
-over years of runs read few rows. Databases written before a table existed are filled by
-`backfill`.
+the counts read. `current_gtin`: their distinct GTIN lists, what offers are matched against.
+`run_summary`: the run's any-market availability valid on its day, so trends over years of
+runs read few rows. Databases written before a table existed are filled by `backfill`.
 """
 
 from datetime import date
@@ -13,10 +13,10 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.models import current_across_markets, current_certification
+from store.models import current_across_markets, current_certification, current_gtin
 
-DERIVED_TABLES = ("current_certification", "current_across_markets", "run_summary")
-CURRENT_TABLES = {current_certification.name, current_across_markets.name}
+DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gtin", "run_summary")
+CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_RECORDS = queries.records_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
 
@@ -34,6 +34,8 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int) ->
              {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
     _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),
              {"source": source})
+    _replace(con, current_gtin, queries.gtin_lists(queries.ONE_RUN),
+             {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
 
 
 def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str,

@@ -128,12 +128,11 @@ class RunSummary(SQLModel, table=True):
 
 
 # The counted records (status active or unknown) of each source's latest loaded run, with 64-bit
-# keys precomputed for counting (store.queries.COUNTING_KEYS) and each model's number of records
-# in its cell (label and category). Derived from `certification`: each load rebuilds its
-# source's rows in its transaction, so the dashboard reads a few hundred thousand rows of
-# integers instead of finding them among years of versions. GTIN lists stay in the versions,
-# where offers are matched against them: a copy here doubled this table's share of a load. No
-# primary key: DuckDB's index would make the rebuild 70 times slower.
+# keys precomputed for counting (store.queries.COUNTING_KEYS), each model's number of records in
+# its cell (label and category) and the hash of its GTIN list (`gtins_hash`, see current_gtin).
+# Derived from `certification`: each load rebuilds its source's rows in its transaction, so the
+# dashboard reads a few hundred thousand rows of integers instead of finding them among years of
+# versions. No primary key: DuckDB's index would make the rebuild 70 times slower.
 current_certification = Table(
     "current_certification", SQLModel.metadata,
     *(Column(name, String) for name in ("source", "record_key", "label", "level", "category", "market",
@@ -141,6 +140,15 @@ current_certification = Table(
     Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
     Column("tier_rank", Integer), Column("generation", Integer), Column("model_records", Integer),
+    Column("gtins_hash", UBigInteger),
+)
+
+# The GTINs of current_certification, one row per distinct list (`gtins_hash`) and GTIN: what
+# offers are matched against. Registrations share lists (an EPEAT product's in all its
+# countries), so this holds a few hundred thousand GTINs where the records carry millions.
+current_gtin = Table(
+    "current_gtin", SQLModel.metadata,
+    Column("source", String), Column("gtins_hash", UBigInteger), Column("gtin", String),
 )
 
 # current_certification as counted across markets (store.queries.fold): the registrations of one

@@ -11,6 +11,8 @@ from datetime import date
 
 import duckdb
 
+from store import models as schema
+
 
 @dataclass(frozen=True)
 class AsOf:
@@ -48,13 +50,19 @@ def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf, folded: bool = False) 
     """SELECT of the records each source is read at (`folded`: as fold() gives them), and its
     parameters. The latest data comes from current_certification (current_across_markets); a
     past snapshot (or a database written before that table existed, until its next load) from
-    the versions, where $snap_low/$snap_high bound the snapshot's run ids so the scan skips,
-    column by column, the versions of other runs before the join picks each source's run."""
-    table, column = ("current_across_markets", "worldwide") if folded else ("current_certification", "model_records")
-    if as_of == AsOf() and _has_column(con, table, column):
-        return f"SELECT * FROM {table}", {}
+    the versions (records_at)."""
+    table = schema.current_across_markets if folded else schema.current_certification
+    if as_of == AsOf() and _is_current(con, table):
+        return f"SELECT * FROM {table.name}", {}
     records = records_at(_SNAPSHOT)
     return as_folded(records) if folded else records, {**_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
+
+
+def _gtin_lists(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
+    """SELECT gtin_lists() of the runs each source is read at, and its parameters, as _records()."""
+    if as_of == AsOf() and _is_current(con, schema.current_gtin):
+        return "SELECT * FROM current_gtin", {}
+    return gtin_lists(_SNAPSHOT), {**_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
 
 
 def _snapshot_bounds(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> dict:
@@ -63,10 +71,11 @@ def _snapshot_bounds(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> dict:
     return {"snap_low": min(runs), "snap_high": max(runs)}
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    """Whether this database has it yet (binding a query is cheaper than asking the catalog)."""
+def _is_current(con: duckdb.DuckDBPyConnection, table) -> bool:
+    """Whether this database has the derived table with all its columns yet (binding a query is
+    cheaper than asking the catalog)."""
     try:
-        con.execute(f"SELECT {column} FROM {table} LIMIT 0")
+        con.execute(f"SELECT {', '.join(c.name for c in table.columns)} FROM {table.name} LIMIT 0")
     except (duckdb.CatalogException, duckdb.BinderException):
         return False
     return True
@@ -122,20 +131,37 @@ def _level_rank(prefix: str) -> str:
 ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
 
 
+def _versions_at(snap: str) -> str:
+    """FROM and WHERE of the versions (alias c) current at each source's snapshot run (`snap`: a
+    SELECT of source, run_id), where $snap_low/$snap_high bound the snapshot's run ids so the
+    scan skips, column by column, the versions of other runs before the join picks each
+    source's run."""
+    return f"""certification c
+        JOIN ({snap}) s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
+        WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT"""
+
+
 def records_at(snap: str) -> str:
     """SELECT the counted records (status active or unknown) current at each source's snapshot
-    run (`snap`: a SELECT of source, run_id) with their COUNTING_KEYS and `model_records` (the
-    model's records in its cell): what current_certification holds for the latest runs."""
+    run (see _versions_at) with their COUNTING_KEYS, the hash of their GTIN list (`gtins_hash`,
+    see gtin_lists) and `model_records` (the model's records in its cell): what
+    current_certification holds for the latest runs."""
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
-        WITH snap AS ({snap}),
-        r AS (
-            SELECT c.*, {keys} FROM certification c
-            JOIN snap s ON c.source = s.source AND c.first_run_id <= s.run_id AND c.last_run_id >= s.run_id
-            WHERE c.last_run_id >= $snap_low::BIGINT AND c.first_run_id <= $snap_high::BIGINT
-              AND (c.status IS NULL OR upper(c.status) = 'ACTIVE'))
+        WITH r AS (SELECT c.*, {keys}, hash(c.gtins) AS gtins_hash FROM {_versions_at(snap)}
+                   AND (c.status IS NULL OR upper(c.status) = 'ACTIVE'))
         SELECT r.*, n.model_records FROM r
         JOIN (SELECT cell_id, model_id, count(*)::INTEGER AS model_records FROM r GROUP BY ALL) n USING (cell_id, model_id)
+    """
+
+
+def gtin_lists(snap: str) -> str:
+    """SELECT source, gtins_hash, gtin: the distinct GTIN lists of the versions current at each
+    source's snapshot run (see _versions_at), unnested, what current_gtin holds for the latest
+    runs. Lists are told apart by their 64-bit hash, as versions are."""
+    return f"""
+        SELECT c.source, hash(c.gtins) AS gtins_hash, unnest(any_value(c.gtins)) AS gtin FROM {_versions_at(snap)}
+        GROUP BY c.source, hash(c.gtins)
     """
 
 
@@ -367,37 +393,38 @@ def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
 NO_LABEL = "no label found"
 
 
-def _offers_matched(columns: str, records: str) -> str:
+def _offers_matched(columns: str, records: str, gtins: str) -> str:
     """SELECT columns of the current offers, each with the label records it matches (valid on
-    $valid_on, narrowed by Filters.params()): by GTIN-14 first; an offer no GTIN matched, by
-    brand and model name (its model key equal to, or starting with, a record's model key once
-    the brand in front is dropped; the longest such key per label wins). An offer that matches
+    $valid_on, narrowed by Filters.params()): by GTIN-14 first (`gtins`: the records'
+    gtin_lists()); an offer no GTIN matched, by brand and model name (its model key equal to,
+    or starting with, a record's model key once the brand in front is dropped; the longest such
+    key per label wins). An offer that matches
     nothing comes once, with label NULL. Aliases: o (offer), m (match: source, label, level,
     tier_rank, category, certificate_id, model, matched_by). Label and category narrow the offers
     ($offer_label, $offer_category, see _offer_reading), not the records they may match."""
-    cert_key = ("CASE WHEN starts_with(model_key, lower(brand_normalised) || ' ') "
-                "THEN substr(model_key, length(brand_normalised) + 2) ELSE model_key END")
+    cert_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
+                "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
     return f"""
         WITH snap AS ({_SNAPSHOT}),
         o AS (SELECT o.* FROM offer o JOIN snap s
               ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS ({valid("c.source, c.record_key, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, "
-                        "c.brand_normalised, c.model_key", records)}),
-        gtin AS (  -- the GTINs of the snapshot's label records, from their versions
-            SELECT v.source, v.record_key, unnest(v.gtins) AS gtin FROM certification v
-            JOIN snap s ON v.source = s.source AND v.first_run_id <= s.run_id AND v.last_run_id >= s.run_id
-            WHERE v.last_run_id >= $snap_low::BIGINT AND v.first_run_id <= $snap_high::BIGINT
-              AND list_has_any(v.gtins, (SELECT list(DISTINCT gtin) FROM o WHERE gtin IS NOT NULL))),
+        cert AS NOT MATERIALIZED (  -- each use narrows the scan by what the offers have
+            {valid("c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, "
+                   "c.gtins_hash, c.brand_normalised, c.model_key", records)}),
         by_gtin AS (
             SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
-            FROM gtin g JOIN o ON o.gtin = g.gtin JOIN cert c ON c.source = g.source AND c.record_key = g.record_key),
+            FROM o JOIN ({gtins}) g ON g.gtin = o.gtin JOIN cert c ON c.source = g.source AND c.gtins_hash = g.gtins_hash),
+        offer_keys AS (  -- an offer's model key and each part of it that ends before a space
+            SELECT record_key, brand_normalised, unnest(list_transform(range(1, len(words) + 1),
+                                                                       lambda i: array_to_string(words[1:i], ' '))) AS key
+            FROM (SELECT *, string_split(model_key, ' ') AS words FROM o
+                  WHERE brand_normalised IS NOT NULL AND record_key NOT IN (SELECT record_key FROM by_gtin))),
         by_name AS (
-            SELECT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
-            FROM o JOIN (SELECT DISTINCT source, label, level, tier_rank, category, certificate_id, model, brand_normalised,
-                                {cert_key} AS key FROM cert WHERE brand_normalised IS NOT NULL) c
-              ON o.brand_normalised = c.brand_normalised AND (o.model_key = c.key OR starts_with(o.model_key, c.key || ' '))
-            WHERE o.record_key NOT IN (SELECT record_key FROM by_gtin)
-            QUALIFY length(c.key) = max(length(c.key)) OVER (PARTITION BY o.record_key, c.label)),
+            SELECT * EXCLUDE (key) FROM (
+                SELECT DISTINCT k.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id,
+                                c.model, k.key
+                FROM offer_keys k JOIN cert c ON c.brand_normalised = k.brand_normalised AND {cert_key} = k.key)
+            QUALIFY length(key) = max(length(key)) OVER (PARTITION BY record_key, label)),
         matches AS (SELECT *, 'gtin' AS matched_by FROM by_gtin UNION ALL SELECT *, 'brand and model' FROM by_name)
         SELECT {columns} FROM o LEFT JOIN matches m ON m.record_key = o.record_key
         WHERE ($offer_label::VARCHAR IS NULL OR coalesce(m.label, '{NO_LABEL}') = $offer_label::VARCHAR)
@@ -410,10 +437,14 @@ _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normali
     coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
 
 
-def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
+def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
+                   columns: str) -> tuple[str, dict]:
+    """_offers_matched() of the snapshot's records and its parameters."""
     records, params = _reading(con, as_of, valid_on, filters)
-    return records, {**params, **_as_of_params(as_of), **_snapshot_bounds(con, as_of), "label": None, "category": None,
-                     "offer_label": filters.label, "offer_category": filters.category}
+    gtins, gtin_params = _gtin_lists(con, as_of)
+    return _offers_matched(columns, records, gtins), {
+        **params, **gtin_params, **_as_of_params(as_of), "label": None, "category": None,
+        "offer_label": filters.label, "offer_category": filters.category}
 
 
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
@@ -424,14 +455,13 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
            limit: int = 10_000) -> list[dict]:
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, and how."""
-    records, params = _offer_reading(con, as_of, valid_on, filters)
+    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COLUMNS + ", m.level, m.certificate_id, "
+                                     "m.model AS label_model, m.matched_by, " + _level_rank("m.") + " AS rank")
     sql = f"""
         SELECT * FROM (SELECT {", ".join(OFFER_FIELDS)}, arg_max(level, rank) AS level,
                string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
                count(DISTINCT label_model) AS label_models, any_value(matched_by) AS matched_by
-        FROM ({_offers_matched(_OFFER_COLUMNS + ", m.level, m.certificate_id, m.model AS label_model, m.matched_by, "
-                               + _level_rank("m.") + " AS rank", records)})
-        GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
+        FROM ({matched}) GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
     return _rows(con.execute(sql, {**params, "limit": limit}))
 
@@ -445,7 +475,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
     """Per label (or "no label found"), category and currency: offered models (distinct GTIN,
     else brand and model name), suppliers (shops), offers, price min/median/max, offers by condition."""
     model = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
-    records, params = _offer_reading(con, as_of, valid_on, filters)
+    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COLUMNS)
     sql = f"""
         SELECT label, category, currency, count(DISTINCT {model}) AS models, count(DISTINCT shop) AS suppliers,
                count(DISTINCT record_key) AS offers, min(price) AS price_min, median(price) AS price_median,
@@ -453,7 +483,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
                count(DISTINCT record_key) FILTER (WHERE condition = 'new') AS new,
                count(DISTINCT record_key) FILTER (WHERE condition = 'refurbished') AS refurbished,
                count(DISTINCT record_key) FILTER (WHERE condition = 'used') AS used
-        FROM (SELECT DISTINCT * FROM ({_offers_matched(_OFFER_COLUMNS, records)}))
+        FROM (SELECT DISTINCT * FROM ({matched}))
         GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
