@@ -93,9 +93,9 @@ def add_weeks(db: Path, weeks: int) -> int:
 
 def add_offers(db: Path, offers: int) -> None:
     """One loaded offers run (unless the database has one) of `offers` offers of current label
-    records' models (those with GTINs), dated today: a third carry a GTIN of their record, a
-    third only the brand and model name (with a memory size after it), a third a brand no label
-    record has."""
+    records' models, dated today: a third carry the first GTIN of their record (if it has any),
+    a third only the brand and model name (with a memory size after it), a third a brand no
+    label record has."""
     with read_connection(db) as con:
         if con.execute("SELECT count(*) FROM crawl_run WHERE source = 'offers' AND status = 'loaded'").fetchone()[0]:
             return
@@ -103,12 +103,14 @@ def add_offers(db: Path, offers: int) -> None:
     run_file.parent.mkdir(parents=True, exist_ok=True)
     with write_connection(db) as con:
         con.execute(f"""COPY (
-            WITH picked AS (
-                SELECT c.*, row_number() OVER (ORDER BY hash(c.record_key)) AS n FROM current_certification c
+            WITH models AS (
+                SELECT * FROM current_certification
                 WHERE brand_normalised IS NOT NULL AND NOT starts_with(model_key, lower(brand_normalised) || ' ')
-                  AND gtins_hash IN (SELECT gtins_hash FROM current_gtin)
-                QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY record_key) = 1
-                ORDER BY hash(c.record_key) LIMIT $offers),
+                QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY record_key) = 1),
+            picked AS (  -- each model in as many shops as it takes to make up the offers
+                SELECT m.*, row_number() OVER (ORDER BY hash(m.record_key, copy)) AS n
+                FROM models m, range(($offers // (SELECT count(*) FROM models) + 1)::BIGINT) r(copy)
+                ORDER BY n LIMIT $offers),
             offered AS (
                 SELECT p.*, CASE n % 3 WHEN 0 THEN (SELECT min(g.gtin) FROM current_gtin g WHERE g.source = p.source
                                                     AND g.gtins_hash = p.gtins_hash) END AS offered_gtin,
