@@ -457,11 +457,14 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     level, the certificate ids, how many label records' names it matched, and how."""
     matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COLUMNS + ", m.level, m.certificate_id, "
                                      "m.model AS label_model, m.matched_by, " + _level_rank("m.") + " AS rank")
+    keys = ("record_key", "label", "category")  # an offer's other fields are its record's
+    fields = ", ".join(f if f in keys else f"any_value({f}) AS {f}" for f in OFFER_FIELDS)
     sql = f"""
-        SELECT * FROM (SELECT {", ".join(OFFER_FIELDS)}, arg_max(level, rank) AS level,
-               string_agg(DISTINCT certificate_id, ', ' ORDER BY certificate_id) AS certificates,
-               count(DISTINCT label_model) AS label_models, any_value(matched_by) AS matched_by
-        FROM ({matched}) GROUP BY ALL) ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
+        SELECT * FROM (SELECT {fields}, arg_max(level, rank) AS level,
+               nullif(array_to_string(list_sort(list_distinct(list(certificate_id))), ', '), '') AS certificates,
+               len(list_distinct(list(label_model))) AS label_models, any_value(matched_by) AS matched_by
+        FROM ({matched}) GROUP BY {", ".join(keys)})
+        ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
     """
     return _rows(con.execute(sql, {**params, "limit": limit}))
 
