@@ -58,6 +58,14 @@ def _records(con: duckdb.DuckDBPyConnection, as_of: AsOf, folded: bool = False) 
     return as_folded(records) if folded else records, {**_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
 
 
+def _reuse(records: str) -> str:
+    """How a CTE over `records` (from _records) is best reused: a current table is cheaper to
+    scan again per use, with each use's filters pushed into the scan, than to materialise; a
+    snapshot joined from the versions is not."""
+    current = records in (f"SELECT * FROM {t.name}" for t in (schema.current_certification, schema.current_across_markets))
+    return "NOT MATERIALIZED" if current else "MATERIALIZED"
+
+
 def _gtin_lists(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
     """SELECT gtin_lists() of the runs each source is read at, and its parameters, as _records()."""
     if as_of == AsOf() and _is_current(con, schema.current_gtin):
@@ -286,7 +294,7 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
         SELECT {columns}, $market::VARCHAR FROM cur WHERE list_contains(markets, $market::VARCHAR)"""
     any_market = f"SELECT {columns} FROM cur WHERE $market::VARCHAR IS NULL OR worldwide"
     sql = f"""
-        WITH cur AS ({valid("c.*", records, folded=True)}),
+        WITH cur AS {_reuse(records)} ({valid("c.*", records, folded=True)}),
         counts AS (
             SELECT * FROM ({_counted("group_id, market", per_market)})
             UNION ALL
@@ -337,7 +345,7 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
     record is that record; only models with several are aggregated."""
     records, params = _reading(con, as_of, valid_on, filters)
     sql = f"""
-        WITH v AS (SELECT * FROM ({valid("c.*", records)})
+        WITH v AS {_reuse(records)} (SELECT * FROM ({valid("c.*", records)})
                    WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], label))
         SELECT source, label, category, brand_normalised AS brand, model_key, model, level,
                coalesce(certificate_id, '') AS certificates, valid_from, valid_until,
@@ -408,7 +416,7 @@ def _offers_matched(columns: str, records: str, gtins: str) -> str:
         WITH snap AS ({_SNAPSHOT}),
         o AS (SELECT o.* FROM offer o JOIN snap s
               ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS NOT MATERIALIZED (  -- each use narrows the scan by what the offers have
+        cert AS {_reuse(records)} (
             {valid("c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, "
                    "c.gtins_hash, c.brand_normalised, c.model_key", records)}),
         by_gtin AS (
