@@ -3,7 +3,8 @@
 `current_certification`: the source's counted records at the loaded run, with counting keys,
 so the dashboard reads the latest data without finding it among years of versions.
 `current_across_markets`: the same records folded across markets (store.queries.fold), what
-the counts read. `current_gtin`: their distinct GTIN lists, what offers are matched against.
+the counts read. `current_gtin`: their distinct GTIN lists. `current_offer_match`: which of
+them the current offers may match (rebuilt by the loads of offers too).
 `run_summary`: the run's any-market availability valid on its day, so trends over years of
 runs read few rows. Databases written before a table existed are filled by `backfill`.
 """
@@ -13,9 +14,10 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.models import current_across_markets, current_certification, current_gtin
+from store.models import current_across_markets, current_certification, current_gtin, current_offer_match
 
-DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gtin", "run_summary")
+DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gtin", "current_offer_match",
+                  "run_summary")
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_RECORDS = queries.records_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
@@ -38,6 +40,16 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int) ->
              {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
 
 
+def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace current_offer_match by the candidates of the current offers among the current records."""
+    columns = ", ".join(column.name for column in current_offer_match.columns)
+    candidates = queries.offer_candidates(queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}",
+                                          f"SELECT * FROM {current_gtin.name}")
+    con.execute(f"DELETE FROM {current_offer_match.name}")
+    con.execute(f"INSERT INTO {current_offer_match.name} ({columns}) SELECT {columns} FROM ({candidates})",
+                {"as_of_run": None, "as_of_day": None})
+
+
 def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str,
                   params: dict) -> None:
     """Insert run_id's run_summary rows, counted from `folded` (a SELECT of its records shaped
@@ -52,6 +64,7 @@ def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day:
 def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date) -> None:
     """What a load of (source, run_id) derives, written in the load's transaction."""
     refresh_current(con, source, run_id)
+    refresh_offer_matches(con)
     summarise_run(con, source, run_id, day, "SELECT * FROM current_across_markets", {})
 
 
@@ -67,3 +80,5 @@ def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     if tables & CURRENT_TABLES:
         for source, run_id in {source: run_id for run_id, source, _ in runs}.items():
             refresh_current(con, source, run_id)
+    if tables & {*CURRENT_TABLES, current_offer_match.name}:
+        refresh_offer_matches(con)

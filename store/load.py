@@ -178,6 +178,8 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             )
             if kind is CERTIFICATION:
                 derived.after_load(con, source, run_id, finished.date())
+            else:
+                derived.refresh_offer_matches(con)
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
         except HeldBack as held_back:

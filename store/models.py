@@ -165,3 +165,16 @@ current_across_markets = Table(
     Column("markets", ARRAY(String)), Column("worldwide", Boolean),
     Column("model_shared", Boolean), Column("certificate_shared", Boolean),
 )
+
+# Which current label records each current offer may match (store.queries.offer_candidates),
+# by GTIN or by brand and model name (`key_length`: of the matching key), with what the read
+# needs of each record. Validity and the buyer's filters decide at read time which of them
+# count, so the dashboard does not match thousands of offers against every record on each
+# read. Rebuilt by every load.
+current_offer_match = Table(
+    "current_offer_match", SQLModel.metadata,
+    Column("offer_key", String), Column("matched_by", String), Column("key_length", Integer),
+    *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model", "market")),
+    Column("tier_rank", Integer), Column("generation", Integer),
+    Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+)

@@ -66,11 +66,13 @@ def _reuse(records: str) -> str:
     return "NOT MATERIALIZED" if current else "MATERIALIZED"
 
 
-def _gtin_lists(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
-    """SELECT gtin_lists() of the runs each source is read at, and its parameters, as _records()."""
-    if as_of == AsOf() and _is_current(con, schema.current_gtin):
-        return "SELECT * FROM current_gtin", {}
-    return gtin_lists(_SNAPSHOT), {**_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
+def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
+    """SELECT the offer_candidates() of the snapshot's offers (the CTE `o` of _offers_matched)
+    and records, and its parameters, as _records(): the latest from current_offer_match."""
+    if as_of == AsOf() and _is_current(con, schema.current_offer_match):
+        return f"SELECT * FROM {schema.current_offer_match.name}", {}
+    return offer_candidates("SELECT * FROM o", records_at(_SNAPSHOT), gtin_lists(_SNAPSHOT)), {
+        **_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
 
 
 def _snapshot_bounds(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> dict:
@@ -401,38 +403,60 @@ def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
 NO_LABEL = "no label found"
 
 
-def _offers_matched(columns: str, records: str, gtins: str) -> str:
-    """SELECT columns of the current offers, each with the label records it matches (valid on
-    $valid_on, narrowed by Filters.params()): by GTIN-14 first (`gtins`: the records'
-    gtin_lists()); an offer no GTIN matched, by brand and model name (its model key equal to,
-    or starting with, a record's model key once the brand in front is dropped; the longest such
-    key per label wins). An offer that matches
-    nothing comes once, with label NULL. Aliases: o (offer), m (match: source, label, level,
-    tier_rank, category, certificate_id, model, matched_by). Label and category narrow the offers
-    ($offer_label, $offer_category, see _offer_reading), not the records they may match."""
-    cert_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
-                "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
+# The offers of each offer source's snapshot run. Params: $as_of_run, $as_of_day.
+OFFERS_AT = f"""SELECT o.* FROM offer o JOIN ({_SNAPSHOT}) s
+                ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id"""
+
+
+def offer_candidates(offers: str, records: str, gtins: str) -> str:
+    """SELECT offer_key, matched_by, key_length and MATCHED_COLUMNS of the label `records` (with
+    gtins_hash) each of `offers` may match, whatever the day and filters: by GTIN-14 (`gtins`:
+    the records' gtin_lists()), and by brand and model name (the offer's model key equal to, or
+    starting with, the record's model key once the brand in front is dropped; `key_length`: that
+    key's length). What current_offer_match holds for the latest runs."""
+    record_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
+                  "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
+    record = ", ".join(f"c.{column}" for column in MATCHED_COLUMNS)
     return f"""
-        WITH snap AS ({_SNAPSHOT}),
-        o AS (SELECT o.* FROM offer o JOIN snap s
-              ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id),
-        cert AS {_reuse(records)} (
-            {valid("c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model, "
-                   "c.gtins_hash, c.brand_normalised, c.model_key", records)}),
-        by_gtin AS (
-            SELECT DISTINCT o.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id, c.model
-            FROM o JOIN ({gtins}) g ON g.gtin = o.gtin JOIN cert c ON c.source = g.source AND c.gtins_hash = g.gtins_hash),
+        WITH offered AS ({offers}), labelled AS ({records}),
         offer_keys AS (  -- an offer's model key and each part of it that ends before a space
             SELECT record_key, brand_normalised, unnest(list_transform(range(1, len(words) + 1),
                                                                        lambda i: array_to_string(words[1:i], ' '))) AS key
-            FROM (SELECT *, string_split(model_key, ' ') AS words FROM o
-                  WHERE brand_normalised IS NOT NULL AND record_key NOT IN (SELECT record_key FROM by_gtin))),
+            FROM (SELECT *, string_split(model_key, ' ') AS words FROM offered WHERE brand_normalised IS NOT NULL))
+        SELECT o.record_key AS offer_key, 'gtin' AS matched_by, NULL::INTEGER AS key_length, {record}
+        FROM offered o JOIN ({gtins}) g ON g.gtin = o.gtin
+        JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
+        UNION ALL
+        SELECT k.record_key, 'brand and model', length(k.key), {record}
+        FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {record_key} = k.key
+    """
+
+
+# What a matched record brings to the offers read: what it shows and what valid() filters on.
+MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model", "market",
+                   "valid_from", "valid_until", "climate_plus", "generation")
+
+
+def _offers_matched(columns: str, candidates: str) -> str:
+    """SELECT columns of the current offers, each with the label records it matches (valid on
+    $valid_on, narrowed by Filters.params()) among its `candidates` (offer_candidates()): by
+    GTIN first; an offer no GTIN matched, by brand and model name, the longest key per label
+    winning. An offer that matches nothing comes once, with label NULL. Aliases: o (offer), m
+    (match: source, label, level, tier_rank, category, certificate_id, model, matched_by). Label
+    and category narrow the offers ($offer_label, $offer_category, see _offer_reading), not the
+    records they may match."""
+    return f"""
+        WITH o AS ({OFFERS_AT}),
+        found AS ({valid("c.offer_key AS record_key, c.matched_by, c.key_length, c.source, c.label, c.level, "
+                         "c.tier_rank, c.category, c.certificate_id, c.model", candidates)}),
+        by_gtin AS (
+            SELECT DISTINCT record_key, source, label, level, tier_rank, category, certificate_id, model FROM found
+            WHERE matched_by = 'gtin'),
         by_name AS (
-            SELECT * EXCLUDE (key) FROM (
-                SELECT DISTINCT k.record_key, c.source, c.label, c.level, c.tier_rank, c.category, c.certificate_id,
-                                c.model, k.key
-                FROM offer_keys k JOIN cert c ON c.brand_normalised = k.brand_normalised AND {cert_key} = k.key)
-            QUALIFY length(key) = max(length(key)) OVER (PARTITION BY record_key, label)),
+            SELECT * EXCLUDE (key_length) FROM (
+                SELECT DISTINCT record_key, source, label, level, tier_rank, category, certificate_id, model, key_length
+                FROM found WHERE matched_by <> 'gtin' AND record_key NOT IN (SELECT record_key FROM by_gtin))
+            QUALIFY key_length = max(key_length) OVER (PARTITION BY record_key, label)),
         matches AS (SELECT *, 'gtin' AS matched_by FROM by_gtin UNION ALL SELECT *, 'brand and model' FROM by_name)
         SELECT {columns} FROM o LEFT JOIN matches m ON m.record_key = o.record_key
         WHERE ($offer_label::VARCHAR IS NULL OR coalesce(m.label, '{NO_LABEL}') = $offer_label::VARCHAR)
@@ -448,10 +472,9 @@ _OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normali
 def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
                    columns: str) -> tuple[str, dict]:
     """_offers_matched() of the snapshot's records and its parameters."""
-    records, params = _reading(con, as_of, valid_on, filters)
-    gtins, gtin_params = _gtin_lists(con, as_of)
-    return _offers_matched(columns, records, gtins), {
-        **params, **gtin_params, **_as_of_params(as_of), "label": None, "category": None,
+    candidates, params = _offer_candidates(con, as_of)
+    return _offers_matched(columns, candidates), {
+        **params, **_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None,
         "offer_label": filters.label, "offer_category": filters.category}
 
 
