@@ -348,3 +348,42 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         assert "gtins" not in {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()"
                                                          " WHERE table_name = 'current_certification'").fetchall()}
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
+
+
+def offer_line(key, **changes):
+    base = {"record_key": key, "shop": "Shop", "shop_country": "BE", "shop_kind": "reseller", "name": key, "brand": None,
+            "brand_normalised": None, "model": key, "model_key": key.lower(), "category": "display", "gtin": None,
+            "mpn": None, "sku": None, "price": "199.00", "price_high": None, "currency": "EUR",
+            "availability": "in_stock", "condition": "new", "url": "https://shop.example/" + key, "seller": None,
+            "syntax": "json-ld"}
+    return {**base, **changes}
+
+
+def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
+    """current_offer_match is rebuilt by an offers load and by a label load, and reads through
+    it agree with matching the versions afresh (as of the same runs)."""
+    db = tmp_path / "lw.duckdb"
+    day = date(2026, 6, 1)
+    r1, f1 = run_with(db, [line("A", gtins=["04995047067368"]), line("B", model="Monitor X1", model_key="monitor x1")])
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    o1, g1 = start_run(db, "offers", "test", "offer")
+    g1.parent.mkdir(parents=True, exist_ok=True)
+    g1.write_text("".join(json.dumps({**l, "source": "offers", "run_id": o1}) + "\n" for l in [
+        offer_line("O1", gtin="04995047067368"),
+        offer_line("O2", brand="Acer", brand_normalised="Acer", name="Acer Monitor X1 27in", model_key="monitor x1 27in"),
+        offer_line("O3", brand="Acer", brand_normalised="Acer", model_key="monitor x10")]))
+    load_run(db, o1, "offers", g1, {}, COUNTS)
+
+    def matched():
+        with read_connection(db) as con:
+            latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
+            found = queries.offers(con, day)
+            assert found == queries.offers(con, day, latest) and queries.offer_summary(con, day) == \
+                queries.offer_summary(con, day, latest)
+        return {r["record_key"]: (r["label"], r["certificates"], r["matched_by"]) for r in found}
+
+    assert matched() == {"O1": ("TCO Certified", "CA", "gtin"), "O2": ("TCO Certified", "CB", "brand and model"),
+                         "O3": (queries.NO_LABEL, None, None)}
+    r2, f2 = run_with(db, [line("A"), line("B", model="Monitor Y", model_key="monitor y")])
+    load_run(db, r2, "tco", f2, {}, COUNTS)
+    assert matched() == {key: (queries.NO_LABEL, None, None) for key in ("O1", "O2", "O3")}
