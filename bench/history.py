@@ -136,18 +136,33 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 LABELS = ("EPEAT", "TCO Certified")
 
 
-def pretender_queries(category: str, contract_end: date) -> dict:
-    """The pre-tender page's reads: counts per label and brand, and the first rows of its list."""
+def shown_rows() -> int:
+    """The rows a dashboard table shows (dashboard.widgets.SHOWN_ROWS)."""
     from streamlit.logger import set_log_level
 
     set_log_level("error")  # importing the dashboard outside an app, its cache would warn that no app is served
     from dashboard.widgets import SHOWN_ROWS
 
-    filters = queries.Filters(category=category, market="Belgium")
+    return SHOWN_ROWS
+
+
+def pretender_queries(category: str, contract_end: date) -> dict:
+    """The pre-tender page's reads: counts per label and brand, and the first rows of its list."""
+    filters, shown = queries.Filters(category=category, market="Belgium"), shown_rows()
     return {
         "counts": lambda con: queries.qualifying_brands(con, contract_end, list(LABELS), filters=filters),
-        f"first {SHOWN_ROWS:,} models": lambda con: queries.qualifying(con, contract_end, filters=filters,
-                                                                        labels=list(LABELS), limit=SHOWN_ROWS),
+        f"first {shown:,} models": lambda con: queries.qualifying(con, contract_end, filters=filters,
+                                                                   labels=list(LABELS), limit=shown),
+    }
+
+
+def offers_queries(today: date) -> dict:
+    """The Offers page's reads: the summary, the headline figures and the first offers."""
+    shown = shown_rows()
+    return {
+        "offers per label and category": lambda con: queries.offer_summary(con, today),
+        "offers headline": lambda con: queries.offer_totals(con, today),
+        f"offers, first {shown:,}": lambda con: queries.offers(con, today, limit=shown),
     }
 
 
@@ -173,13 +188,13 @@ def time_queries(db: Path, repeat: int) -> None:
         "source states": lambda con: queries.source_states(con, ["epeat", "tco"]),
         "runs (1,000)": lambda con: queries.runs(con, limit=1_000),
         "filter values": lambda con: queries.dimension_values(con),
-        "offers (the list)": lambda con: queries.offers(con, today),
-        "offers (per label and category)": lambda con: queries.offer_summary(con, today),
+        **offers_queries(today),
     }
     not_on_pages = {  # timed alike, reported apart: no page waits for them
         "export: whole pre-tender list (display; on a download click)": lambda con: queries.qualifying(
             con, today + timedelta(days=4 * 365), filters=queries.Filters(category="display", market="Belgium"),
             labels=list(LABELS)),
+        f"export: all {OFFERS:,} offers (on a download click)": lambda con: queries.offers(con, today, limit=None),
         "report --as-of a year ago (CLI; from the versions)": lambda con: queries.availability(
             con, today - timedelta(days=365), queries.AsOf(day=today - timedelta(days=365)),
             filters=queries.Filters(market="Belgium")),

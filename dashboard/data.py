@@ -177,12 +177,27 @@ def changes(path: str, db_version: tuple[int, int] | None, before: int, after: i
         "change", "label", "level", "category", "market", "brand", "model", "certificate_id", "valid_until", "url"])}
 
 
+def offer_rows(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
+               limit: int | None = None) -> pd.DataFrame:
+    """One row per offer and label (store.queries.offers), the first `limit`; not cached: a
+    download calls it for all of them on its own thread when clicked."""
+    return _frame(path, db_version, queries.offers, OFFER_ROW_COLUMNS, valid_on, filters=filters, limit=limit)
+
+
+OFFER_ROW_COLUMNS = [*queries.OFFER_FIELDS, "level", "certificates", "label_models", "matched_by"]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def offers(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summary per label and category, one row per offer and label): store.queries.offer_summary and offers."""
+def offers(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
+           limit: int) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """(summary per label and category, the page's headline figures, the first `limit` offers):
+    store.queries.offer_summary, offer_totals and offers."""
+    if db_version is None:
+        return pd.DataFrame(columns=queries.OFFER_SUMMARY_COLUMNS), {}, pd.DataFrame(columns=OFFER_ROW_COLUMNS)
+    with _connection(path) as con:
+        totals = queries.offer_totals(con, valid_on, filters=filters)
     return (_frame(path, db_version, queries.offer_summary, queries.OFFER_SUMMARY_COLUMNS, valid_on, filters=filters),
-            _frame(path, db_version, queries.offers, [*queries.OFFER_FIELDS, "level", "certificates", "label_models",
-                                                       "matched_by"], valid_on, filters=filters))
+            totals, offer_rows(path, db_version, valid_on, filters, limit))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

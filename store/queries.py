@@ -464,9 +464,11 @@ def _offers_matched(columns: str, candidates: str) -> str:
     """
 
 
-_OFFER_COLUMNS = """o.shop, o.shop_country, o.shop_kind, o.name, o.brand_normalised AS brand, o.gtin, o.mpn,
-    o.price, o.price_high, o.currency, o.availability, o.condition, o.url, o.seller, o.syntax, o.record_key,
-    coalesce(m.category, o.category) AS category, coalesce(m.label, '""" + NO_LABEL + """') AS label"""
+# An offer's keys in _offers_matched rows: per offer, each label it matches (or NO_LABEL).
+_OFFER_KEYS = f"o.record_key, coalesce(m.label, '{NO_LABEL}') AS label, coalesce(m.category, o.category) AS category"
+# What the summaries count of an offer.
+_OFFER_COUNTED = _OFFER_KEYS + """, o.shop, o.name, o.brand_normalised AS brand, o.gtin, o.price, o.price_high,
+    o.currency, o.condition"""
 
 
 def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
@@ -483,19 +485,22 @@ OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "m
 
 
 def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters(),
-           limit: int = 10_000) -> list[dict]:
+           limit: int | None = 10_000) -> list[dict]:
     """Current offers, one row per offer and label it matches (or "no label found"): the best
-    level, the certificate ids, how many label records' names it matched, and how."""
-    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COLUMNS + ", m.level, m.certificate_id, "
+    level, the certificate ids, how many label records' names it matched, and how; the first
+    `limit` (None: all)."""
+    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_KEYS + ", m.level, m.certificate_id, "
                                      "m.model AS label_model, m.matched_by, " + _level_rank("m.") + " AS rank")
-    keys = ("record_key", "label", "category")  # an offer's other fields are its record's
-    fields = ", ".join(f if f in keys else f"any_value({f}) AS {f}" for f in OFFER_FIELDS)
-    sql = f"""
-        SELECT * FROM (SELECT {fields}, arg_max(level, rank) AS level,
-               nullif(array_to_string(list_sort(list_distinct(list(certificate_id))), ', '), '') AS certificates,
-               len(list_distinct(list(label_model))) AS label_models, any_value(matched_by) AS matched_by
-        FROM ({matched}) GROUP BY {", ".join(keys)})
-        ORDER BY label = '{NO_LABEL}', label, category, shop, name, condition LIMIT $limit
+    source = {"record_key": "a.record_key", "label": "a.label", "category": "a.category", "brand": "o.brand_normalised"}
+    fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
+    sql = f"""  -- matches are aggregated on their keys first; the offer's own fields are joined to the result
+        SELECT {fields}, a.level, a.certificates, a.label_models, a.matched_by
+        FROM (SELECT record_key, label, category, arg_max(level, rank) AS level,
+                     nullif(array_to_string(list_sort(list_distinct(list(certificate_id))), ', '), '') AS certificates,
+                     len(list_distinct(list(label_model))) AS label_models, any_value(matched_by) AS matched_by
+              FROM ({matched}) GROUP BY record_key, label, category) a
+        JOIN ({OFFERS_AT}) o USING (record_key)
+        ORDER BY a.label = '{NO_LABEL}', a.label, a.category, o.shop, o.name, o.condition LIMIT $limit
     """
     return _rows(con.execute(sql, {**params, "limit": limit}))
 
@@ -504,14 +509,17 @@ OFFER_SUMMARY_COLUMNS = ["label", "category", "currency", "models", "suppliers",
                          "price_max", "new", "refurbished", "used"]
 
 
+# An offered model: its GTIN, else its brand and product name.
+OFFERED_MODEL = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
+
+
 def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
                   filters: Filters = Filters()) -> list[dict]:
-    """Per label (or "no label found"), category and currency: offered models (distinct GTIN,
-    else brand and model name), suppliers (shops), offers, price min/median/max, offers by condition."""
-    model = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
-    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COLUMNS)
+    """Per label (or "no label found"), category and currency: offered models (OFFERED_MODEL),
+    suppliers (shops), offers, price min/median/max, offers by condition."""
+    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
     sql = f"""
-        SELECT label, category, currency, count(DISTINCT {model}) AS models, count(DISTINCT shop) AS suppliers,
+        SELECT label, category, currency, count(DISTINCT {OFFERED_MODEL}) AS models, count(DISTINCT shop) AS suppliers,
                count(DISTINCT record_key) AS offers, min(price) AS price_min, median(price) AS price_median,
                max(coalesce(price_high, price)) AS price_max,
                count(DISTINCT record_key) FILTER (WHERE condition = 'new') AS new,
@@ -522,6 +530,21 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
     return _rows(con.execute(sql, params))
+
+
+def offer_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
+                 filters: Filters = Filters()) -> dict:
+    """The Offers page's headline: certified models on offer (OFFERED_MODEL) and their
+    suppliers, offers with no label found, and the rows offers() gives (offer and label)."""
+    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
+    sql = f"""
+        SELECT count(DISTINCT {OFFERED_MODEL}) FILTER (WHERE label <> '{NO_LABEL}') AS certified_models,
+               count(DISTINCT shop) FILTER (WHERE label <> '{NO_LABEL}') AS suppliers,
+               count(DISTINCT record_key) FILTER (WHERE label = '{NO_LABEL}') AS unlabelled_offers,
+               count(DISTINCT (record_key, label, category)) AS rows
+        FROM ({matched})
+    """
+    return _rows(con.execute(sql, params))[0]
 
 
 def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[dict]:

@@ -192,3 +192,17 @@ def test_crawls_page_shows_runs_failures_and_age(monkeypatch, fixture_db):
     runs = at.dataframe[1].value
     assert runs[["id", "status", "errors", "message"]].to_dict("records") == [
         {"id": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}]
+
+
+def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db):
+    from dashboard import widgets
+
+    monkeypatch.setattr(widgets, "SHOWN_ROWS", 3)
+    at = page(monkeypatch, demo_db, "offers")
+    assert metrics(at) == {"certified models on offer": 4, "suppliers of certified models": 1,
+                           "offers with no label found": 2}  # over all 7 rows, not the 3 shown
+    shown = at.dataframe[1].value
+    assert len(shown) == 3 and any(c.value.startswith("Showing the first 3 of 7 rows") for c in at.caption)
+    exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))
+    assert len(exported) == 7 and list(exported["name"][:3]) == list(shown["name"])
+    assert (exported["label"] == "no label found").sum() == 2

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, widgets
@@ -25,17 +26,15 @@ st.caption(f"Offers as of run {int(offers_state['run'])}, {offers_state['data as
 
 filters = queries.Filters(category=None if category == widgets.ALL else category,
                           label=None if label == widgets.ALL else label)
-summary, listed = widgets.read(data.offers, path, version, valid_on, filters)
+summary, totals, listed = widgets.read(data.offers, path, version, valid_on, filters, widgets.SHOWN_ROWS)
 if listed.empty:
     st.warning("No offer in the loaded data for these filters (0 offers).")
     st.stop()
 
-certified = listed[listed["label"] != queries.NO_LABEL]
-offered_model = certified["gtin"].fillna(certified["brand"].fillna("") + "\x1f" + certified["name"])
 left, middle, right = st.columns(3)
-left.metric("certified models on offer", offered_model.nunique())
-middle.metric("suppliers of certified models", certified["shop"].nunique())
-right.metric(f"offers with {queries.NO_LABEL}", listed.loc[listed["label"] == queries.NO_LABEL, "record_key"].nunique())
+left.metric("certified models on offer", totals["certified_models"])
+middle.metric("suppliers of certified models", totals["suppliers"])
+right.metric(f"offers with {queries.NO_LABEL}", totals["unlabelled_offers"])
 
 st.subheader("Per label and category")
 st.dataframe(summary, hide_index=True, width="stretch", column_config={
@@ -44,8 +43,15 @@ st.dataframe(summary, hide_index=True, width="stretch", column_config={
 })
 widgets.csv_download(summary, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", "Download summary CSV")
 
+
+def listing(offers: pd.DataFrame) -> pd.DataFrame:
+    """The offers as shown and exported."""
+    shown = offers.drop(columns=["record_key"])
+    shown["url"] = widgets.links(shown["url"])
+    return shown
+
+
 st.subheader("Offers")
-shown = listed.drop(columns=["record_key"])
-shown["url"] = widgets.links(shown["url"])
-widgets.table(shown, column_config={"url": st.column_config.LinkColumn("offer")})
-widgets.csv_download(shown, f"labelwatch-offers-{valid_on:%Y%m%d}.csv", "Download offers CSV")
+widgets.table(listing(listed), total=totals["rows"], column_config={"url": st.column_config.LinkColumn("offer")})
+widgets.csv_download(lambda: listing(data.offer_rows(path, version, valid_on, filters)),
+                     f"labelwatch-offers-{valid_on:%Y%m%d}.csv", "Download offers CSV")
