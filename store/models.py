@@ -168,13 +168,14 @@ current_across_markets = Table(
 
 # Which current label records each current offer may match (store.queries.offer_candidates),
 # by GTIN or by brand and model name (`key_length`: of the matching key), with what the read
-# needs of each record. Validity and the buyer's filters decide at read time which of them
-# count, so the dashboard does not match thousands of offers against every record on each
-# read. Rebuilt by every load.
+# needs of each record, folded across markets as in current_across_markets. Validity and the
+# buyer's filters decide at read time which of them count, so the dashboard does not match
+# thousands of offers against every record on each read. Rebuilt by every load.
 current_offer_match = Table(
     "current_offer_match", SQLModel.metadata,
     Column("offer_key", String), Column("matched_by", String), Column("key_length", Integer),
-    *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model", "market")),
+    *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model")),
     Column("tier_rank", Integer), Column("generation", Integer),
     Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+    Column("markets", ARRAY(String)), Column("worldwide", Boolean),
 )

@@ -180,6 +180,11 @@ FOLDED_BY = ("source", "label", "level", "category", "brand_normalised", "group_
              "certificate_hash", "tier_rank", "generation", "valid_from", "valid_until", "climate_plus")
 
 
+# A folded row's markets (aggregated over its records) and whether one of them had none.
+_MARKETS = ("coalesce(list_distinct(list(market) FILTER (WHERE market IS NOT NULL)), []::VARCHAR[]) AS markets, "
+            "bool_or(market IS NULL) AS worldwide")
+
+
 def fold(records: str) -> str:
     """SELECT `records` (with counting keys) folded across markets: one row per FOLDED_BY with
     its `markets` and `worldwide` (one record had no market), and whether another row of its
@@ -188,11 +193,7 @@ def fold(records: str) -> str:
     counts over records: what current_across_markets holds for the latest runs."""
     columns = ", ".join(FOLDED_BY)
     return f"""
-        WITH f AS (
-            SELECT {columns}, coalesce(list_distinct(list(market) FILTER (WHERE market IS NOT NULL)), []::VARCHAR[])
-                       AS markets,
-                   bool_or(market IS NULL) AS worldwide
-            FROM ({records}) GROUP BY {columns})
+        WITH f AS (SELECT {columns}, {_MARKETS} FROM ({records}) GROUP BY {columns})
         SELECT f.*, m.n > 1 AS model_shared, coalesce(c.n > 1, false) AS certificate_shared FROM f
         JOIN (SELECT group_id, model_id, count(*) AS n FROM f GROUP BY ALL) m USING (group_id, model_id)
         LEFT JOIN (SELECT group_id, certificate_hash, count(*) AS n FROM f WHERE certificate_hash IS NOT NULL
@@ -409,31 +410,35 @@ OFFERS_AT = f"""SELECT o.* FROM offer o JOIN ({_SNAPSHOT}) s
 
 
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
-    """SELECT offer_key, matched_by, key_length and MATCHED_COLUMNS of the label `records` (with
-    gtins_hash) each of `offers` may match, whatever the day and filters: by GTIN-14 (`gtins`:
-    the records' gtin_lists()), and by brand and model name (the offer's model key equal to, or
-    starting with, the record's model key once the brand in front is dropped; `key_length`: that
-    key's length). What current_offer_match holds for the latest runs."""
+    """SELECT offer_key, matched_by, key_length, MATCHED_COLUMNS, markets and worldwide: the
+    label `records` (with gtins_hash) each of `offers` may match, whatever the day and filters,
+    folded across markets as fold() does: by GTIN-14 (`gtins`: the records' gtin_lists()), and
+    by brand and model name (the offer's model key equal to, or starting with, the record's
+    model key once the brand in front is dropped; `key_length`: that key's length). What
+    current_offer_match holds for the latest runs."""
     record_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
                   "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
-    record = ", ".join(f"c.{column}" for column in MATCHED_COLUMNS)
+    record = ", ".join(f"c.{column}" for column in (*MATCHED_COLUMNS, "market"))
     return f"""
         WITH offered AS ({offers}), labelled AS ({records}),
         offer_keys AS (  -- an offer's model key and each part of it that ends before a space
             SELECT record_key, brand_normalised, unnest(list_transform(range(1, len(words) + 1),
                                                                        lambda i: array_to_string(words[1:i], ' '))) AS key
             FROM (SELECT *, string_split(model_key, ' ') AS words FROM offered WHERE brand_normalised IS NOT NULL))
-        SELECT o.record_key AS offer_key, 'gtin' AS matched_by, NULL::INTEGER AS key_length, {record}
-        FROM offered o JOIN ({gtins}) g ON g.gtin = o.gtin
-        JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
-        UNION ALL
-        SELECT k.record_key, 'brand and model', length(k.key), {record}
-        FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {record_key} = k.key
+        SELECT offer_key, matched_by, key_length, {", ".join(MATCHED_COLUMNS)}, {_MARKETS} FROM (
+            SELECT o.record_key AS offer_key, 'gtin' AS matched_by, NULL::INTEGER AS key_length, {record}
+            FROM offered o JOIN ({gtins}) g ON g.gtin = o.gtin
+            JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
+            UNION ALL
+            SELECT k.record_key, 'brand and model', length(k.key), {record}
+            FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {record_key} = k.key)
+        GROUP BY ALL
     """
 
 
-# What a matched record brings to the offers read: what it shows and what valid() filters on.
-MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model", "market",
+# What a matched record brings to the offers read: what it shows and what valid() filters on
+# (with its markets).
+MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model",
                    "valid_from", "valid_until", "climate_plus", "generation")
 
 
@@ -448,7 +453,7 @@ def _offers_matched(columns: str, candidates: str) -> str:
     return f"""
         WITH o AS ({OFFERS_AT}),
         found AS ({valid("c.offer_key AS record_key, c.matched_by, c.key_length, c.source, c.label, c.level, "
-                         "c.tier_rank, c.category, c.certificate_id, c.model", candidates)}),
+                         "c.tier_rank, c.category, c.certificate_id, c.model", candidates, folded=True)}),
         by_gtin AS (
             SELECT DISTINCT record_key, source, label, level, tier_rank, category, certificate_id, model FROM found
             WHERE matched_by = 'gtin'),
@@ -520,12 +525,12 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
     matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
     sql = f"""
         SELECT label, category, currency, count(DISTINCT {OFFERED_MODEL}) AS models, count(DISTINCT shop) AS suppliers,
-               count(DISTINCT record_key) AS offers, min(price) AS price_min, median(price) AS price_median,
+               count(*) AS offers, min(price) AS price_min, median(price) AS price_median,
                max(coalesce(price_high, price)) AS price_max,
-               count(DISTINCT record_key) FILTER (WHERE condition = 'new') AS new,
-               count(DISTINCT record_key) FILTER (WHERE condition = 'refurbished') AS refurbished,
-               count(DISTINCT record_key) FILTER (WHERE condition = 'used') AS used
-        FROM (SELECT DISTINCT * FROM ({matched}))
+               count(*) FILTER (WHERE condition = 'new') AS new,
+               count(*) FILTER (WHERE condition = 'refurbished') AS refurbished,
+               count(*) FILTER (WHERE condition = 'used') AS used
+        FROM (SELECT DISTINCT * FROM ({matched}))  -- an offer once per label and category it matches
         GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
