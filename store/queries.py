@@ -409,6 +409,12 @@ OFFERS_AT = f"""SELECT o.* FROM offer o JOIN ({_SNAPSHOT}) s
                 ON o.source = s.source AND o.first_run_id <= s.run_id AND o.last_run_id >= s.run_id"""
 
 
+# What a matched record brings to the offers read: what it shows and what valid() filters on
+# (with its markets).
+MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model",
+                   "valid_from", "valid_until", "climate_plus", "generation")
+
+
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
     """SELECT offer_key, matched_by, key_length, MATCHED_COLUMNS, markets and worldwide: the
     label `records` (with gtins_hash) each of `offers` may match, whatever the day and filters,
@@ -416,8 +422,8 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
     by brand and model name (the offer's model key equal to, or starting with, the record's
     model key once the brand in front is dropped; `key_length`: that key's length). What
     current_offer_match holds for the latest runs."""
-    record_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
-                  "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
+    name_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
+                "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
     record = ", ".join(f"c.{column}" for column in (*MATCHED_COLUMNS, "market"))
     return f"""
         WITH offered AS ({offers}), labelled AS ({records}),
@@ -431,15 +437,9 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
             JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
             UNION ALL
             SELECT k.record_key, 'brand and model', length(k.key), {record}
-            FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {record_key} = k.key)
+            FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {name_key} = k.key)
         GROUP BY ALL
     """
-
-
-# What a matched record brings to the offers read: what it shows and what valid() filters on
-# (with its markets).
-MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model",
-                   "valid_from", "valid_until", "climate_plus", "generation")
 
 
 def _offers_matched(columns: str, candidates: str) -> str:
@@ -650,11 +650,9 @@ def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     the categories of current offers too."""
     records, params = _records(con, AsOf())
     sql = f"""
-        WITH snap AS ({_SNAPSHOT})
         SELECT DISTINCT 'certification' AS kind, category, label, market FROM ({records})
         UNION ALL
-        SELECT DISTINCT 'offer', o.category, NULL, NULL FROM offer o
-        JOIN snap s ON o.source = s.source AND o.last_run_id = s.run_id
+        SELECT DISTINCT 'offer', category, NULL, NULL FROM ({OFFERS_AT})
     """
     rows = con.execute(sql, {**_as_of_params(AsOf()), **params}).fetchall()
     labelled = [r for r in rows if r[0] == "certification"]
