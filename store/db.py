@@ -9,10 +9,13 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, Table, create_engine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import CreateTable
 from sqlmodel import SQLModel
 
 from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -100,13 +103,15 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         for name in outdated:  # derived rows are rebuilt whole, never patched with a default
             con.execute(f"DROP TABLE {name}")
         new_tables |= outdated
-        added = [(t, c) for t, c in missing if t.name not in new_tables]
-        if added:
-            dialect = create_engine("duckdb:///:memory:").dialect
-            for table, column in added:
-                default = column.server_default
-                fill = f" DEFAULT '{default.arg}'" if default is not None and isinstance(default.arg, str) else ""
-                con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=dialect)}{fill}')
+        for table, column in ((t, c) for t, c in missing if t.name not in new_tables):
+            default = column.server_default
+            fill = f" DEFAULT '{default.arg}'" if default is not None and isinstance(default.arg, str) else ""
+            con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=_dialect())}{fill}')
+        keyed = {name for (name,) in con.execute("SELECT table_name FROM duckdb_constraints() WHERE database_name ="
+                                                 " current_database() AND constraint_type = 'PRIMARY KEY'").fetchall()}
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in keyed and not table.primary_key.columns:
+                _drop_primary_key(con, table)
         if not new_tables:
             return con
         con.close()
@@ -124,4 +129,25 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         return con
     except BaseException:
         con.close()
+        raise
+
+
+@cache
+def _dialect() -> Dialect:
+    return create_engine("duckdb:///:memory:").dialect
+
+
+def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Rebuild `table`, declared without a primary key but written with one by an earlier
+    version (DuckDB cannot drop a key), with its rows in their order, in one transaction."""
+    rebuilt = table.to_metadata(MetaData(), name=f"{table.name}_rebuilt")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(str(CreateTable(rebuilt).compile(dialect=_dialect())))
+        con.execute(f"INSERT INTO {rebuilt.name} BY NAME SELECT * FROM {table.name}")
+        con.execute(f"DROP TABLE {table.name}")
+        con.execute(f"ALTER TABLE {rebuilt.name} RENAME TO {table.name}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
         raise

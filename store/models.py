@@ -43,11 +43,18 @@ class RecordVersion(SQLModel):
     """What every versioned record table has: the record, and the span of its source's loaded
     runs (`first_run_id`..`last_run_id`) in which it was seen unchanged (`content_hash`: DuckDB's
     64-bit hash of its attributes; a DuckDB upgrade that changed hash() would version every record
-    anew once)."""
+    anew once).
 
-    source: str = Field(primary_key=True)
-    record_key: str = Field(primary_key=True)
-    first_run_id: int = Field(primary_key=True)
+    (source, record_key, first_run_id) identifies a version, but only for the mapper: the table
+    has no primary key, because DuckDB's index on it cost a load a third of its time, and years
+    of history its memory and file space. store.load keeps it unique (repeated lines merged, a
+    version inserted once)."""
+
+    __mapper_args__ = {"primary_key": ["source", "record_key", "first_run_id"]}
+
+    source: str
+    record_key: str
+    first_run_id: int
     last_run_id: int
     content_hash: str
 

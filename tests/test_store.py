@@ -350,6 +350,39 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
 
 
+VERSION_KEYS = ("SELECT count(*), count(DISTINCT (source, record_key, first_run_id)), list(record_key ORDER BY rowid)"
+                " FROM certification")
+
+
+def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(tmp_path):
+    """The version tables have no primary key (store.models.RecordVersion): the load keeps
+    (source, record_key, first_run_id) unique itself, and a table an older version wrote with
+    the key is rebuilt without it, its rows and their order kept."""
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [line("A"), line("B"), line("B", gtins=["04995047067368"]), line("A")])
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    load_run(db, r1, "tco", f1, {}, COUNTS)  # the same run loaded again (an accepted run, say)
+    r2, f2 = run_with(db, [line("A", level="9"), line("B", gtins=["04995047067368"]), line("B")])
+    load_run(db, r2, "tco", f2, {}, COUNTS)
+    keys = "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ORDER BY ALL"
+    with write_connection(db) as con:
+        assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
+        versions = con.execute(VERSION_KEYS).fetchone()
+        assert versions[:2] == (3, 3)  # A twice (changed in r2), B once (its GTINs merged in both runs)
+        con.execute("ALTER TABLE certification ADD PRIMARY KEY (source, record_key, first_run_id)")
+        con.execute("ALTER TABLE offer ADD PRIMARY KEY (source, record_key, first_run_id)")
+    ensure_schema(db)
+    with read_connection(db) as con:
+        assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
+        assert con.execute(VERSION_KEYS).fetchone() == versions
+        assert con.execute("SELECT record_key, first_run_id, last_run_id, level FROM certification ORDER BY ALL"
+                           ).fetchall() == [("A", r1, r1, "10"), ("A", r2, r2, "9"), ("B", r1, r2, "10")]
+    r3, f3 = run_with(db, [line("A", level="9"), line("C")])
+    load_run(db, r3, "tco", f3, {}, COUNTS)
+    with read_connection(db) as con:
+        assert con.execute(VERSION_KEYS).fetchone()[:2] == (4, 4)
+
+
 def offer_line(key, **changes):
     base = {"record_key": key, "shop": "Shop", "shop_country": "BE", "shop_kind": "reseller", "name": key, "brand": None,
             "brand_normalised": None, "model": key, "model_key": key.lower(), "category": "display", "gtin": None,
