@@ -1,7 +1,7 @@
 """labelwatch's load of a run file against DuckDB reading the same file by itself.
 
 Usage: python -m bench.load SOURCE RUN_FILE [KIND]. The bench.epeat and bench.tco benchmarks call
-`compare` with the run file their crawl wrote. Both sides run three times, alternating, each in
+`compare` with the run file their crawl wrote. Both sides run five times, alternating, each in
 a fresh process on a fresh database: the baseline is `CREATE TABLE AS SELECT * FROM
 read_json(...)` with the run file's column types and DuckDB's default settings; the load is
 store.load.load_run (version merge, content hashes, the source's monitors, run bookkeeping, the
@@ -68,7 +68,7 @@ def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certificat
         compare(source, run_file_path(db, source, run["id"]), kind)
 
 
-def compare(source: str, run_file: Path, kind: str = "certification", repeat: int = 3) -> None:
+def compare(source: str, run_file: Path, kind: str = "certification", repeat: int = 5) -> None:
     """Print both timings (inside the process, connection set-up excluded) and their ratio: the
     medians of `repeat` alternating runs, each on a fresh database (one run of either side
     varies by 20-30 % on this machine)."""
