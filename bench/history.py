@@ -11,7 +11,8 @@ Usage: python -m bench.history [WEEKS] [EPEAT_ROWS] [TCO_GTINS]   (default 260 2
    The runs are dated a week apart, ending today. (Replaying 520 full crawls would take hours.)
    Then one offers run (add_offers) of 5,000 offers of the current records' models.
 3. Prints the database size after one run and after all runs, against one run plus the changes.
-4. Prints p50 and p95 of each dashboard query (and, apart, of the reads no page waits for) on a
+4. Times each source's next weekly load into a copy of it (weekly_loads).
+5. Prints p50 and p95 of each dashboard query (and, apart, of the reads no page waits for) on a
    fresh read-only connection and on an open one, and of a full render of each page through the
    app (streamlit AppTest, caches cleared).
 """
@@ -20,15 +21,17 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from bench.generate import epeat_export, tco_bundle
-from bench.measure import CACHE
+from bench.load import LOAD
+from bench.measure import CACHE, measure
 from store import derived, queries
 from store.db import ensure_schema, read_connection, write_connection
-from store.load import OFFER, load_run, start_run
+from store.load import CERTIFICATION, OFFER, load_run, start_run
 
 CHANGED_PER_MILLE = 20  # records changed a week: 2 %
 OFFERS = 5_000
@@ -55,6 +58,11 @@ def base_database(rows: int, gtins: int) -> Path:
     return db
 
 
+def changed_in(week: int) -> str:
+    """SQL: whether a record (`record_key`) changes in `week` (CHANGED_PER_MILLE of them)."""
+    return f"hash(record_key || '{week}') % 1000 < {CHANGED_PER_MILLE}"
+
+
 def add_weeks(db: Path, weeks: int) -> int:
     """Weekly runs 2..weeks of each source; returns the versions written for changes."""
     changed_total = 0
@@ -72,7 +80,7 @@ def add_weeks(db: Path, weeks: int) -> int:
                     "INSERT INTO crawl_run (source, origin, started_at, finished_at, status, items, invalid_items, errors,"
                     " record_kind) VALUES ($s, 'bench', $d, $d, 'loaded', 0, 0, 0, 'certification') RETURNING id",
                     {"s": source, "d": day}).fetchone()
-                changed = f"hash(record_key || '{week}') % 1000 < {CHANGED_PER_MILLE}"
+                changed = changed_in(week)
                 params = {"s": source, "prev": previous[source], "run": run_id}
                 con.execute(f"""UPDATE certification SET last_run_id = $run
                                 WHERE source = $s AND last_run_id = $prev AND NOT {changed}""", params)
@@ -126,6 +134,55 @@ def add_offers(db: Path, offers: int) -> None:
             FROM offered) TO '{run_file}' (FORMAT json)""", {"offers": offers, "run": run_id})
     load_run(db, run_id, "offers", run_file, {}, {"items": offers, "invalid": 0, "errors": 0})
     run_file.unlink()
+
+
+def weekly_loads(db: Path, week: int, repeat: int = 3) -> None:
+    """Each source's next weekly run through store.load.load_run (bench.load.LOAD: monitors,
+    version merge, derived tables) into a copy of the history database: its current records
+    with CHANGED_PER_MILLE of them renewed: valid a year longer, as add_weeks renews them (an
+    EPEAT record without an archive date gets one a year on). Medians of `repeat`.
+
+    The copy's current versions first get the content hash the load computes (add_weeks marks a
+    change with a made-up one, and a cache may come from an older labelwatch), so that only the
+    renewed records are new versions."""
+    print(f"a weekly load into the history (each on a fresh copy of the database; medians of {repeat}):")
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared, runs = Path(tmp) / "prepared.duckdb", {}
+        shutil.copy(db, prepared)
+        with write_connection(prepared) as con:
+            con.execute("SET enable_progress_bar = false")
+            latest = dict(con.execute("SELECT source, max(id) FROM crawl_run WHERE status = 'loaded' AND record_kind ="
+                                      " 'certification' GROUP BY 1 ORDER BY 1").fetchall())
+            (run_id,) = con.execute("SELECT last_value + increment_by FROM duckdb_sequences()"
+                                    " WHERE sequence_name = 'crawl_run_id_seq'").fetchone()
+            columns = ", ".join(c for c in CERTIFICATION.columns if c not in ("run_id", "valid_until"))
+            for source, last in latest.items():
+                current = f"FROM certification WHERE source = '{source}' AND last_run_id = {last}"
+                con.execute(f"UPDATE certification SET content_hash = {CERTIFICATION.content_hash} "
+                            + current.removeprefix("FROM certification "))
+                runs[source] = Path(tmp) / f"{source}.jsonl"
+                (records,) = con.execute(f"""COPY (
+                    SELECT {run_id} AS run_id, {columns}, CASE WHEN {changed_in(week)}
+                           THEN coalesce(valid_until, current_date) + INTERVAL 1 YEAR ELSE valid_until
+                           END::DATE AS valid_until {current}
+                ) TO '{runs[source]}' (FORMAT json)""").fetchone()
+                runs[source] = (runs[source], records)
+        for source, (run_file, records) in runs.items():
+            seconds, peaks, versions = [], [], set()
+            for _ in range(repeat):
+                copy = Path(tmp) / "lw.duckdb"
+                shutil.copy(prepared, copy)
+                _, rss, out = measure([sys.executable, "-c", LOAD, str(run_file), str(copy), source,
+                                       CERTIFICATION.table])
+                seconds.append(float(out.split("RESULT ")[1].split()[0]))
+                peaks.append(rss)
+                with read_connection(copy) as con:
+                    versions.add(con.execute("SELECT count(*) FROM certification WHERE first_run_id = $r",
+                                             {"r": run_id}).fetchone()[0])
+                copy.unlink()
+            print(f"  {source:6s} {records:9,} records, {', '.join(f'{v:,}' for v in versions)} new versions: load "
+                  f"{statistics.median(seconds):5.1f} s ({', '.join(f'{t:.1f}' for t in seconds)})  "
+                  f"peak {statistics.median(peaks):5.0f} MiB")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -272,6 +329,7 @@ def main(weeks: int, rows: int, gtins: int) -> None:
         print(f"history database from {db} ({db.stat().st_size / 2**20:.1f} MiB); delete it to measure its size anew")
     ensure_schema(db)  # derived tables of an older labelwatch are rebuilt, as its next load would
     add_offers(db, OFFERS)
+    weekly_loads(db, weeks)
     time_queries(db, repeat=30)
     time_pages(db, repeat=10)
 

@@ -34,6 +34,9 @@ def test_history_bench_smoke():
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "3 weekly runs of each source" in result.stdout and "(target: under 1.5x)" in result.stdout
+    weekly = result.stdout.split("a weekly load into the history", 1)[1].split("dashboard queries", 1)[0]
+    assert "epeat        430 records" in weekly and "tco        3,409 records" in weekly
+    assert " 0 new versions" not in weekly  # the renewed records, and only they, become versions
     for name in ("availability (Belgium: the page's default)", "pre-tender counts (display, Belgium)",
                  "pre-tender first 1,000 models (display, Belgium)", "expiry (Belgium)", "trends",
                  "changes (last two EPEAT runs)", "not dashboard page queries", "export: whole pre-tender list"):
