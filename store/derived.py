@@ -20,24 +20,30 @@ DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gt
                   "run_summary")
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
-RUN_RECORDS = queries.records_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
+RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
+RUN_RECORDS = queries.counted(RUN_VERSIONS)
+# store.load's temporary table of the run being loaded: exactly the source's records at that run
+# once it is loaded (repeated lines merged), read without searching the versions for them.
+LOADED = "incoming c WHERE c.source = $source"
 
 
 def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
-    """Replace the source's ($source) rows of `table` by those `select` gives."""
+    """Replace the source's ($source) rows of `table` by those `select` gives, with those of
+    `params` it uses."""
     con.execute(f"DELETE FROM {table.name} WHERE source = $source", {"source": params["source"]})
     columns = ", ".join(column.name for column in table.columns)
-    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})", params)
+    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})",
+                {name: value for name, value in params.items() if f"${name}" in select})
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int) -> None:
-    """Replace the source's rows of the current tables by its records at run_id."""
-    _replace(con, current_certification, RUN_RECORDS,
-             {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
+def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, rows: str = RUN_VERSIONS) -> None:
+    """Replace the source's rows of the current tables by its records at run_id: `rows` (FROM
+    and WHERE, as queries.counted takes them), its versions at the run or LOADED."""
+    params = {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id}
+    _replace(con, current_certification, queries.counted(rows), params)
     _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),
-             {"source": source})
-    _replace(con, current_gtin, queries.gtin_lists(queries.ONE_RUN),
-             {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id})
+             params)
+    _replace(con, current_gtin, queries.gtin_lists(rows), params)
 
 
 def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
@@ -61,9 +67,10 @@ def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day:
     """, {**params, "source": source, "run_id": run_id, "valid_on": day, **queries.Filters().params()})
 
 
-def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date) -> None:
-    """What a load of (source, run_id) derives, written in the load's transaction."""
-    refresh_current(con, source, run_id)
+def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, rows: str = RUN_VERSIONS) -> None:
+    """What a load of (source, run_id) derives, written in the load's transaction, from `rows`
+    (as refresh_current takes them)."""
+    refresh_current(con, source, run_id, rows)
     refresh_offer_matches(con)
     summarise_run(con, source, run_id, day, "SELECT * FROM current_across_markets", {})
 

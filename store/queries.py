@@ -71,7 +71,7 @@ def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str,
     and records, and its parameters, as _records(): the latest from current_offer_match."""
     if as_of == AsOf() and _is_current(con, schema.current_offer_match):
         return f"SELECT * FROM {schema.current_offer_match.name}", {}
-    return offer_candidates("SELECT * FROM o", records_at(_SNAPSHOT), gtin_lists(_SNAPSHOT)), {
+    return offer_candidates("SELECT * FROM o", records_at(_SNAPSHOT), gtin_lists(versions_at(_SNAPSHOT))), {
         **_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
 
 
@@ -141,7 +141,7 @@ def _level_rank(prefix: str) -> str:
 ONE_RUN = "SELECT $source::VARCHAR AS source, $run_id::BIGINT AS run_id"
 
 
-def _versions_at(snap: str) -> str:
+def versions_at(snap: str) -> str:
     """FROM and WHERE of the versions (alias c) current at each source's snapshot run (`snap`: a
     SELECT of source, run_id), where $snap_low/$snap_high bound the snapshot's run ids so the
     scan skips, column by column, the versions of other runs before the join picks each
@@ -152,25 +152,31 @@ def _versions_at(snap: str) -> str:
 
 
 def records_at(snap: str) -> str:
-    """SELECT the counted records (status active or unknown) current at each source's snapshot
-    run (see _versions_at) with their COUNTING_KEYS, the hash of their GTIN list (`gtins_hash`,
-    see gtin_lists) and `model_records` (the model's records in its cell): what
-    current_certification holds for the latest runs."""
+    """SELECT the counted records current at each source's snapshot run (see versions_at), as
+    counted() gives them."""
+    return counted(versions_at(snap))
+
+
+def counted(rows: str) -> str:
+    """SELECT the counted records (status active or unknown) of `rows` (FROM and WHERE of
+    records, alias c: versions_at, or a load's records) with their COUNTING_KEYS, the hash of
+    their GTIN list (`gtins_hash`, see gtin_lists) and `model_records` (the model's records in
+    its cell): what current_certification holds for the latest runs."""
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
-        WITH r AS (SELECT c.*, {keys}, hash(c.gtins) AS gtins_hash FROM {_versions_at(snap)}
+        WITH r AS (SELECT c.*, {keys}, hash(c.gtins) AS gtins_hash FROM {rows}
                    AND (c.status IS NULL OR upper(c.status) = 'ACTIVE'))
         SELECT r.*, n.model_records FROM r
         JOIN (SELECT cell_id, model_id, count(*)::INTEGER AS model_records FROM r GROUP BY ALL) n USING (cell_id, model_id)
     """
 
 
-def gtin_lists(snap: str) -> str:
-    """SELECT source, gtins_hash, gtin: the distinct GTIN lists of the versions current at each
-    source's snapshot run (see _versions_at), unnested, what current_gtin holds for the latest
-    runs. Lists are told apart by their 64-bit hash, as versions are."""
+def gtin_lists(rows: str) -> str:
+    """SELECT source, gtins_hash, gtin: the distinct GTIN lists of `rows` (as counted() takes
+    them), unnested, what current_gtin holds for the latest runs. Lists are told apart by their
+    64-bit hash, as versions are."""
     return f"""
-        SELECT c.source, hash(c.gtins) AS gtins_hash, unnest(any_value(c.gtins)) AS gtin FROM {_versions_at(snap)}
+        SELECT c.source, hash(c.gtins) AS gtins_hash, unnest(any_value(c.gtins)) AS gtin FROM {rows}
         GROUP BY c.source, hash(c.gtins)
     """
 

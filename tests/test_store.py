@@ -369,6 +369,10 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
         assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
         versions = con.execute(VERSION_KEYS).fetchone()
         assert versions[:2] == (3, 3)  # A twice (changed in r2), B once (its GTINs merged in both runs)
+        # the current tables, derived from the load's merged lines, hold each record once
+        assert con.execute("SELECT record_key, level, model_records FROM current_certification ORDER BY ALL"
+                           ).fetchall() == [("A", "9", 1), ("B", "10", 1)]
+        assert con.execute("SELECT gtin FROM current_gtin").fetchall() == [("04995047067368",)]
         con.execute("ALTER TABLE certification ADD PRIMARY KEY (source, record_key, first_run_id)")
         con.execute("ALTER TABLE offer ADD PRIMARY KEY (source, record_key, first_run_id)")
     ensure_schema(db)
