@@ -147,7 +147,7 @@ def weekly_loads(db: Path, week: int, repeat: int = 3) -> None:
     renewed records are new versions."""
     print(f"a weekly load into the history (each on a fresh copy of the database; medians of {repeat}):")
     with tempfile.TemporaryDirectory() as tmp:
-        prepared, runs = Path(tmp) / "prepared.duckdb", {}
+        prepared, runs = Path(tmp) / "prepared.duckdb", {}  # source: (run file, records)
         shutil.copy(db, prepared)
         with write_connection(prepared) as con:
             con.execute("SET enable_progress_bar = false")
@@ -157,16 +157,15 @@ def weekly_loads(db: Path, week: int, repeat: int = 3) -> None:
                                     " WHERE sequence_name = 'crawl_run_id_seq'").fetchone()
             columns = ", ".join(c for c in CERTIFICATION.columns if c not in ("run_id", "valid_until"))
             for source, last in latest.items():
-                current = f"FROM certification WHERE source = '{source}' AND last_run_id = {last}"
-                con.execute(f"UPDATE certification SET content_hash = {CERTIFICATION.content_hash} "
-                            + current.removeprefix("FROM certification "))
-                runs[source] = Path(tmp) / f"{source}.jsonl"
+                current = f"source = '{source}' AND last_run_id = {last}"
+                con.execute(f"UPDATE certification SET content_hash = {CERTIFICATION.content_hash} WHERE {current}")
+                run_file = Path(tmp) / f"{source}.jsonl"
                 (records,) = con.execute(f"""COPY (
                     SELECT {run_id} AS run_id, {columns}, CASE WHEN {changed_in(week)}
                            THEN coalesce(valid_until, current_date) + INTERVAL 1 YEAR ELSE valid_until
-                           END::DATE AS valid_until {current}
-                ) TO '{runs[source]}' (FORMAT json)""").fetchone()
-                runs[source] = (runs[source], records)
+                           END::DATE AS valid_until FROM certification WHERE {current}
+                ) TO '{run_file}' (FORMAT json)""").fetchone()
+                runs[source] = (run_file, records)
         for source, (run_file, records) in runs.items():
             seconds, peaks, versions = [], [], set()
             for _ in range(repeat):

@@ -22,9 +22,6 @@ CURRENT_TABLES = {current_certification.name, current_across_markets.name, curre
 
 RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
 RUN_RECORDS = queries.counted(RUN_VERSIONS)
-# store.load's temporary table of the run being loaded: exactly the source's records at that run
-# once it is loaded (repeated lines merged), read without searching the versions for them.
-LOADED = "incoming c WHERE c.source = $source"
 
 
 def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
@@ -38,7 +35,8 @@ def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -
 
 def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, rows: str = RUN_VERSIONS) -> None:
     """Replace the source's rows of the current tables by its records at run_id: `rows` (FROM
-    and WHERE, as queries.counted takes them), its versions at the run or LOADED."""
+    and WHERE, as queries.counted takes them; $source and the run's ids are bound), its versions
+    at the run unless the caller has those records at hand (store.load: the lines it loaded)."""
     params = {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id}
     _replace(con, current_certification, queries.counted(rows), params)
     _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),

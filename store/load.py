@@ -182,7 +182,8 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 {"t": finished, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
             )
             if kind is CERTIFICATION:
-                derived.after_load(con, source, run_id, finished.date(), derived.LOADED)
+                # the merged lines are the source's records at this run: no need to find them among the versions
+                derived.after_load(con, source, run_id, finished.date(), "incoming c WHERE c.source = $source")
             else:
                 derived.refresh_offer_matches(con)
             con.execute("DROP TABLE incoming")
