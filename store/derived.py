@@ -4,7 +4,8 @@
 so the dashboard reads the latest data without finding it among years of versions.
 `current_across_markets`: the same records folded across markets (store.queries.fold), what
 the counts read. `current_gtin`: their distinct GTIN lists. `current_offer_match`: which of
-them the current offers may match (rebuilt by the loads of offers too).
+them the current offers may match, and `current_offer_label`: what each offer shows on any
+day (both rebuilt by the loads of offers too).
 `run_summary`: the run's any-market availability valid on its day, so trends over years of
 runs read few rows. Databases written before a table existed are filled by `backfill`.
 """
@@ -14,23 +15,29 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.models import current_across_markets, current_certification, current_gtin, current_offer_match
+from store.models import (current_across_markets, current_certification, current_gtin, current_offer_label,
+                          current_offer_match)
 
 DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gtin", "current_offer_match",
-                  "run_summary")
+                  "current_offer_label", "run_summary")
+OFFER_TABLES = {current_offer_match.name, current_offer_label.name}
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
 RUN_RECORDS = queries.counted(RUN_VERSIONS)
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
-    """Replace the source's ($source) rows of `table` by those `select` gives, with those of
-    `params` it uses."""
-    con.execute(f"DELETE FROM {table.name} WHERE source = $source", {"source": params["source"]})
+def _fill(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
+    """Insert into `table` the rows `select` gives, with those of `params` it uses."""
     columns = ", ".join(column.name for column in table.columns)
     con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})",
                 {name: value for name, value in params.items() if f"${name}" in select})
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
+    """Replace the source's ($source) rows of `table` by those `select` gives."""
+    con.execute(f"DELETE FROM {table.name} WHERE source = $source", {"source": params["source"]})
+    _fill(con, table, select, params)
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, rows: str = RUN_VERSIONS) -> None:
@@ -45,13 +52,16 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, ro
 
 
 def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
-    """Replace current_offer_match by the candidates of the current offers among the current records."""
-    columns = ", ".join(column.name for column in current_offer_match.columns)
+    """Replace current_offer_match by the candidates of the current offers among the current
+    records, and current_offer_label by what they show over time."""
     candidates = queries.offer_candidates(queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}",
                                           f"SELECT * FROM {current_gtin.name}")
-    con.execute(f"DELETE FROM {current_offer_match.name}")
-    con.execute(f"INSERT INTO {current_offer_match.name} ({columns}) SELECT {columns} FROM ({candidates})",
-                {"as_of_run": None, "as_of_day": None})
+    matches = f"SELECT * FROM {current_offer_match.name}"
+    labels = queries.offer_labels(queries.OFFERS_AT, matches, queries.offer_spans(matches))
+    params = {"as_of_run": None, "as_of_day": None, **queries.Filters().params()}
+    for table, select in ((current_offer_match, candidates), (current_offer_label, labels)):
+        con.execute(f"DELETE FROM {table.name}")
+        _fill(con, table, select, params)
 
 
 def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str,
@@ -85,5 +95,5 @@ def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     if tables & CURRENT_TABLES:
         for source, run_id in {source: run_id for run_id, source, _ in runs}.items():
             refresh_current(con, source, run_id)
-    if tables & {*CURRENT_TABLES, current_offer_match.name}:
+    if tables & (CURRENT_TABLES | OFFER_TABLES):
         refresh_offer_matches(con)

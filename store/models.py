@@ -175,9 +175,9 @@ current_across_markets = Table(
 
 # Which current label records each current offer may match (store.queries.offer_candidates),
 # by GTIN or by brand and model name (`key_length`: of the matching key), with what the read
-# needs of each record, folded across markets as in current_across_markets. Validity and the
-# buyer's filters decide at read time which of them count, so the dashboard does not match
-# thousands of offers against every record on each read. Rebuilt by every load.
+# needs of each record, folded across markets as in current_across_markets, so no read matches
+# thousands of offers against every record. Validity and the buyer's filters decide which of
+# them count (current_offer_label: for every day, without filters). Rebuilt by every load.
 current_offer_match = Table(
     "current_offer_match", SQLModel.metadata,
     Column("offer_key", String), Column("matched_by", String), Column("key_length", Integer),
@@ -185,4 +185,16 @@ current_offer_match = Table(
     Column("tier_rank", Integer), Column("generation", Integer),
     Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
     Column("markets", ARRAY(String)), Column("worldwide", Boolean),
+)
+
+# What each current offer shows per label (store.queries.offer_labels): for every span of days
+# in which the same of its current_offer_match candidates are valid (shown_from to shown_until,
+# -infinity and infinity at the ends), the labels they give it after the matching rules, so
+# the Offers page reads the rows of the chosen day instead of applying the rules to every
+# candidate. Reads whose filters narrow the label records apply the rules themselves.
+current_offer_label = Table(
+    "current_offer_label", SQLModel.metadata,
+    Column("offer_key", String), Column("shown_from", Date), Column("shown_until", Date),
+    *(Column(name, String) for name in ("label", "category", "level", "certificates")),
+    Column("label_models", Integer), Column("matched_by", String),
 )

@@ -6,7 +6,7 @@ at or before an `as_of` run id or date.
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -67,7 +67,7 @@ def _reuse(records: str) -> str:
 
 
 def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str, dict]:
-    """SELECT the offer_candidates() of the snapshot's offers (the CTE `o` of _offers_matched)
+    """SELECT the offer_candidates() of the snapshot's offers (the CTE `o` of offer_labels)
     and records, and its parameters, as _records(): the latest from current_offer_match."""
     if as_of == AsOf() and _is_current(con, schema.current_offer_match):
         return f"SELECT * FROM {schema.current_offer_match.name}", {}
@@ -239,16 +239,16 @@ def as_folded(records: str) -> str:
     """
 
 
-def valid(columns: str, records: str, folded: bool = False) -> str:
+def valid(columns: str, records: str, folded: bool = False, on: str = "$valid_on::DATE") -> str:
     """SELECT columns (alias c) of `records` (records_at or, `folded`, rows shaped as fold()
-    gives them, or the current tables holding them) valid on $valid_on, narrowed by
-    Filters.params()."""
+    gives them, or the current tables holding them) valid on the day `on` (an expression),
+    narrowed by Filters.params()."""
     in_market = "c.worldwide OR list_contains(c.markets, $market::VARCHAR)" if folded else \
         "c.market IS NULL OR c.market = $market::VARCHAR"
     return f"""
         SELECT {columns} FROM ({records}) c
-        WHERE (c.valid_until IS NULL OR c.valid_until >= $valid_on::DATE)
-          AND (c.valid_from IS NULL OR c.valid_from <= $valid_on::DATE)
+        WHERE (c.valid_until IS NULL OR c.valid_until >= {on})
+          AND (c.valid_from IS NULL OR c.valid_from <= {on})
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
           AND ($market::VARCHAR IS NULL OR {in_market})
@@ -448,47 +448,89 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
     """
 
 
-def _offers_matched(columns: str, candidates: str) -> str:
-    """SELECT columns of the current offers, each with the label records it matches (valid on
-    $valid_on, narrowed by Filters.params()) among its `candidates` (offer_candidates()): by
-    GTIN first; an offer no GTIN matched, by brand and model name, the longest key per label
-    winning. An offer that matches nothing comes once, with label NULL. Aliases: o (offer), m
-    (match: source, label, level, tier_rank, category, certificate_id, model, matched_by). Label
-    and category narrow the offers ($offer_label, $offer_category, see _offer_reading), not the
-    records they may match."""
+# A GTIN match's precedence over a brand-and-model match, whatever the length of its key.
+GTIN_FIRST = 2**31 - 1
+
+# The offer_labels() spans of a read: every offer judged on $valid_on.
+ON_THE_DAY = ("SELECT record_key, $valid_on::DATE AS shown_from, $valid_on::DATE AS shown_until, "
+              "$valid_on::DATE AS day FROM o")
+
+
+def offer_spans(candidates: str) -> str:
+    """SELECT the offer_labels() spans of the offers `o`: each offer's days, from -infinity to
+    infinity, cut where one of its `candidates` (offer_candidates()) starts or stops being
+    valid, so within a span the same candidates are valid as on its first day."""
     return f"""
-        WITH o AS ({OFFERS_AT}),
-        found AS ({valid("c.offer_key AS record_key, c.matched_by, c.key_length, c.source, c.label, c.level, "
-                         "c.tier_rank, c.category, c.certificate_id, c.model", candidates, folded=True)}),
-        by_gtin AS (
-            SELECT DISTINCT record_key, source, label, level, tier_rank, category, certificate_id, model FROM found
-            WHERE matched_by = 'gtin'),
-        by_name AS (
-            SELECT * EXCLUDE (key_length) FROM (
-                SELECT DISTINCT record_key, source, label, level, tier_rank, category, certificate_id, model, key_length
-                FROM found WHERE matched_by <> 'gtin' AND record_key NOT IN (SELECT record_key FROM by_gtin))
-            QUALIFY key_length = max(key_length) OVER (PARTITION BY record_key, label)),
-        matches AS (SELECT *, 'gtin' AS matched_by FROM by_gtin UNION ALL SELECT *, 'brand and model' FROM by_name)
-        SELECT {columns} FROM o LEFT JOIN matches m ON m.record_key = o.record_key
-        WHERE ($offer_label::VARCHAR IS NULL OR coalesce(m.label, '{NO_LABEL}') = $offer_label::VARCHAR)
-          AND ($offer_category::VARCHAR IS NULL OR coalesce(m.category, o.category) = $offer_category::VARCHAR)
+        SELECT record_key, day AS shown_from,
+               coalesce(lead(day) OVER (PARTITION BY record_key ORDER BY day) - 1, 'infinity'::DATE) AS shown_until, day
+        FROM (SELECT record_key, '-infinity'::DATE AS day FROM o
+              UNION SELECT offer_key, unnest([valid_from, valid_until + 1]) FROM ({candidates}))
+        WHERE day IS NOT NULL
     """
 
 
-# An offer's keys in _offers_matched rows: per offer, each label it matches (or NO_LABEL).
-_OFFER_KEYS = f"o.record_key, coalesce(m.label, '{NO_LABEL}') AS label, coalesce(m.category, o.category) AS category"
-# What the summaries count of an offer.
-_OFFER_COUNTED = _OFFER_KEYS + """, o.shop, o.name, o.brand_normalised AS brand, o.gtin, o.price, o.price_high,
-    o.currency, o.condition"""
+def offer_labels(offers: str, candidates: str, spans: str) -> str:
+    """SELECT offer_key, shown_from, shown_until, label, category, level, certificates,
+    label_models, matched_by: per offer of `offers` (the CTE `o`) and span of days of `spans`
+    (record_key, shown_from, shown_until, day: ON_THE_DAY or offer_spans()), each label it
+    matches among its `candidates` (offer_candidates()) valid on the span's day, narrowed by
+    Filters.params(): by GTIN first; an offer no GTIN matched, by brand and model name, the
+    longest key per label winning. Per offer, label and category: the best level, the
+    certificate ids, how many label records' models matched, and how. An offer that matches
+    nothing comes once, with label NO_LABEL and its own category. What current_offer_label
+    holds for the latest runs."""
+    judged = f"SELECT m.*, s.shown_from, s.day FROM ({candidates}) m JOIN s ON s.record_key = m.offer_key"
+    return f"""
+        WITH o AS ({offers}), s AS ({spans}),
+        found AS ({valid("c.offer_key, c.shown_from, c.label, c.level, c.tier_rank, c.category, c.certificate_id, "
+                         f"c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
+                         "ELSE c.key_length END AS precedence", judged, folded=True, on="c.day")}),
+        kept AS (
+            SELECT * FROM found
+            QUALIFY precedence = max(precedence) OVER (PARTITION BY offer_key, shown_from, label)
+                AND (precedence = {GTIN_FIRST})
+                    = (max(precedence) OVER (PARTITION BY offer_key, shown_from) = {GTIN_FIRST}))
+        SELECT s.record_key AS offer_key, s.shown_from, any_value(s.shown_until) AS shown_until,
+               coalesce(m.label, '{NO_LABEL}') AS label, coalesce(m.category, o.category) AS category,
+               arg_max(m.level, {_level_rank("m.")}) AS level,
+               nullif(array_to_string(list_sort(list_distinct(list(m.certificate_id))), ', '), '') AS certificates,
+               len(list_distinct(list(m.model))) AS label_models,
+               any_value(m.matched_by) AS matched_by
+        FROM s JOIN o ON o.record_key = s.record_key
+        LEFT JOIN kept m ON m.offer_key = s.record_key AND m.shown_from = s.shown_from
+        GROUP BY s.record_key, s.shown_from, coalesce(m.label, '{NO_LABEL}'), coalesce(m.category, o.category)
+    """
+
+
+def _offer_labels(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
+    """SELECT the offer_labels() of the snapshot's offers judged on valid_on, and its
+    parameters. The latest, unless the filters narrow the label records (market, tier,
+    Climate+, generation), from current_offer_label."""
+    narrows = replace(filters, label=None, category=None) != Filters()
+    if as_of == AsOf() and not narrows and _is_current(con, schema.current_offer_label):
+        return (f"SELECT * FROM {schema.current_offer_label.name} "
+                "WHERE shown_from <= $valid_on::DATE AND shown_until >= $valid_on::DATE"), {"valid_on": valid_on}
+    candidates, params = _offer_candidates(con, as_of)
+    return offer_labels(OFFERS_AT, candidates, ON_THE_DAY), {
+        **params, **_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None}
 
 
 def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
                    columns: str) -> tuple[str, dict]:
-    """_offers_matched() of the snapshot's records and its parameters."""
-    candidates, params = _offer_candidates(con, as_of)
-    return _offers_matched(columns, candidates), {
-        **params, **_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None,
-        "offer_label": filters.label, "offer_category": filters.category}
+    """SELECT columns of the snapshot's offers (alias o), one row per offer and label it
+    matches (alias a: _offer_labels()), narrowed to the filters' label and category, and its
+    parameters."""
+    labels, params = _offer_labels(con, as_of, valid_on, filters)
+    return f"""
+        SELECT {columns} FROM ({labels}) a JOIN ({OFFERS_AT}) o ON o.record_key = a.offer_key
+        WHERE ($offer_label::VARCHAR IS NULL OR a.label = $offer_label::VARCHAR)
+          AND ($offer_category::VARCHAR IS NULL OR a.category = $offer_category::VARCHAR)
+    """, {**params, **_as_of_params(as_of), "offer_label": filters.label, "offer_category": filters.category}
+
+
+# What the summaries count of an offer.
+_OFFER_COUNTED = """o.record_key, a.label, a.category, o.shop, o.name, o.brand_normalised AS brand, o.gtin, o.price,
+    o.price_high, o.currency, o.condition"""
 
 
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
@@ -500,20 +542,13 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, and how; the first
     `limit` (None: all)."""
-    matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_KEYS + ", m.level, m.certificate_id, "
-                                     "m.model AS label_model, m.matched_by, " + _level_rank("m.") + " AS rank")
-    source = {"record_key": "a.record_key", "label": "a.label", "category": "a.category", "brand": "o.brand_normalised"}
+    source = {"record_key": "o.record_key", "label": "a.label", "category": "a.category", "brand": "o.brand_normalised"}
     fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
-    sql = f"""  -- matches are aggregated on their keys first; the offer's own fields are joined to the result
-        SELECT {fields}, a.level, a.certificates, a.label_models, a.matched_by
-        FROM (SELECT record_key, label, category, arg_max(level, rank) AS level,
-                     nullif(array_to_string(list_sort(list_distinct(list(certificate_id))), ', '), '') AS certificates,
-                     len(list_distinct(list(label_model))) AS label_models, any_value(matched_by) AS matched_by
-              FROM ({matched}) GROUP BY record_key, label, category) a
-        JOIN ({OFFERS_AT}) o USING (record_key)
+    sql, params = _offer_reading(con, as_of, valid_on, filters,
+                                 f"{fields}, a.level, a.certificates, a.label_models, a.matched_by")
+    return _rows(con.execute(f"""{sql}
         ORDER BY a.label = '{NO_LABEL}', a.label, a.category, o.shop, o.name, o.condition LIMIT $limit
-    """
-    return _rows(con.execute(sql, {**params, "limit": limit}))
+    """, {**params, "limit": limit}))
 
 
 OFFER_SUMMARY_COLUMNS = ["label", "category", "currency", "models", "suppliers", "offers", "price_min", "price_median",
@@ -536,8 +571,7 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
                count(*) FILTER (WHERE condition = 'new') AS new,
                count(*) FILTER (WHERE condition = 'refurbished') AS refurbished,
                count(*) FILTER (WHERE condition = 'used') AS used
-        FROM (SELECT DISTINCT * FROM ({matched}))  -- an offer once per label and category it matches
-        GROUP BY label, category, currency
+        FROM ({matched}) GROUP BY label, category, currency
         ORDER BY label = '{NO_LABEL}', label, category, currency
     """
     return _rows(con.execute(sql, params))
@@ -552,7 +586,7 @@ def offer_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
         SELECT count(DISTINCT {OFFERED_MODEL}) FILTER (WHERE label <> '{NO_LABEL}') AS certified_models,
                count(DISTINCT shop) FILTER (WHERE label <> '{NO_LABEL}') AS suppliers,
                count(DISTINCT record_key) FILTER (WHERE label = '{NO_LABEL}') AS unlabelled_offers,
-               count(DISTINCT (record_key, label, category)) AS rows
+               count(*) AS rows
         FROM ({matched})
     """
     return _rows(con.execute(sql, params))[0]

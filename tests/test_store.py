@@ -430,3 +430,40 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
     r2, f2 = run_with(db, [line("A"), line("B", model="Monitor Y", model_key="monitor y")])
     load_run(db, r2, "tco", f2, {}, COUNTS)
     assert matched() == {key: (queries.NO_LABEL, None, None) for key in ("O1", "O2", "O3")}
+
+
+def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_path):
+    """current_offer_label holds an offer's labels for every span of days: as certificates
+    start and end, a GTIN match gives way to the longest name match, then to a shorter one,
+    then to none, and the rows read from it agree with applying the rules on the day."""
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [
+        line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
+        line("B", model="Monitor X1", model_key="monitor x1"),
+        line("C", model="Monitor X1 27in", model_key="monitor x1 27in", valid_from="2026-03-01",
+             valid_until="2026-09-30")])
+    load_run(db, r1, "tco", f1, {}, COUNTS)
+    o1, g1 = start_run(db, "offers", "test", "offer")
+    g1.parent.mkdir(parents=True, exist_ok=True)
+    g1.write_text(json.dumps({**offer_line("O1", gtin="04995047067368", brand="Acer", brand_normalised="Acer",
+                                           name="Acer Monitor X1 27in", model_key="monitor x1 27in"),
+                              "source": "offers", "run_id": o1}) + "\n")
+    load_run(db, o1, "offers", g1, {}, COUNTS)
+    expected = {date(2024, 12, 31): (queries.NO_LABEL, None, None), date(2025, 1, 1): ("TCO Certified", "CA", "gtin"),
+                date(2026, 6, 30): ("TCO Certified", "CA", "gtin"),
+                date(2026, 7, 1): ("TCO Certified", "CC", "brand and model"),
+                date(2026, 9, 30): ("TCO Certified", "CC", "brand and model"),
+                date(2026, 10, 1): ("TCO Certified", "CB", "brand and model"),
+                date(2027, 1, 1): ("TCO Certified", "CB", "brand and model"),
+                date(2027, 1, 2): (queries.NO_LABEL, None, None)}
+    with read_connection(db) as con:
+        spans = con.execute("SELECT count(*) FROM current_offer_label").fetchone()[0]
+        on_the_day = queries.AsOf(run_id=o1)  # a past snapshot's read applies the rules itself
+        for day in [*expected, date(2026, 2, 28), date(2026, 3, 1)]:
+            [shown] = queries.offers(con, day)
+            assert shown == queries.offers(con, day, on_the_day)[0], day
+            assert queries.offer_summary(con, day) == queries.offer_summary(con, day, on_the_day), day
+            assert queries.offer_totals(con, day) == queries.offer_totals(con, day, on_the_day), day
+            if day in expected:
+                assert (shown["label"], shown["certificates"], shown["matched_by"]) == expected[day], day
+    assert spans == 6  # cut at 2025-01-01, 2026-03-01, 2026-07-01, 2026-10-01, 2027-01-02
