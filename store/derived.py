@@ -27,17 +27,23 @@ RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, s
 RUN_RECORDS = queries.counted(RUN_VERSIONS)
 
 
-def _fill(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
-    """Insert into `table` the rows `select` gives, with those of `params` it uses."""
+# The order current_certification's rows are written in: a category's records together, so a
+# read of one category (the pre-tender list) skips the row groups of the others.
+CURRENT_ORDER = "category, label, brand_normalised, model_key"
+
+
+def _fill(con: duckdb.DuckDBPyConnection, table, select: str, params: dict, order: str | None = None) -> None:
+    """Insert into `table` the rows `select` gives (in `order`), with those of `params` it uses."""
     columns = ", ".join(column.name for column in table.columns)
-    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})",
+    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})"
+                + (f" ORDER BY {order}" if order else ""),
                 {name: value for name, value in params.items() if f"${name}" in select})
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict, order: str | None = None) -> None:
     """Replace the source's ($source) rows of `table` by those `select` gives."""
     con.execute(f"DELETE FROM {table.name} WHERE source = $source", {"source": params["source"]})
-    _fill(con, table, select, params)
+    _fill(con, table, select, params, order)
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, rows: str = RUN_VERSIONS) -> None:
@@ -45,7 +51,7 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, ro
     and WHERE, as queries.counted takes them; $source and the run's ids are bound), its versions
     at the run unless the caller has those records at hand (store.load: the lines it loaded)."""
     params = {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id}
-    _replace(con, current_certification, queries.counted(rows), params)
+    _replace(con, current_certification, queries.counted(rows), params, CURRENT_ORDER)
     _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),
              params)
     _replace(con, current_gtin, queries.gtin_lists(rows), params)
