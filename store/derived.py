@@ -63,7 +63,7 @@ def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
     candidates = queries.offer_candidates(queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}",
                                           f"SELECT * FROM {current_gtin.name}")
     matches = f"SELECT * FROM {current_offer_match.name}"
-    labels = queries.offer_labels(queries.OFFERS_AT, matches, queries.offer_spans(matches))
+    labels = queries.offer_labels(queries.OFFERS_AT, matches, queries.ALL_DAYS)
     params = {"as_of_run": None, "as_of_day": None, **queries.Filters().params()}
     for table, select in ((current_offer_match, candidates), (current_offer_label, labels)):
         con.execute(f"DELETE FROM {table.name}")

@@ -451,54 +451,46 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
 # A GTIN match's precedence over a brand-and-model match, whatever the length of its key.
 GTIN_FIRST = 2**31 - 1
 
-# The offer_labels() spans of a read: every offer judged on $valid_on.
-ON_THE_DAY = ("SELECT record_key, $valid_on::DATE AS shown_from, $valid_on::DATE AS shown_until, "
-              "$valid_on::DATE AS day FROM o")
-
-
-def offer_spans(candidates: str) -> str:
-    """SELECT the offer_labels() spans of the offers `o`: each offer's days, from -infinity to
-    infinity, cut where one of its `candidates` (offer_candidates()) starts or stops being
-    valid, so within a span the same candidates are valid as on its first day."""
-    return f"""
-        SELECT record_key, day AS shown_from,
-               coalesce(lead(day) OVER (PARTITION BY record_key ORDER BY day) - 1, 'infinity'::DATE) AS shown_until, day
-        FROM (SELECT record_key, '-infinity'::DATE AS day FROM o
-              UNION SELECT offer_key, unnest([valid_from, valid_until + 1]) FROM ({candidates}))
-        WHERE day IS NOT NULL
-    """
+# The spans of days offer_labels() judges an offer's candidates (CTE `m`) on. A read's: the one day
+# $valid_on. The latest data's: each offer's days from -infinity to infinity, cut where one of
+# its candidates starts or stops being valid, so within a span the same ones are valid as on
+# its first day.
+ON_THE_DAY = ("SELECT DISTINCT offer_key, $valid_on::DATE AS shown_from, $valid_on::DATE AS shown_until, "
+              "$valid_on::DATE AS day FROM m")
+ALL_DAYS = """
+    SELECT offer_key, day AS shown_from,
+           coalesce(lead(day) OVER (PARTITION BY offer_key ORDER BY day) - 1, 'infinity'::DATE) AS shown_until, day
+    FROM (SELECT offer_key, '-infinity'::DATE AS day FROM m UNION SELECT offer_key, unnest([valid_from, valid_until + 1]) FROM m)
+    WHERE day IS NOT NULL
+"""
 
 
 def offer_labels(offers: str, candidates: str, spans: str) -> str:
     """SELECT offer_key, shown_from, shown_until, label, category, level, certificates,
-    label_models, matched_by: per offer of `offers` (the CTE `o`) and span of days of `spans`
-    (record_key, shown_from, shown_until, day: ON_THE_DAY or offer_spans()), each label it
-    matches among its `candidates` (offer_candidates()) valid on the span's day, narrowed by
-    Filters.params(): by GTIN first; an offer no GTIN matched, by brand and model name, the
-    longest key per label winning. Per offer, label and category: the best level, the
-    certificate ids, how many label records' models matched, and how. An offer that matches
-    nothing comes once, with label NO_LABEL and its own category. What current_offer_label
-    holds for the latest runs."""
-    judged = f"SELECT m.*, s.shown_from, s.day FROM ({candidates}) m JOIN s ON s.record_key = m.offer_key"
+    label_models, matched_by: per offer of `offers` and span of days (`spans`: ON_THE_DAY or
+    ALL_DAYS), each label it matches among its `candidates` (offer_candidates()) valid on the
+    span's day, narrowed by Filters.params(): by GTIN first; an offer no GTIN matched, by brand
+    and model name, the longest key per label winning. Per offer, label and category (the
+    offer's own if the record has none): the best level, the certificate ids, how many label
+    records' models matched, and how. A span in which an offer matches nothing has no row.
+    What current_offer_label holds for the latest runs."""
+    judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
     return f"""
-        WITH o AS ({offers}), s AS ({spans}),
-        found AS ({valid("c.offer_key, c.shown_from, c.label, c.level, c.tier_rank, c.category, c.certificate_id, "
-                         f"c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
+        WITH o AS ({offers}), m AS ({candidates}), s AS ({spans}),
+        found AS ({valid("c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.tier_rank, c.category, "
+                         f"c.certificate_id, c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
                          "ELSE c.key_length END AS precedence", judged, folded=True, on="c.day")}),
         kept AS (
             SELECT * FROM found
             QUALIFY precedence = max(precedence) OVER (PARTITION BY offer_key, shown_from, label)
                 AND (precedence = {GTIN_FIRST})
                     = (max(precedence) OVER (PARTITION BY offer_key, shown_from) = {GTIN_FIRST}))
-        SELECT s.record_key AS offer_key, s.shown_from, any_value(s.shown_until) AS shown_until,
-               coalesce(m.label, '{NO_LABEL}') AS label, coalesce(m.category, o.category) AS category,
-               arg_max(m.level, {_level_rank("m.")}) AS level,
-               nullif(array_to_string(list_sort(list_distinct(list(m.certificate_id))), ', '), '') AS certificates,
-               len(list_distinct(list(m.model))) AS label_models,
-               any_value(m.matched_by) AS matched_by
-        FROM s JOIN o ON o.record_key = s.record_key
-        LEFT JOIN kept m ON m.offer_key = s.record_key AND m.shown_from = s.shown_from
-        GROUP BY s.record_key, s.shown_from, coalesce(m.label, '{NO_LABEL}'), coalesce(m.category, o.category)
+        SELECT k.offer_key, k.shown_from, any_value(k.shown_until) AS shown_until, k.label,
+               coalesce(k.category, o.category) AS category, arg_max(k.level, {_level_rank("k.")}) AS level,
+               nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,
+               len(list_distinct(list(k.model))) AS label_models, any_value(k.matched_by) AS matched_by
+        FROM kept k JOIN o ON o.record_key = k.offer_key
+        GROUP BY k.offer_key, k.shown_from, k.label, coalesce(k.category, o.category)
     """
 
 
@@ -515,22 +507,27 @@ def _offer_labels(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, f
         **params, **_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None}
 
 
+# The label and category of a row of _offer_reading: NO_LABEL and the offer's own if it matched none.
+_OFFER_LABEL = f"coalesce(a.label, '{NO_LABEL}')"
+_OFFER_CATEGORY = "coalesce(a.category, o.category)"
+
+
 def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
                    columns: str) -> tuple[str, dict]:
     """SELECT columns of the snapshot's offers (alias o), one row per offer and label it
-    matches (alias a: _offer_labels()), narrowed to the filters' label and category, and its
-    parameters."""
+    matches (alias a: _offer_labels(); none: once, a's columns NULL), narrowed to the filters'
+    label and category, and its parameters."""
     labels, params = _offer_labels(con, as_of, valid_on, filters)
     return f"""
-        SELECT {columns} FROM ({labels}) a JOIN ({OFFERS_AT}) o ON o.record_key = a.offer_key
-        WHERE ($offer_label::VARCHAR IS NULL OR a.label = $offer_label::VARCHAR)
-          AND ($offer_category::VARCHAR IS NULL OR a.category = $offer_category::VARCHAR)
+        SELECT {columns} FROM ({OFFERS_AT}) o LEFT JOIN ({labels}) a ON a.offer_key = o.record_key
+        WHERE ($offer_label::VARCHAR IS NULL OR {_OFFER_LABEL} = $offer_label::VARCHAR)
+          AND ($offer_category::VARCHAR IS NULL OR {_OFFER_CATEGORY} = $offer_category::VARCHAR)
     """, {**params, **_as_of_params(as_of), "offer_label": filters.label, "offer_category": filters.category}
 
 
 # What the summaries count of an offer.
-_OFFER_COUNTED = """o.record_key, a.label, a.category, o.shop, o.name, o.brand_normalised AS brand, o.gtin, o.price,
-    o.price_high, o.currency, o.condition"""
+_OFFER_COUNTED = f"""o.record_key, {_OFFER_LABEL} AS label, {_OFFER_CATEGORY} AS category, o.shop, o.name,
+    o.brand_normalised AS brand, o.gtin, o.price, o.price_high, o.currency, o.condition"""
 
 
 OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
@@ -542,12 +539,13 @@ def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, and how; the first
     `limit` (None: all)."""
-    source = {"record_key": "o.record_key", "label": "a.label", "category": "a.category", "brand": "o.brand_normalised"}
+    source = {"label": _OFFER_LABEL, "category": _OFFER_CATEGORY, "brand": "o.brand_normalised"}
     fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
     sql, params = _offer_reading(con, as_of, valid_on, filters,
-                                 f"{fields}, a.level, a.certificates, a.label_models, a.matched_by")
+                                 f"{fields}, a.level, a.certificates, coalesce(a.label_models, 0) AS label_models, "
+                                 "a.matched_by")
     return _rows(con.execute(f"""{sql}
-        ORDER BY a.label = '{NO_LABEL}', a.label, a.category, o.shop, o.name, o.condition LIMIT $limit
+        ORDER BY label = '{NO_LABEL}', label, category, o.shop, o.name, o.condition LIMIT $limit
     """, {**params, "limit": limit}))
 
 

@@ -433,9 +433,10 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
 
 
 def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_path):
-    """current_offer_label holds an offer's labels for every span of days: as certificates
-    start and end, a GTIN match gives way to the longest name match, then to a shorter one,
-    then to none, and the rows read from it agree with applying the rules on the day."""
+    """current_offer_label holds an offer's labels for every span of days in which it matches
+    one: as certificates start and end, a GTIN match gives way to the longest name match, then
+    to a shorter one, then to none, and the rows read from it agree with applying the rules on
+    the day."""
     db = tmp_path / "lw.duckdb"
     r1, f1 = run_with(db, [
         line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
@@ -457,7 +458,8 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
                 date(2027, 1, 1): ("TCO Certified", "CB", "brand and model"),
                 date(2027, 1, 2): (queries.NO_LABEL, None, None)}
     with read_connection(db) as con:
-        spans = con.execute("SELECT count(*) FROM current_offer_label").fetchone()[0]
+        spans = con.execute("SELECT shown_from, shown_until, certificates FROM current_offer_label "
+                            "ORDER BY shown_from").fetchall()
         on_the_day = queries.AsOf(run_id=o1)  # a past snapshot's read applies the rules itself
         for day in [*expected, date(2026, 2, 28), date(2026, 3, 1)]:
             [shown] = queries.offers(con, day)
@@ -466,4 +468,5 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
             assert queries.offer_totals(con, day) == queries.offer_totals(con, day, on_the_day), day
             if day in expected:
                 assert (shown["label"], shown["certificates"], shown["matched_by"]) == expected[day], day
-    assert spans == 6  # cut at 2025-01-01, 2026-03-01, 2026-07-01, 2026-10-01, 2027-01-02
+    assert spans == [(date(2025, 1, 1), date(2026, 2, 28), "CA"), (date(2026, 3, 1), date(2026, 6, 30), "CA"),
+                     (date(2026, 7, 1), date(2026, 9, 30), "CC"), (date(2026, 10, 1), date(2027, 1, 1), "CB")]
