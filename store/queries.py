@@ -460,7 +460,8 @@ ON_THE_DAY = ("SELECT DISTINCT offer_key, $valid_on::DATE AS shown_from, $valid_
 ALL_DAYS = """
     SELECT offer_key, day AS shown_from,
            coalesce(lead(day) OVER (PARTITION BY offer_key ORDER BY day) - 1, 'infinity'::DATE) AS shown_until, day
-    FROM (SELECT offer_key, '-infinity'::DATE AS day FROM m UNION SELECT offer_key, unnest([valid_from, valid_until + 1]) FROM m)
+    FROM (SELECT offer_key, '-infinity'::DATE AS day FROM m
+          UNION SELECT offer_key, unnest([valid_from, valid_until + 1]) FROM m)
     WHERE day IS NOT NULL
 """
 
