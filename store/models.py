@@ -187,11 +187,12 @@ current_offer_match = Table(
     Column("markets", ARRAY(String)), Column("worldwide", Boolean),
 )
 
-# What each current offer shows per label (store.queries.offer_labels): for every span of days
-# in which the same of its current_offer_match candidates are valid (shown_from to shown_until,
-# -infinity and infinity at the ends), the labels they give it after the matching rules, so
-# the Offers page reads the rows of the chosen day instead of applying the rules to every
-# candidate. Reads whose filters narrow the label records apply the rules themselves.
+# What each current offer shows per label (store.queries.offer_labels): its days cut where one
+# of its current_offer_match candidates starts or stops being valid (-infinity and infinity at
+# the ends), and for each span (shown_from to shown_until) in which it matches something, the
+# labels the matching rules give it; a day with no row is "no label found". The Offers page
+# reads the rows of the chosen day instead of applying the rules to every candidate; reads whose
+# filters narrow the label records apply the rules themselves.
 current_offer_label = Table(
     "current_offer_label", SQLModel.metadata,
     Column("offer_key", String), Column("shown_from", Date), Column("shown_until", Date),

@@ -497,15 +497,16 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
 
 def _offer_labels(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
     """SELECT the offer_labels() of the snapshot's offers judged on valid_on, and its
-    parameters. The latest, unless the filters narrow the label records (market, tier,
-    Climate+, generation), from current_offer_label."""
+    parameters but the snapshot's (_as_of_params, which _offer_reading binds). The latest,
+    unless the filters narrow the label records (market, tier, Climate+, generation), from
+    current_offer_label."""
     narrows = replace(filters, label=None, category=None) != Filters()
     if as_of == AsOf() and not narrows and _is_current(con, schema.current_offer_label):
         return (f"SELECT * FROM {schema.current_offer_label.name} "
                 "WHERE shown_from <= $valid_on::DATE AND shown_until >= $valid_on::DATE"), {"valid_on": valid_on}
     candidates, params = _offer_candidates(con, as_of)
     return offer_labels(OFFERS_AT, candidates, ON_THE_DAY), {
-        **params, **_as_of_params(as_of), "valid_on": valid_on, **filters.params(), "label": None, "category": None}
+        **params, "valid_on": valid_on, **filters.params(), "label": None, "category": None}
 
 
 # The label and category of a row of _offer_reading: NO_LABEL and the offer's own if it matched none.
