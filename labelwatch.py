@@ -15,6 +15,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from crawlers.sources import UnknownSource, all_sources, get_source, label_source, labels
 from store import queries
 from store.db import DatabaseLocked, DatabaseMissing, db_path, ensure_schema, read_connection
 from store.locks import SourceBusy, source_locks
@@ -52,12 +53,6 @@ def _settings(db: Path, overrides: list[str], extra: dict):
             fail(f"--set {item!r}: expected KEY=VALUE")
         settings.set(key.strip(), value, priority="cmdline")
     return settings
-
-
-def _known_sources(settings) -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
-
-    return sorted(SpiderLoader.from_settings(settings).list())
 
 
 def replay_settings(directory: Path) -> dict:
@@ -144,30 +139,33 @@ def _finish(outcomes: list[dict]) -> None:
         raise typer.Exit(1)
 
 
-def _check_source(settings, *sources: str) -> None:
-    known = _known_sources(settings)
+def _check_source(*sources: str) -> None:
+    known = list(all_sources())
     unknown = sorted(set(sources) - set(known))
     if unknown:
         fail(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
 
 
+SOURCE_NAMES = ", ".join(all_sources())
+
+
 @app.command()
 def crawl(
-    sources: Annotated[Optional[list[str]], typer.Argument(help="Sources to crawl [default: all]")] = None,
+    sources: Annotated[Optional[list[str]], typer.Argument(help=f"Sources to crawl: {SOURCE_NAMES} [default: all]")] = None,
     replay: Annotated[Optional[Path], typer.Option(help="Answer every request from this recording; no network")] = None,
     db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
     """Crawl sources and load each run that finishes cleanly."""
     path = db_path(db).resolve()
     settings = _settings(path, set_, replay_settings(replay.resolve()) if replay else {})
-    _check_source(settings, *(sources or []))
+    _check_source(*(sources or []))
     ensure_schema(path)
-    _finish(_run_spiders(settings, {s: {} for s in (sources or _known_sources(settings))}, verbose))
+    _finish(_run_spiders(settings, {s: {} for s in (sources or all_sources())}, verbose))
 
 
 @app.command()
 def record(
-    source: Annotated[str, typer.Argument(help="Source to crawl live")],
+    source: Annotated[str, typer.Argument(help=f"Source to crawl live: {SOURCE_NAMES}")],
     directory: Annotated[Path, typer.Argument(help="Recording to write (index.jsonl + bodies/)")],
     db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
@@ -175,18 +173,17 @@ def record(
     path = db_path(db).resolve()
     directory = directory.resolve()
     settings = _settings(path, set_, {"LABELWATCH_RECORD_DIR": str(directory), "LABELWATCH_ORIGIN": f"record {directory}"})
-    _check_source(settings, source)
+    _check_source(source)
     ensure_schema(path)
-    prefix = f"{source.upper()}_"
     directory.mkdir(parents=True, exist_ok=True)
-    recorded = {k: v for k, v in settings.copy_to_dict().items() if k.startswith(prefix)}
+    recorded = {k: settings.get(k, default) for k, default in get_source(source).settings.items()}
     (directory / "settings.json").write_text(json.dumps(recorded, indent=1, default=list) + "\n")
     _finish(_run_spiders(settings, {source: {}}, verbose))
 
 
 @app.command("import")
 def import_(
-    source: Annotated[str, typer.Argument(help="Source whose format the file has")],
+    source: Annotated[str, typer.Argument(help=f"Source whose format the file has: {SOURCE_NAMES}")],
     file: Annotated[Path, typer.Argument(help="A file saved by hand from the registry's site")],
     db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
 ):
@@ -196,7 +193,7 @@ def import_(
     path = db_path(db).resolve()
     settings = _settings(path, set_, {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
                                     "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False})
-    _check_source(settings, source)
+    _check_source(source)
     ensure_schema(path)
     _finish(_run_spiders(settings, {source: {"file": str(file)}}, verbose))
 
@@ -284,6 +281,40 @@ def runs(
 AVAILABILITY_COLUMNS = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
 
 
+def _scales_help() -> str:
+    scales = [f"{name}: {label.scale.name} {' < '.join(label.scale.levels)}{' (or any number)' if label.scale.numeric else ''}"
+              for name, (_, label) in labels().items() if label.scale]
+    return "; ".join(scales)
+
+
+def _flags_help() -> str:
+    return "; ".join(f"{flag.name} ({source.title})" for source in all_sources().values() for flag in source.flags)
+
+
+def level_filters(min_levels: list[str], flags: list[str]) -> dict:
+    """Filters arguments from `--min-level LABEL=LEVEL` and `--flag NAME`, checked against the
+    sources' declarations."""
+    ranks = []
+    for item in min_levels:
+        name, sep, level = item.rpartition("=")
+        if not sep or not name:
+            fail(f"--min-level {item!r}: expected LABEL=LEVEL, e.g. {_scales_help()}")
+        try:
+            _, label = label_source(name.strip())
+        except UnknownSource as error:
+            fail(f"--min-level: {error}")
+        rank = label.scale.rank(level) if label.scale else None
+        if rank is None:
+            choices = " < ".join(label.scale.levels) if label.scale else "none (this label has no levels)"
+            fail(f"--min-level {item!r}: {level!r} is not a level of {label.name}; levels: {choices}")
+        ranks.append((label.name, rank))
+    declared = {flag.name: source.name for source in all_sources().values() for flag in source.flags}
+    for flag in flags:
+        if flag not in declared:
+            fail(f"--flag {flag!r}: unknown flag; known: {', '.join(declared) or 'none'}")
+    return {"min_levels": tuple(ranks), "flags": tuple((declared[flag], flag) for flag in flags)}
+
+
 @report_app.command("availability")
 def report_availability(
     fmt: FormatOption = "table",
@@ -292,19 +323,18 @@ def report_availability(
     category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
     label: Annotated[Optional[str], typer.Option(help="Only this label")] = None,
     market: Annotated[Optional[str], typer.Option(help="Only this country's registrations (and global certificates)")] = None,
-    min_tier: Annotated[Optional[str], typer.Option(help="EPEAT: Bronze, Silver or Gold and above")] = None,
-    min_generation: Annotated[Optional[int], typer.Option(help="TCO Certified: this generation and above")] = None,
-    climate_plus: Annotated[bool, typer.Option("--climate-plus", help="EPEAT: Climate+ products only")] = False,
+    min_level: Annotated[list[str], typer.Option(
+        "--min-level", help=f"LABEL=LEVEL: that label's records at this level or higher (repeatable). {_scales_help()}")] = [],
+    flag: Annotated[list[str], typer.Option(
+        "--flag", help=f"Only records carrying this flag, among their source's records (repeatable): {_flags_help()}")] = [],
     db: DbOption = None,
 ):
     """Models, brands and certificates valid per label, level, category and market."""
     _check_format(fmt)
-    filters = queries.Filters(category=category, label=label, market=market, min_tier=min_tier,
-                              climate_plus=climate_plus, min_generation=min_generation)
+    filters = queries.Filters(category=category, label=label, market=market, **level_filters(min_level, flag))
     try:
         when = queries.AsOf.parse(as_of)
         day = date.fromisoformat(valid_on) if valid_on else None
-        filters.params()
     except ValueError as error:
         fail(str(error).replace("Invalid isoformat string", "--valid-on: not a YYYY-MM-DD date"))
     with read_connection(db_path(db)) as con:

@@ -245,7 +245,7 @@ def time_queries(db: Path, repeat: int) -> None:
         "availability (Belgium: the page's default)": lambda con: queries.availability(
             con, today, filters=queries.Filters(market="Belgium")),
         "availability (Belgium, Gold)": lambda con: queries.availability(
-            con, today, filters=queries.Filters(market="Belgium", min_tier="Gold")),
+            con, today, filters=queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),))),
         **{f"pre-tender {what} ({category}, Belgium)": query for category in ("notebook", "display")
            for what, query in pretender_queries(category, today + timedelta(days=4 * 365)).items()},
         "label totals (availability headline, Belgium)": lambda con: queries.label_totals(

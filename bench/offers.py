@@ -16,7 +16,7 @@ from bench.measure import CACHE, measure
 PARSE_ONLY = """
 import json, sys
 from pathlib import Path
-from crawlers.schemaorg import read_page
+from crawlers.sources.offers.schemaorg import read_page
 offers = 0
 for line in (Path(sys.argv[1]) / "index.jsonl").read_text().splitlines():
     entry = json.loads(line)

@@ -39,6 +39,7 @@ class Certification(BaseModel):
     record_key: str
     label: str
     level: str | None
+    level_rank: int | None = None  # the level's rank on the label's scale (crawlers.sources.declaration)
     brand: str | None
     brand_normalised: str | None = None
     model: str
@@ -53,7 +54,7 @@ class Certification(BaseModel):
     url: str | None
     market: str | None = None  # country for per-country registries; None = global certificate
     market_code: str | None = None  # ISO 3166-1 alpha-2
-    climate_plus: bool | None = None
+    flags: list[str] = []  # names of the source's declared flags the record carries
     score_points: int | None = None
     score_max: int | None = None
     registered_on: date | None = None
@@ -82,7 +83,7 @@ class Certification(BaseModel):
             raise ValueError(f"not GTIN-14 with a valid check digit: {list(bad[:3])}")
         return sorted(set(values))
 
-    @field_validator("part_numbers")
+    @field_validator("part_numbers", "flags")
     @classmethod
     def _sorted(cls, values: list[str]) -> list[str]:
         return sorted(set(values))

@@ -1,8 +1,11 @@
-"""Scrapy settings for labelwatch. Registry base URLs are settings so a mirror can stand in."""
+"""Scrapy settings for labelwatch. Each source's own settings (registry URLs, page sizes) are
+declared in its folder (crawlers/sources/<name>/__init__.py) and applied by its spider, so a
+mirror can stand in with `--set`."""
+
+from crawlers.sources import all_sources
 
 BOT_NAME = "labelwatch"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+SPIDER_MODULES = [source.spider_module for source in all_sources().values()]
 
 USER_AGENT = "labelwatch/0.1 (+https://github.com/labelwatch/labelwatch; market-availability research for public ICT procurement)"
 ROBOTSTXT_OBEY = True
@@ -50,10 +53,3 @@ LABELWATCH_MONITOR_MIN_SHARE = {"brand": 0.5, "category": 0.9, "validity": 0.9} 
 LABELWATCH_MONITOR_MAX_ERRORS = 0
 LABELWATCH_BATCH_SIZE = 500  # records per item travelling through Scrapy (crawlers.batching)
 CONCURRENT_ITEMS = 4  # batches in the (synchronous) pipelines at once: bounds the records held in memory
-
-TCO_FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
-TCO_API_URL = "https://api.tcocertified.com"
-TCO_PRODUCT_TYPES = ["Displays", "Desktops", "Notebooks", "All-in-OnePCs", "Tablets", "Smartphones", "Headsets", "Projectors"]
-
-EPEAT_HOME_URL = "https://www.epeat.net/"
-EPEAT_EXPORT_URLS = []  # export URLs to fetch directly, skipping discovery from the home page

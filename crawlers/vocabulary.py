@@ -1,4 +1,5 @@
-"""Shared vocabulary: brand aliases and canonical categories, kept as data in crawlers/data/."""
+"""Shared vocabulary: canonical categories, brand aliases (data in crawlers/data/brands.toml),
+model keys and country names. Each source maps its own category spellings (its categories.toml)."""
 
 import re
 import tomllib
@@ -13,7 +14,6 @@ CANONICAL_CATEGORIES = (
 
 _DATA = files("crawlers") / "data"  # a resource path: also readable from a zipped egg (Scrapyd)
 _SPACES = re.compile(r"\s+")
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def collapse(text: str) -> str:
@@ -55,34 +55,6 @@ def normalise_brand(brand: str | None) -> str | None:
     if brand is None or not collapse(brand):
         return None
     return _brand_aliases().get(collapse(brand).casefold(), collapse(brand))
-
-
-@cache
-def _category_maps() -> dict[str, dict[str, str]]:
-    """categories.toml flattened to {"tco": {...}, "epeat.type": {...}, ...}."""
-    flat: dict[str, dict[str, str]] = {}
-
-    def walk(prefix: str, table: dict) -> None:
-        mapping = {k: v for k, v in table.items() if isinstance(v, str)}
-        if mapping:
-            unknown = set(mapping.values()) - set(CANONICAL_CATEGORIES)
-            if unknown:
-                raise ValueError(f"categories.toml [{prefix}]: not canonical: {sorted(unknown)}")
-            flat[prefix] = mapping
-        for key, sub in table.items():
-            if isinstance(sub, dict):
-                walk(f"{prefix}.{key}" if prefix else key, sub)
-
-    walk("", tomllib.loads((_DATA / "categories.toml").read_text(encoding="utf-8")))
-    return flat
-
-
-def canonical_category(table: str, raw: str | None) -> str | None:
-    """Canonical category of a raw registry string in a categories.toml table ("tco",
-    "epeat.type"), or None when the table has no entry for it."""
-    if raw is None:
-        return None
-    return _category_maps().get(table, {}).get(_NOT_ALNUM.sub("", raw.casefold()))
 
 
 @cache

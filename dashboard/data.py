@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from crawlers.sources import implemented_sources
+from crawlers.sources import all_sources
 from store import queries
 from store.db import db_path, read_connection
 
@@ -84,7 +84,7 @@ def version(path: Path) -> tuple[int, int] | None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame:
     """One row per implemented or crawled source: what is shown and how the last crawl went."""
-    sources = implemented_sources()
+    sources = list(all_sources())
     if db_version is None:
         states = {s: {"loaded": None, "latest": None} for s in sources}
     else:

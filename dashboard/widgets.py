@@ -8,13 +8,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from crawlers.sources import all_sources, labels
 from dashboard import data
-from store import queries
 from store.db import DatabaseLocked
 
 ALL = "all"
+ANY = "any"
 ANY_MARKET = "any market"
-TCO_GENERATIONS = ["any", "8", "9", "10"]
 
 
 def read(query, *args):
@@ -54,18 +54,59 @@ def choice(label: str, options: list[str], key: str, default: str | None = None,
 def market(options: dict[str, list[str]]) -> str | None:
     """Belgium when the data has it (the buyers this is built for), else any market."""
     markets = [ANY_MARKET, *options["market"]]
-    chosen = choice("Market", markets, "market", default="Belgium",
-                    help="Per-country registrations (EPEAT) in this country; global certificates (TCO) always count.")
+    chosen = choice("Market", markets, "market", default="Belgium", help=market_help())
     return None if chosen == ANY_MARKET else chosen
 
 
-def levels() -> dict:
-    """Minimum levels per label: Filters arguments."""
-    tier = choice("EPEAT minimum tier", list(queries.TIERS), "min_tier", help="Bronze < Silver < Gold")
-    generation = choice("TCO Certified minimum generation", TCO_GENERATIONS, "min_generation")
-    climate_plus = st.checkbox("EPEAT Climate+ only", key="climate_plus", bind="query-params")
-    return {"min_tier": tier, "min_generation": None if generation == "any" else int(generation),
-            "climate_plus": climate_plus}
+def _titles(markets: str) -> str:
+    return ", ".join(s.title for s in all_sources().values() if s.labels and s.markets == markets) or "none"
+
+
+def market_help() -> str:
+    return (f"Registrations per country ({_titles('per_country')}) in this country; global certificates "
+            f"({_titles('global')}) always count.")
+
+
+def levels(present: list[str]) -> dict:
+    """A minimum level for each label of `present` that has a level scale, and a checkbox for
+    each flag a source declares: Filters arguments (min_levels, flags)."""
+    min_levels, flags = [], []
+    for name, (_, label) in labels().items():
+        if label.scale is None or name not in present:
+            continue
+        scale = label.scale
+        chosen = choice(f"{name}: minimum {scale.name}", [ANY, *scale.levels], f"min_{label.key}",
+                        help=" < ".join(scale.show(level) for level in scale.levels))
+        if chosen != ANY:
+            min_levels.append((name, scale.rank(chosen)))
+    for source in all_sources().values():
+        for flag in source.flags:
+            if st.checkbox(f"{source.title} {flag.name} only", key=flag.key, bind="query-params", help=flag.help or None):
+                flags.append((source.name, flag.name))
+    return {"min_levels": tuple(min_levels), "flags": tuple(flags)}
+
+
+def criteria(chosen: dict) -> list[tuple[str, str]]:
+    """The minimum levels and flags of levels() as (criterion, value) lines for an export."""
+    known = labels()
+    lines = []
+    for name, rank in chosen["min_levels"]:
+        scale = known[name][1].scale
+        lines.append((f"{name}: minimum {scale.name}", scale.show(scale.level(rank))))
+    lines += [(f"{source} only", flag) for source, flag in chosen["flags"]]
+    return lines
+
+
+def source_notes() -> str:
+    """What each label source's records mean: markets, validity, caveats (from the declarations)."""
+    notes = []
+    for source in all_sources().values():
+        if not source.labels:
+            continue
+        scope = "registrations per country ('any market' counts a product registered in several countries once)" \
+            if source.markets == "per_country" else "global certificates, counted in every market"
+        notes.append(f"{source.title}: {scope}; {source.validity}" + (f"; {source.caveats}" if source.caveats else "") + ".")
+    return " ".join(notes)
 
 
 def day(label: str, key: str, default: date) -> date:

@@ -2,55 +2,14 @@
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from store import derived
 from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
+from store.records import CERTIFICATION, KINDS
 
-@dataclass(frozen=True)
-class RecordKind:
-    """A kind of record and the table its versions go to. `columns` are a run file line's
-    columns in load order; `lists` are merged when a record's lines repeat."""
-
-    table: str
-    columns: dict[str, str]
-    lists: tuple[str, ...] = ()
-
-    @property
-    def attributes(self) -> list[str]:
-        return [c for c in self.columns if c not in ("source", "run_id", "record_key", *self.lists)]
-
-    @property
-    def content_hash(self) -> str:
-        """SQL: a record's content hash, DuckDB's 64-bit hash of its attributes and lists as text.
-        Lists arrive sorted and distinct (the item models make them so; the merge in load_run
-        too), so equal records hash equal without sorting 250,000 lists again; a version differs
-        from the record's last one when its hash does (odds of a change unnoticed: 2^-64); md5
-        over to_json took 4x longer."""
-        fields = ", ".join(f"'{c}': {c}" for c in [*self.attributes, *self.lists])
-        return f"hash({{{fields}}})::VARCHAR"
-
-
-CERTIFICATION = RecordKind("certification", {  # crawlers.items.Certification
-    "source": "VARCHAR", "run_id": "BIGINT", "record_key": "VARCHAR", "label": "VARCHAR",
-    "level": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR", "model": "VARCHAR",
-    "model_key": "VARCHAR", "category": "VARCHAR", "category_raw": "VARCHAR",
-    "certificate_id": "VARCHAR", "valid_from": "DATE", "valid_until": "DATE", "status": "VARCHAR",
-    "gtins": "VARCHAR[]", "url": "VARCHAR", "market": "VARCHAR", "market_code": "VARCHAR",
-    "climate_plus": "BOOLEAN", "score_points": "INTEGER", "score_max": "INTEGER", "registered_on": "DATE",
-    "archived_on": "DATE", "exceptions": "VARCHAR", "registry_id": "VARCHAR", "part_numbers": "VARCHAR[]",
-}, lists=("gtins", "part_numbers"))
-OFFER = RecordKind("offer", {  # crawlers.items.Offer
-    "source": "VARCHAR", "run_id": "BIGINT", "record_key": "VARCHAR", "shop": "VARCHAR", "shop_country": "VARCHAR",
-    "shop_kind": "VARCHAR", "name": "VARCHAR", "brand": "VARCHAR", "brand_normalised": "VARCHAR",
-    "model": "VARCHAR", "model_key": "VARCHAR", "category": "VARCHAR", "gtin": "VARCHAR", "mpn": "VARCHAR",
-    "sku": "VARCHAR", "price": "DECIMAL(12,2)", "price_high": "DECIMAL(12,2)", "currency": "VARCHAR",
-    "availability": "VARCHAR", "condition": "VARCHAR", "url": "VARCHAR", "seller": "VARCHAR", "syntax": "VARCHAR",
-})
-KINDS = {kind.table: kind for kind in (CERTIFICATION, OFFER)}
 
 
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size

@@ -5,12 +5,13 @@ version of a record, seen unchanged in every loaded run of its source from `firs
 `last_run_id`; history therefore grows with changes, not with runs.
 """
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from duckdb_engine.datatypes import UBigInteger
-from sqlalchemy import ARRAY, Boolean, Column, Date, Integer, Numeric, Sequence, String, Table, Text
+from sqlalchemy import ARRAY, Boolean, Column, Date, Integer, Sequence, String, Table, Text
 from sqlmodel import Field, SQLModel
+
+from store.records import CERTIFICATION, OFFER, RecordKind
 
 RUN_ID_SEQ = Sequence("crawl_run_id_seq")
 SUMMARY_ID_SEQ = Sequence("run_summary_id_seq")
@@ -39,80 +40,26 @@ class CrawlRun(SQLModel, table=True):
     record_kind: str = Field(default="certification", sa_column_kwargs={"server_default": "certification"})  # or offer
 
 
-class RecordVersion(SQLModel):
-    """What every versioned record table has: the record, and the span of its source's loaded
-    runs (`first_run_id`..`last_run_id`) in which it was seen unchanged (`content_hash`: DuckDB's
-    64-bit hash of its attributes; a DuckDB upgrade that changed hash() would version every record
-    anew once).
+def _versions(kind: RecordKind) -> Table:
+    """The version table of a record kind: a record as its item model declares it
+    (store.records), and the span of its source's loaded runs (`first_run_id`..`last_run_id`)
+    in which it was seen unchanged (`content_hash`: DuckDB's 64-bit hash of its attributes; a
+    DuckDB upgrade that changed hash() would version every record anew once).
 
-    (source, record_key, first_run_id) identifies a version, but only for the mapper: the table
-    has no primary key, because DuckDB's index on it cost a first load 10 % of its time, a
-    weekly load into five years of history half of it, and that history a fifth of its file.
-    store.load keeps the versions unique (repeated lines merged, a version inserted once)."""
-
-    __mapper_args__ = {"primary_key": ["source", "record_key", "first_run_id"]}
-
-    source: str
-    record_key: str
-    first_run_id: int
-    last_run_id: int
-    content_hash: str
+    (source, record_key, first_run_id) identifies a version, but the table has no primary key,
+    because DuckDB's index on it cost a first load 10 % of its time, a weekly load into five
+    years of history half of it, and that history a fifth of its file. store.load keeps the
+    versions unique (repeated lines merged, a version inserted once)."""
+    return Table(
+        kind.table, SQLModel.metadata,
+        Column("source", String, nullable=False), Column("record_key", String, nullable=False),
+        Column("first_run_id", Integer, nullable=False), Column("last_run_id", Integer, nullable=False),
+        Column("content_hash", String, nullable=False), *kind.table_columns(),
+    )
 
 
-class Certification(RecordVersion, table=True):
-    __tablename__ = "certification"
-
-    label: str
-    level: str | None
-    brand: str | None
-    brand_normalised: str | None
-    model: str
-    model_key: str
-    category: str
-    category_raw: str | None
-    certificate_id: str | None
-    valid_from: date | None
-    valid_until: date | None
-    status: str | None
-    gtins: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
-    url: str | None
-    market: str | None
-    market_code: str | None
-    climate_plus: bool | None
-    score_points: int | None
-    score_max: int | None
-    registered_on: date | None
-    archived_on: date | None
-    exceptions: str | None
-    registry_id: str | None
-    part_numbers: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
-
-
-class Offer(RecordVersion, table=True):
-    """One offer version: a shop's product page (and condition and seller) as crawled."""
-
-    __tablename__ = "offer"
-
-    shop: str
-    shop_country: str | None  # ISO 3166-1 alpha-2
-    shop_kind: str | None  # manufacturer | reseller | refurbisher
-    name: str
-    brand: str | None
-    brand_normalised: str | None
-    model: str
-    model_key: str
-    category: str
-    gtin: str | None  # GTIN-14
-    mpn: str | None
-    sku: str | None
-    price: Decimal = Field(sa_column=Column(Numeric(12, 2)))
-    price_high: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))  # AggregateOffer highPrice
-    currency: str
-    availability: str | None  # in_stock | out_of_stock | preorder | ... (schema.org ItemAvailability, snake case)
-    condition: str | None  # new | refurbished | used
-    url: str
-    seller: str | None
-    syntax: str  # where the offer was read: json-ld | microdata | rdfa | shopify
+certification = _versions(CERTIFICATION)
+offer = _versions(OFFER)  # one offer version: a shop's product page (and condition and seller) as crawled
 
 
 class RunSummary(SQLModel, table=True):
@@ -144,9 +91,9 @@ current_certification = Table(
     "current_certification", SQLModel.metadata,
     *(Column(name, String) for name in ("source", "record_key", "label", "level", "category", "market",
                                         "brand_normalised", "model_key", "model", "certificate_id", "url")),
-    Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+    Column("valid_from", Date), Column("valid_until", Date), Column("level_rank", Integer), Column("flags", ARRAY(String)),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
-    Column("tier_rank", Integer), Column("generation", Integer), Column("model_records", Integer),
+    Column("model_records", Integer),
     Column("gtins_hash", UBigInteger),
 )
 
@@ -167,8 +114,7 @@ current_across_markets = Table(
     "current_across_markets", SQLModel.metadata,
     *(Column(name, String) for name in ("source", "label", "level", "category", "brand_normalised")),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
-    Column("tier_rank", Integer), Column("generation", Integer),
-    Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+    Column("level_rank", Integer), Column("flags", ARRAY(String)), Column("valid_from", Date), Column("valid_until", Date),
     Column("markets", ARRAY(String)), Column("worldwide", Boolean),
     Column("model_shared", Boolean), Column("certificate_shared", Boolean),
 )
@@ -182,8 +128,7 @@ current_offer_match = Table(
     "current_offer_match", SQLModel.metadata,
     Column("offer_key", String), Column("matched_by", String), Column("key_length", Integer),
     *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model")),
-    Column("tier_rank", Integer), Column("generation", Integer),
-    Column("valid_from", Date), Column("valid_until", Date), Column("climate_plus", Boolean),
+    Column("level_rank", Integer), Column("flags", ARRAY(String)), Column("valid_from", Date), Column("valid_until", Date),
     Column("markets", ARRAY(String)), Column("worldwide", Boolean),
 )
 

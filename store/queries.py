@@ -116,8 +116,6 @@ def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
     return date.today()
 
 
-TIERS = ("Bronze", "Silver", "Gold")  # EPEAT tiers, lowest first
-
 # Keys for counting, precomputed in current_certification and computed for past snapshots. A
 # group is (source, label, level, category), a cell (source, label, category), a model
 # (normalised brand or none, model key); no brand or certificate id: no key, not counted.
@@ -127,14 +125,7 @@ COUNTING_KEYS = {
     "model_id": "hash(c.brand_normalised, c.model_key)",
     "brand_id": "CASE WHEN c.brand_normalised IS NOT NULL THEN hash(c.brand_normalised) END",
     "certificate_hash": "CASE WHEN c.certificate_id IS NOT NULL THEN hash(c.certificate_id) END",
-    "tier_rank": "CASE c.level WHEN 'Bronze' THEN 1 WHEN 'Silver' THEN 2 WHEN 'Gold' THEN 3 END",
-    "generation": "CASE WHEN c.source = 'tco' THEN TRY_CAST(c.level AS INTEGER) END",
 }
-
-def _level_rank(prefix: str) -> str:
-    """How high a record's level is (prefix: its table alias and a dot, or ""): the TCO
-    generation, else the EPEAT tier rank."""
-    return f"coalesce(TRY_CAST({prefix}level AS INTEGER), {prefix}tier_rank)"
 
 
 # Per source and run: the one run read. Params: $source, $run_id.
@@ -183,7 +174,7 @@ def gtin_lists(rows: str) -> str:
 
 # What a count can tell apart within a product's registrations: everything but the market.
 FOLDED_BY = ("source", "label", "level", "category", "brand_normalised", "group_id", "cell_id", "model_id", "brand_id",
-             "certificate_hash", "tier_rank", "generation", "valid_from", "valid_until", "climate_plus")
+             "certificate_hash", "level_rank", "flags", "valid_from", "valid_until")
 
 
 # A folded row's markets (aggregated over its records) and whether one of them had none.
@@ -210,22 +201,27 @@ def fold(records: str) -> str:
 @dataclass(frozen=True)
 class Filters:
     """What a buyer narrows the counts to. `market` keeps that country's registrations plus
-    global certificates; `min_tier` and `climate_plus` apply to EPEAT records only (records
-    without a tier or a Climate+ flag pass); `min_generation` to TCO Certified only."""
+    global certificates. `min_levels`: (label, rank) pairs; a record of that label counts only
+    when its level ranks at least that high on the label's scale (an unknown level does not);
+    other labels' records pass. `flags`: (source, flag) pairs; a record of that source counts
+    only when it carries the flag; other sources' records pass. Ranks and flags come from the
+    sources' declarations (crawlers.sources), which the callers read."""
 
     category: str | None = None
     label: str | None = None
     market: str | None = None
-    min_tier: str | None = None
-    climate_plus: bool = False
-    min_generation: int | None = None
+    min_levels: tuple[tuple[str, int], ...] = ()
+    flags: tuple[tuple[str, str], ...] = ()
 
     def params(self) -> dict:
-        if self.min_tier is not None and self.min_tier not in TIERS:
-            raise ValueError(f"minimum tier {self.min_tier!r}: choose {', '.join(TIERS)}")
         return {"category": self.category, "label": self.label, "market": self.market,
-                "min_tier": TIERS.index(self.min_tier) + 1 if self.min_tier else None,
-                "climate_plus": self.climate_plus, "min_generation": self.min_generation}
+                "min_levels": [{"label": label, "rank": rank} for label, rank in self.min_levels] or None,
+                "flags": [{"source": source, "flag": flag} for source, flag in self.flags] or None}
+
+
+# The parameter types of Filters.params()' lists.
+_MIN_LEVELS = "$min_levels::STRUCT(label VARCHAR, rank INTEGER)[]"
+_FLAGS = "$flags::STRUCT(source VARCHAR, flag VARCHAR)[]"
 
 
 def as_folded(records: str) -> str:
@@ -252,9 +248,10 @@ def valid(columns: str, records: str, folded: bool = False, on: str = "$valid_on
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
           AND ($market::VARCHAR IS NULL OR {in_market})
-          AND ($min_tier::INTEGER IS NULL OR c.tier_rank IS NULL OR c.tier_rank >= $min_tier::INTEGER)
-          AND (NOT $climate_plus::BOOLEAN OR c.climate_plus IS NOT FALSE)
-          AND ($min_generation::INTEGER IS NULL OR c.source <> 'tco' OR c.generation >= $min_generation::INTEGER)
+          AND ({_MIN_LEVELS} IS NULL
+               OR list_bool_and(list_transform({_MIN_LEVELS}, lambda m: m.label <> c.label OR c.level_rank >= m.rank)))
+          AND ({_FLAGS} IS NULL
+               OR list_bool_and(list_transform({_FLAGS}, lambda f: f.source <> c.source OR list_contains(c.flags, f.flag))))
     """
 
 
@@ -309,10 +306,10 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
             UNION ALL
             SELECT group_id, NULL, models, brands, certificates FROM ({_counted("group_id", any_market)})),
         groups AS (SELECT group_id, first(source) AS source, first(label) AS label, first(level) AS level,
-                          first(category) AS category, first(tier_rank) AS tier_rank FROM cur GROUP BY group_id)
+                          first(category) AS category, first(level_rank) AS level_rank FROM cur GROUP BY group_id)
         SELECT g.source, g.label, g.level, g.category, n.market, n.models, n.brands, n.certificates
         FROM counts n JOIN groups g USING (group_id)
-        ORDER BY g.source, g.label, {_level_rank("g.")} NULLS LAST, g.level,
+        ORDER BY g.source, g.label, g.level_rank NULLS LAST, g.level,
                  g.category, n.market NULLS FIRST
     """
     return _rows(con.execute(sql, {**params, "by_market": by_market}))
@@ -323,7 +320,7 @@ def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
     """The valid records behind availability(), one row per record."""
     records, params = _reading(con, as_of, valid_on, filters)
     sql = valid("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
-                     c.certificate_id, c.valid_from, c.valid_until, c.climate_plus, c.url""", records) + """
+                     c.certificate_id, c.valid_from, c.valid_until, c.flags, c.url""", records) + """
         ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST, c.record_key
         LIMIT $limit"""
     return _rows(con.execute(sql, {**params, "limit": limit}))
@@ -362,7 +359,7 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
         FROM v WHERE model_records = 1
         UNION ALL
         SELECT any_value(source), any_value(label), any_value(category), any_value(brand_normalised),
-               any_value(model_key), min(model), arg_max(level, {_level_rank("")}),
+               any_value(model_key), min(model), arg_max(level, level_rank),
                array_to_string(list_sort(list_distinct(list(certificate_id))), ', '),
                min(valid_from), {_LAST_DAY}, count(DISTINCT market), min(url)
         FROM v WHERE model_records > 1 GROUP BY cell_id, model_id
@@ -417,8 +414,8 @@ OFFERS_AT = f"""SELECT o.* FROM offer o JOIN ({_SNAPSHOT}) s
 
 # What a matched record brings to the offers read: what it shows and what valid() filters on
 # (with its markets).
-MATCHED_COLUMNS = ("source", "label", "level", "tier_rank", "category", "certificate_id", "model",
-                   "valid_from", "valid_until", "climate_plus", "generation")
+MATCHED_COLUMNS = ("source", "label", "level", "level_rank", "category", "certificate_id", "model",
+                   "valid_from", "valid_until", "flags")
 
 
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
@@ -478,7 +475,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
     return f"""
         WITH o AS ({offers}), m AS ({candidates}), s AS ({spans}),
-        found AS ({valid("c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.tier_rank, c.category, "
+        found AS ({valid("c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
                          f"c.certificate_id, c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
                          "ELSE c.key_length END AS precedence", judged, folded=True, on="c.day")}),
         kept AS (
@@ -487,7 +484,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
                 AND (precedence = {GTIN_FIRST})
                     = (max(precedence) OVER (PARTITION BY offer_key, shown_from) = {GTIN_FIRST}))
         SELECT k.offer_key, k.shown_from, any_value(k.shown_until) AS shown_until, k.label,
-               coalesce(k.category, o.category) AS category, arg_max(k.level, {_level_rank("k.")}) AS level,
+               coalesce(k.category, o.category) AS category, arg_max(k.level, k.level_rank) AS level,
                nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,
                len(list_distinct(list(k.model))) AS label_models, any_value(k.matched_by) AS matched_by
         FROM kept k JOIN o ON o.record_key = k.offer_key
@@ -498,7 +495,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
 def _offer_labels(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters) -> tuple[str, dict]:
     """SELECT the offer_labels() of the snapshot's offers judged on valid_on, and its
     parameters but the snapshot's (_as_of_params, which _offer_reading binds). The latest,
-    unless the filters narrow the label records (market, tier, Climate+, generation), from
+    unless the filters narrow the label records (market, minimum levels, flags), from
     current_offer_label."""
     narrows = replace(filters, label=None, category=None) != Filters()
     if as_of == AsOf() and not narrows and _is_current(con, schema.current_offer_label):

@@ -31,14 +31,17 @@ def json_response(data, url: str = "https://example.test/", **kw):
 
 @pytest.fixture
 def make_spider():
-    """A spider bound to a crawler with the project settings, run id 1."""
+    """A spider bound to a crawler with the project settings, run id 1; `settings` override the
+    source's declared ones, as `--set` does."""
     from scrapy.settings import Settings
 
     def make(cls, settings: dict | None = None, **kwargs):
         project = Settings()
         project.setmodule("crawlers.settings")
-        ours = {k: v for k, v in project.copy_to_dict().items() if k.startswith(("TCO_", "LABELWATCH_"))}
-        crawler = get_crawler(cls, {**ours, **(settings or {})})
+        ours = {k: v for k, v in project.copy_to_dict().items() if k.startswith("LABELWATCH_")}
+        if settings:
+            cls = type(cls.__name__, (cls,), {"custom_settings": {**(cls.custom_settings or {}), **settings}})
+        crawler = get_crawler(cls, ours)
         spider = cls.from_crawler(crawler, **kwargs)
         crawler.spider = spider
         crawler.stats.open_spider()

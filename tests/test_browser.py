@@ -67,8 +67,8 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     today = date.today().isoformat()
     seen = visit(served, {
         "availability": "/",
-        "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_generation=10&contract_end={today}",
-        "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_tier=Gold&contract_end={today}",
+        "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_tco_certified=10&contract_end={today}",
+        "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_epeat=Gold&contract_end={today}",
         "trends": "/trends",
         "expiry": "/expiry",
         "offers": "/offers",
@@ -85,7 +85,7 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     tco10 = row[("TCO Certified", "10", "display")]
     assert seen["pretender-tco"]["metrics"] == {"models (any of: TCO Certified)": str(tco10["models"]),
                                                 "brands (any of: TCO Certified)": str(tco10["brands"])}
-    assert "min_generation=10" in seen["pretender-tco"]["url"]  # the view stays in the URL
+    assert "min_tco_certified=10" in seen["pretender-tco"]["url"]  # the view stays in the URL
     gold = row[("EPEAT", "Gold", "notebook")]
     assert seen["pretender-epeat"]["metrics"] == {"models (any of: EPEAT)": str(gold["models"]),
                                                   "brands (any of: EPEAT)": str(gold["brands"])}

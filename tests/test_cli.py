@@ -164,7 +164,11 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
     (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
     (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, offers, tco"),
     (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, offers, tco"),
-    (["report", "availability", "--min-tier", "Platinum"], "minimum tier 'Platinum': choose Bronze, Silver, Gold"),
+    (["report", "availability", "--min-level", "EPEAT=Platinum"],
+     "--min-level 'EPEAT=Platinum': 'Platinum' is not a level of EPEAT; levels: Bronze < Silver < Gold"),
+    (["report", "availability", "--min-level", "Gold"], "--min-level 'Gold': expected LABEL=LEVEL"),
+    (["report", "availability", "--min-level", "Blue Angel=Gold"], "--min-level: unknown label 'Blue Angel'; known: "),
+    (["report", "availability", "--flag", "Most Efficient"], "--flag 'Most Efficient': unknown flag; known: Climate+"),
     (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
     (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
 ])

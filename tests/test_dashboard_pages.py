@@ -76,12 +76,12 @@ def downloads(at) -> dict[str, bytes]:
 
 
 def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fixture_db):
-    at = page(monkeypatch, fixture_db, "availability", valid_on=TODAY.isoformat(), min_generation="10")
+    at = page(monkeypatch, fixture_db, "availability", valid_on=TODAY.isoformat(), min_tco_certified="10")
     assert at.sidebar.selectbox[-1].value == "10" and at.sidebar.date_input[0].value == TODAY
     matrix = at.dataframe[1].value
     assert matrix.loc["TCO Certified 10", ["display models", "display brands"]].tolist() == ["5", "3"]
     assert "TCO Certified 9" not in matrix.index
-    expected = report(fixture_db, "--valid-on", TODAY.isoformat(), "--min-generation", "10")
+    expected = report(fixture_db, "--valid-on", TODAY.isoformat(), "--min-level", "TCO Certified=10")
     assert at.dataframe[2].value[["level", "models", "brands", "certificates"]].to_dict("records") == [
         {k: r[k] for k in ("level", "models", "brands", "certificates")} for r in expected]
     state = at.dataframe[0].value.set_index("source").loc["tco"]
@@ -96,12 +96,12 @@ def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fi
 ])
 def test_pretender_counts_warning_and_report_agree(monkeypatch, fixture_db, end, min_generation, models, brands, warned):
     at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end=end,
-              min_generation=min_generation)
+              min_tco_certified=min_generation)
     label = "any of: TCO Certified"
     assert metrics(at) == {f"models ({label})": models, f"brands ({label})": brands}
     assert bool([w for w in at.warning if "fewer than 3" in w.value]) is warned
-    rows = report(fixture_db, "--valid-on", end, "--category", "display", "--min-generation",
-                  "8" if min_generation == "any" else min_generation)
+    rows = report(fixture_db, "--valid-on", end, "--category", "display", "--min-level",
+                  f"TCO Certified={'8' if min_generation == 'any' else min_generation}")
     assert sum(r["models"] for r in rows) == models  # generations hold disjoint models here
     listed = at.dataframe[1].value
     assert len(listed) == models

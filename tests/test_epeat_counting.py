@@ -28,7 +28,7 @@ def test_real_sample_through_the_report(demo_db):
     assert by_category == {"notebook": 521, "desktop": 123}
     assert [{**r, "market": None} for r in india] == anywhere  # one country: any market = India
     assert {(r["level"], r["category"]): r["brands"] for r in india}[("Gold", "notebook")] == 4
-    climate = sum(r["models"] for r in report(demo_db, "--climate-plus") if r["market"] == "India")
+    climate = sum(r["models"] for r in report(demo_db, "--flag", "Climate+") if r["market"] == "India")
     assert climate == 330
 
 
@@ -56,7 +56,7 @@ def test_product_by_country_counting(multi_db):
     }  # no Netherlands: A was archived there
     assert counts(report(multi_db, "--market", "Belgium")) == {
         ("Silver", "notebook", "Belgium"): 1, ("Gold", "notebook", "Belgium"): 1, ("Gold", "other", "Belgium"): 1}
-    assert set(counts(report(multi_db, "--min-tier", "Silver"))) == {
+    assert set(counts(report(multi_db, "--min-level", "EPEAT=Silver"))) == {
         ("Silver", "notebook", None), ("Silver", "notebook", "Belgium"), ("Gold", "notebook", None),
         ("Gold", "notebook", "Belgium"), ("Gold", "notebook", "France"), ("Gold", "notebook", "Germany"),
         ("Gold", "other", None), ("Gold", "other", "Belgium")}

@@ -9,7 +9,7 @@ from scrapy.http import Request
 
 from conftest import FIXTURES, SNAPSHOTS, response_from
 from crawlers.items import Certification
-from crawlers.spiders.epeat import EpeatSpider
+from crawlers.sources.epeat.spider import EpeatSpider
 from epeat_exports import HEADER, multi_country_rows, row, to_xlsx
 
 SAMPLE_CSV = FIXTURES / "epeat" / "epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
@@ -34,7 +34,7 @@ def assert_real_sample_counts(items):
     assert Counter(i.category_raw for i in items) == {"Computers & Displays / Notebook": 521, "Computers & Displays / Desktop": 123}
     assert Counter(i.category for i in items) == {"notebook": 521, "desktop": 123}
     assert Counter(i.level for i in items) == {"Gold": 464, "Silver": 166, "Bronze": 14}
-    assert sum(i.climate_plus for i in items) == 330
+    assert sum("Climate+" in i.flags for i in items) == 330
     assert Counter(i.brand for i in items) == {"HP": 304, "DELL": 184, "ASUSTeK Computer Inc.": 128, "Lenovo": 28}
     assert Counter(i.brand_normalised for i in items)["ASUS"] == 128
     assert {(i.market, i.market_code, i.status, i.archived_on, i.valid_until) for i in items} == {("India", "IN", "Active", None, None)}
@@ -50,7 +50,7 @@ def test_real_export_through_the_xlsx_path(spider):
     assert_real_sample_counts(items)
     asus = next(i for i in items if i.registry_id == "47c1ba33196f4c5bb6243718af64977a")
     assert asus.model == "ASUS D700MDES (series: D700MD_CZ)"  # double space folded
-    assert (asus.level, asus.score_points, asus.score_max, asus.climate_plus) == ("Silver", 26, 48, False)
+    assert (asus.level, asus.level_rank, asus.score_points, asus.score_max, asus.flags) == ("Silver", 2, 26, 48, [])
     assert asus.registered_on == date(2023, 8, 13) and asus.valid_from == date(2023, 8, 13)
     assert "00195553690843" in asus.gtins and asus.record_key == "47c1ba33196f4c5bb6243718af64977a/IN"
     assert asus.url == "https://www.epeat.net/search-computers-and-displays"

@@ -11,9 +11,9 @@ from scrapy.http import Request
 
 from conftest import FIXTURES, ROOT, response_from, run_cli
 from crawlers.items import Offer
-from crawlers.schemaorg import parse_price, read_page
-from crawlers.shops import ShopConfigError, load_shops
-from crawlers.spiders.offers import OffersSpider
+from crawlers.sources.offers.schemaorg import parse_price, read_page
+from crawlers.sources.offers.shops import ShopConfigError, load_shops
+from crawlers.sources.offers.spider import OffersSpider
 
 OTTO_FAIRPHONE = ("https://www.otto.de/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-"
                   "smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/")

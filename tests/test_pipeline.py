@@ -5,7 +5,7 @@ from scrapy.utils.test import get_crawler
 from crawlers.batching import BATCH_KEY
 from crawlers.items import Certification
 from crawlers.pipelines import ValidationPipeline
-from crawlers.spiders.tco import TcoSpider
+from crawlers.sources.tco.spider import TcoSpider
 
 
 def record(**changes):

@@ -15,7 +15,7 @@ COUNTS = {"items": 0, "invalid": 0, "errors": 0}
 
 
 def line(key, **changes):
-    base = {"source": "tco", "run_id": 0, "record_key": key, "label": "TCO Certified", "level": "10",
+    base = {"source": "tco", "run_id": 0, "record_key": key, "label": "TCO Certified", "level": "10", "level_rank": 10,
             "brand": "Acer", "brand_normalised": "Acer", "model": key, "model_key": key.lower(),
             "category": "display", "category_raw": "Displays", "certificate_id": "C" + key,
             "valid_from": "2025-01-01", "valid_until": "2027-01-01", "status": None, "gtins": [], "url": None,
@@ -187,9 +187,10 @@ def test_monitors_hold_back_a_shrunken_or_thin_run(tmp_path):
         accept_run(db, r4)
 
 
-CASES = [queries.Filters(), queries.Filters(market="India"), queries.Filters(market="Belgium", min_tier="Gold"),
-         queries.Filters(category="notebook", climate_plus=True), queries.Filters(label="TCO Certified", min_generation=10),
-         queries.Filters(category="display", min_tier="Silver")]
+CASES = [queries.Filters(), queries.Filters(market="India"), queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),)),
+         queries.Filters(category="notebook", flags=(("epeat", "Climate+"),)),
+         queries.Filters(label="TCO Certified", min_levels=(("TCO Certified", 10),)),
+         queries.Filters(category="display", min_levels=(("EPEAT", 2),))]
 
 
 LATEST = {False: "SELECT * FROM current_certification", True: "SELECT * FROM current_across_markets"}
@@ -236,7 +237,7 @@ def plain_qualifying(con, day: date, filters: queries.Filters, labels: list[str]
     sql = f"""
         SELECT any_value(source) AS source, any_value(label) AS label, any_value(category) AS category,
                any_value(brand_normalised) AS brand, any_value(model_key) AS model_key, min(model) AS model,
-               arg_max(level, coalesce(TRY_CAST(level AS INTEGER), tier_rank)) AS level,
+               arg_max(level, level_rank) AS level,
                array_to_string(list_sort(list_distinct(list(certificate_id))), ', ') AS certificates,
                min(valid_from) AS valid_from,
                CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END AS valid_until,
@@ -252,7 +253,7 @@ def shared_keys_db(tmp_path):
     two models, a product's countries differ in validity, and a record holds for every market;
     TCO records where a model has two certificates."""
     db = tmp_path / "lw.duckdb"
-    gold = {"label": "EPEAT", "level": "Gold", "category": "notebook", "category_raw": "Notebooks"}
+    gold = {"label": "EPEAT", "level": "Gold", "level_rank": 3, "category": "notebook", "category_raw": "Notebooks"}
     epeat = [line("E1", **gold, model="M1", model_key="m1", certificate_id="P1", market="Belgium"),
              line("E2", **gold, model="M1", model_key="m1", certificate_id="P2", market="Belgium"),
              line("E3", **gold, model="M1", model_key="m1", certificate_id="P1", market="France"),

@@ -8,7 +8,7 @@ from scrapy.http import Request
 
 from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
 from crawlers.items import Certification
-from crawlers.spiders.tco import TcoSpider
+from crawlers.sources.tco.spider import TcoSpider
 
 FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
 COMPACTED = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]

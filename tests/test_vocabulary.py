@@ -2,7 +2,8 @@ import tomllib
 
 from conftest import FIXTURES, ROOT
 
-from crawlers.vocabulary import canonical_category, model_key, normalise_brand
+from crawlers.sources import get_source
+from crawlers.vocabulary import model_key, normalise_brand
 
 
 def test_brand_aliases_fold_registry_spellings():
@@ -30,12 +31,12 @@ def test_every_tco_brand_spelling_of_the_sustainity_list_is_aliased():
 
 
 def test_tco_categories_map_by_word_and_unknown_is_none():
-    assert canonical_category("tco", "Displays") == "display"
-    assert canonical_category("tco", "All-in-OnePCs") == "all_in_one"
-    assert canonical_category("tco", "all-in-one PCs") == "all_in_one"
-    assert canonical_category("tco", "displays") == "display"
-    assert canonical_category("tco", "Wearables") is None
-    assert canonical_category("nosuchsource", "Displays") is None
+    assert get_source("tco").category("category", "Displays") == "display"
+    assert get_source("tco").category("category", "All-in-OnePCs") == "all_in_one"
+    assert get_source("tco").category("category", "all-in-one PCs") == "all_in_one"
+    assert get_source("tco").category("category", "displays") == "display"
+    assert get_source("tco").category("category", "Wearables") is None
+    assert get_source("tco").category("nosuchtable", "Displays") is None
 
 
 def test_model_key_ignores_case_and_spacing():

@@ -21,8 +21,8 @@ with st.sidebar:
     market = widgets.market(options)
     by_market = market is None and st.checkbox(
         "Also one row per country", key="by_market", bind="query-params",
-        help="Per-country registrations (EPEAT) counted country by country, beside the any-market rows.")
-    levels = widgets.levels()
+        help="Registrations per country counted country by country, beside the any-market rows.")
+    levels = widgets.levels(options["label"])
 filters = queries.Filters(category=None if category == widgets.ALL else category,
                           label=None if label == widgets.ALL else label, market=market, **levels)
 
@@ -60,8 +60,5 @@ shown = table.drop(columns=["label and level"])
 shown["market"] = shown["market"].fillna(widgets.ANY_MARKET)
 st.dataframe(shown, hide_index=True, width="stretch")
 widgets.csv_download(shown, f"labelwatch-availability-{valid_on:%Y%m%d}.csv")
-st.caption("models = distinct brand and model name; brands = distinct known brands (the TCO GTIN API gives no brand: "
-           "its models count, their brand is unknown unless the Product Finder lists the same certificate). "
-           "Market: EPEAT registers products per country; 'any market' counts a product registered in several "
-           "countries once. TCO certificates are global. Tier and Climate+ filters apply to EPEAT only, the "
-           "generation filter to TCO Certified only.")
+st.caption("models = distinct brand and model name; brands = distinct known brands. A minimum level applies to its "
+           "label's records only, a flag to its source's records only. " + widgets.source_notes())

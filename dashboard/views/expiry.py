@@ -9,14 +9,14 @@ from store import queries
 
 path, version = widgets.database()
 st.title("Certificate expiry")
-st.caption("Models qualifying on the chosen day whose certificate ends (TCO Certified expiry, EPEAT archival) within "
-           "6, 12 and 24 months. A model with several certificates keeps qualifying until its last one ends.")
+st.caption("Models qualifying on the chosen day whose certificate or registration ends within 6, 12 and 24 months. "
+           "A model with several certificates keeps qualifying until its last one ends.")
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
     today = widgets.day("Qualifying on", "valid_on", date.today())
     category = widgets.choice("Category", [widgets.ALL, *options["category"]], "category")
     market = widgets.market(options)
-    levels = widgets.levels()
+    levels = widgets.levels(options["label"])
 widgets.sources(path, version, show=False)
 
 table = widgets.read(data.expiry, path, version, today, queries.Filters(
@@ -30,5 +30,4 @@ for column, (label, rows) in zip(st.columns(table["label"].nunique()), table.gro
     column.metric(f"{label} lose within 12 months", int(rows["lose within 12 months"].sum()))
 st.dataframe(table, hide_index=True, width="stretch")
 widgets.csv_download(table, f"labelwatch-expiry-{today:%Y%m%d}.csv")
-st.caption("'no end date': EPEAT registrations stay valid until archived and the export gives no archival date "
-           "in advance.")
+st.caption("'no end date': the registry gives no end date in advance. " + widgets.source_notes())

@@ -24,7 +24,7 @@ with st.sidebar:
     market = widgets.market(options)
     labels = st.multiselect("Labels", options["label"], default=options["label"], key="labels", bind="query-params")
     mode = st.radio("A model qualifies with", [ANY_OF, EACH], key="mode", bind="query-params")
-    levels = widgets.levels()
+    levels = widgets.levels(options["label"])
     contract_end = widgets.day("Contract ends on", "contract_end", (pd.Timestamp.today() + pd.DateOffset(years=4)).date())
     threshold = st.number_input("Warn below this many brands", min_value=1, max_value=50, value=3, key="min_brands",
                                 bind="query-params")
@@ -94,9 +94,7 @@ widgets.table(listing(shown), total=int(per_label["models"].sum()), column_confi
 
 criteria = [
     ("category", category), ("market", market or widgets.ANY_MARKET), ("labels", ", ".join(labels)),
-    ("a model qualifies with", mode), ("EPEAT minimum tier", levels["min_tier"]),
-    ("TCO Certified minimum generation", str(levels["min_generation"] or "any")),
-    ("EPEAT Climate+ only", "yes" if levels["climate_plus"] else "no"),
+    ("a model qualifies with", mode), *widgets.criteria(levels),
     ("certificate valid on (contract end)", f"{contract_end:%Y-%m-%d}"),
     *[(f"qualifying: {row['labels']}", f"{row['models']} models, {row['brands']} brands ({row['competition']})")
       for row in summary],

@@ -1,6 +1,6 @@
 """EPEAT (Global Electronics Council): registered products per country, tier and Climate+.
 
-Route (../shared/sources/epeat.md): the home page's category tabs (`#search-tabs` links) →
+Route (README.md in this folder): the home page's category tabs (`#search-tabs` links) →
 each category search page → its Excel export link (`a.link-icon.-export`) → the .xlsx. The
 MARKUP of these pages is RECONSTRUCTED (only the two selectors are known, from a third-party
 scraper): when discovery finds nothing the run fails saying so, and the setting
@@ -26,7 +26,8 @@ import scrapy
 from python_calamine import CalamineWorkbook
 
 from crawlers.gtin import to_gtin14
-from crawlers.spiders.base import RegistrySpider
+from crawlers.registry_spider import RegistrySpider
+from crawlers.sources.epeat import CLIMATE_PLUS, SOURCE
 from crawlers.vocabulary import country_code
 
 CORE_COLUMNS = ("Id", "Product Name", "Climate+", "Product Category", "Product Type", "Status", "Registered In",
@@ -65,7 +66,6 @@ def _split_gtins(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 class EpeatSpider(RegistrySpider):
     name = "epeat"
-    label = "EPEAT"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,14 +207,16 @@ class EpeatSpider(RegistrySpider):
         for i in columns["part"]:
             if isinstance(row[i], str):
                 parts.extend(p.strip() for p in row[i].split(",") if p.strip() not in ("", "*"))
+        label = SOURCE.labels[0].name
+        climate_plus = self._bool(climate, ref)
         return {
             "source": self.name, "run_id": self.run_id, "record_key": f"{registry_id}/{code or market}",
-            "label": self.label, "level": tier, "brand": brand, "model": name,
-            "category": self.category(("epeat.type", product_type), ("epeat.category", product_category)),
+            "label": label, "level": tier, "level_rank": self.level_rank(label, tier, ref), "brand": brand, "model": name,
+            "category": self.category(("type", product_type), ("category", product_category)),
             "category_raw": " / ".join(v for v in (product_category, product_type) if v) or None,
             "certificate_id": registry_id, "valid_from": registered_on, "valid_until": archived_on,
             "status": _text(status), "gtins": gtins, "url": link,
-            "market": market, "market_code": code, "climate_plus": self._bool(climate, ref),
+            "market": market, "market_code": code, "flags": [CLIMATE_PLUS.name] if climate_plus else [],
             "score_points": points, "score_max": maximum, "registered_on": registered_on, "archived_on": archived_on,
             "exceptions": _text(exceptions), "registry_id": registry_id, "part_numbers": parts,
         }

@@ -1,6 +1,6 @@
 """TCO Certified: certified models from the Product Finder feed and the GTIN API.
 
-Routes (../shared/sources/tco.md):
+Routes (README.md in this folder):
 - Product Finder feed, `GET TCO_FEED_URL`: one JSON array, one record per model name. Its raw
   key names (brand, name, cert_no, cert_date, cert_expiry_date, generation, category, idkey,
   search) are RECONSTRUCTED from a third-party script, not seen in a raw response: unknown keys
@@ -30,13 +30,13 @@ from urllib.parse import urlencode
 import scrapy
 
 from crawlers.replay import SECRET, ReplayIndex
-from crawlers.spiders.base import RegistrySpider
+from crawlers.registry_spider import RegistrySpider
+from crawlers.sources.tco import FINDER, SOURCE
 from crawlers.vocabulary import model_key
 
 _GENERATION = re.compile(r"generation\s+(\d+)", re.IGNORECASE)
 _FOR_CATEGORY = re.compile(r"\bfor\s+(.+)$", re.IGNORECASE)
 _CERT_PREFIX = re.compile(r"^[A-Z]+")
-_FINDER = "https://industry.tcocertified.com/product-finder/"
 
 
 def _text(value) -> str | None:
@@ -47,15 +47,16 @@ def _text(value) -> str | None:
     return text or None
 
 
-def _is_edge(*texts: str | None) -> bool:
-    return any(t and "edge" in t.casefold() for t in texts)
+CERTIFIED, EDGE = (label.name for label in SOURCE.labels)
+
+
+def _label(*texts: str | None) -> str:
+    """TCO Certified Edge where a text says Edge, else TCO Certified."""
+    return EDGE if any(t and "edge" in t.casefold() for t in texts) else CERTIFIED
 
 
 class TcoSpider(RegistrySpider):
     name = "tco"
-    label = "TCO Certified"
-    # The GTIN API has no brand field, so a run may rightly hold few brands: no brand floor.
-    custom_settings = {"LABELWATCH_MONITOR_MIN_SHARE": {"brand": 0.0}}
 
     def __init__(self, *args, api: str = "auto", **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,18 +170,18 @@ class TcoSpider(RegistrySpider):
             self.missing("brand", ref)
         else:
             self.brand_by_certificate.setdefault(certificate, brand)
-        edge = _is_edge(category_raw, generation, *(k for k, v in record.items() if _text(v) not in (None, "0", "false")))
+        label = _label(category_raw, generation, *(k for k, v in record.items() if _text(v) not in (None, "0", "false")))
         return {
             "source": self.name, "run_id": self.run_id,
             "record_key": f"{certificate}/{model_key(name)}",
-            "label": "TCO Certified Edge" if edge else self.label,
-            "level": generation, "brand": brand, "model": name,
-            "category": self.category(("tco", category_raw)), "category_raw": category_raw,
+            "label": label, "level": generation, "level_rank": self.level_rank(label, generation, ref),
+            "brand": brand, "model": name,
+            "category": self.category(("category", category_raw)), "category_raw": category_raw,
             "certificate_id": certificate,
             "valid_from": self.iso_date(record.get("cert_date")), "valid_until": self.iso_date(expiry),
             "status": _text(record.get("status")),
             "gtins": [],
-            "url": f"{_FINDER}?product={idkey}" if idkey else f"{_FINDER}?cert={certificate}",
+            "url": f"{FINDER}?product={idkey}" if idkey else SOURCE.record_link.format(certificate_id=certificate),
         }
 
     def parse_api_page(self, response, product_type: str, page: int):
@@ -237,18 +238,19 @@ class TcoSpider(RegistrySpider):
         brand = self.brand_by_certificate.get(certificate)
         if brand is None:
             self.count("api/brand_unknown", len(names))
-        edge = _is_edge(standard, _text(info.get("program")))
+        label = _label(standard, _text(info.get("program")))
+        level = generation.group(1) if generation else None
+        rank = self.level_rank(label, level, ref)
         for key, name in names.items():
             yield {
                 "source": self.name, "run_id": self.run_id, "record_key": f"{certificate}/{key}",
-                "label": "TCO Certified Edge" if edge else self.label,
-                "level": generation.group(1) if generation else None,
+                "label": label, "level": level, "level_rank": rank,
                 "brand": brand, "model": name,
-                "category": self.category(("tco", category_raw)), "category_raw": category_raw,
+                "category": self.category(("category", category_raw)), "category_raw": category_raw,
                 "certificate_id": certificate,
                 "valid_from": self.iso_date(info.get("startDate")), "valid_until": self.iso_date(info.get("endDate")),
                 "status": _text(info.get("status")), "gtins": gtins,
-                "url": _text(info.get("id")) or f"{_FINDER}?cert={certificate}",
+                "url": _text(info.get("id")) or SOURCE.record_link.format(certificate_id=certificate),
             }
 
     def parse_file(self, response):

@@ -1,4 +1,4 @@
-"""Supplier shops the offers spider reads: data (crawlers/data/shops.toml, or the OFFERS_SHOPS
+"""Supplier shops the offers spider reads: data (shops.toml in this folder, or the OFFERS_SHOPS
 setting), validated here so a bad entry names the shop and the field before any request."""
 
 import json
@@ -50,11 +50,11 @@ class ShopConfigError(ValueError):
 
 def load_shops(setting) -> list[Shop]:
     """Shops from the OFFERS_SHOPS setting (a list of tables, or its JSON text as given with
-    `--set`), else from crawlers/data/shops.toml."""
+    `--set`), else from shops.toml in this folder."""
     if setting:
         entries = json.loads(setting) if isinstance(setting, str) else setting
     else:
-        entries = tomllib.loads((files("crawlers") / "data" / "shops.toml").read_text(encoding="utf-8"))["shop"]
+        entries = tomllib.loads((files(__package__) / "shops.toml").read_text(encoding="utf-8"))["shop"]
     shops = []
     for number, entry in enumerate(entries, 1):
         try:

@@ -4,7 +4,7 @@ extruct reads JSON-LD, microdata and RDFa; this module finds the Product nodes (
 `@graph`, with a list-valued `@type`), reads their offers (one Offer, a list, an AggregateOffer
 with low and high price) and normalises price, currency, availability, condition and GTIN.
 What cannot become an offer is returned as a named reason, for the spider to count.
-Confirmed against the real otto.de JSON-LD blocks (../shared/registry-samples/offers/); the
+Confirmed against the real otto.de JSON-LD blocks (README.md in this folder); the
 microdata and RDFa forms, lists of offers, AggregateOffer and seller follow schema.org and are
 tested on constructed pages only.
 """

@@ -1,0 +1,129 @@
+"""RegistrySpider: what every source's spider shares. A source's spider lives in its folder
+(crawlers/sources/<name>/spider.py) and is named after its declaration (SOURCE.name).
+
+Standard arguments: `file=PATH` parses a file saved by hand from the registry instead of
+crawling (`labelwatch import`), through the same parse routine and load path. Data-quality
+problems become crawl stats under `<source>/...` (missing fields, unmapped categories, invalid
+GTINs) and warnings naming the record, never a crash; a response that cannot be parsed at all
+is an error, which fails the run.
+"""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import scrapy
+
+from crawlers.gtin import to_gtin14
+from crawlers.items import Certification
+from crawlers.sources import Source, get_source
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class RegistrySpider(scrapy.Spider):
+    item_model = Certification  # what ValidationPipeline validates each record into
+
+    @classmethod
+    def update_settings(cls, settings):
+        """The source's declared settings and monitor floors, at spider priority: the project's
+        defaults yield to them, the spider's own custom_settings, the command line (`--set`) and a
+        replay bundle override them."""
+        settings.setdict(get_source(cls.name).spider_settings(), priority="spider")
+        super().update_settings(settings)
+
+    @property
+    def source(self) -> Source:
+        return get_source(self.name)
+
+    @property
+    def record_kind(self) -> str:
+        """The table the records are loaded into (store.load.KINDS)."""
+        return self.source.record_kind
+
+    def __init__(self, *args, file: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file = Path(file).resolve() if file else None
+
+    async def start(self):
+        if self.file is not None:
+            yield scrapy.Request(self.file.as_uri(), callback=self.parse_file, dont_filter=True)
+        else:
+            for request in self.start_live():
+                yield request
+
+    def start_live(self):
+        raise NotImplementedError
+
+    def parse_file(self, response):
+        raise NotImplementedError
+
+    # -- data-quality bookkeeping ---------------------------------------------------------
+    def count(self, key: str, value: int = 1) -> None:
+        self.crawler.stats.inc_value(f"{self.name}/{key}", value)
+
+    def missing(self, field: str, ref: str) -> None:
+        """A record lacks a field the counts need: counted, and named in a warning."""
+        self.count(f"missing/{field}")
+        self.logger.warning("%s: record %s has no %s", self.name, ref, field)
+
+    def category(self, *tries: tuple[str, str | None]) -> str:
+        """Canonical category from the first (table of the source's categories.toml, raw value)
+        that maps; "other" when none does, counted under category/unmapped/<raw values>."""
+        for table, raw in tries:
+            canonical = self.source.category(table, raw)
+            if canonical is not None:
+                return canonical
+        self.count(f"category/unmapped/{' / '.join(str(raw) for _, raw in tries)}")
+        return "other"
+
+    def level_rank(self, label: str, level: str | None, ref: str) -> int | None:
+        """The rank of a record's level on its label's scale (the source's declaration); a level
+        the scale does not know is counted under level/unknown/<level> and named."""
+        scale = self.source.label(label).scale
+        if level is None or scale is None:
+            return None
+        rank = scale.rank(level)
+        if rank is None:
+            self.count(f"level/unknown/{level}")
+            self.logger.warning("%s: record %s: %s %r is not on the %s scale", self.name, ref, scale.name, level, label)
+        return rank
+
+    def gtins(self, values: list[Any], ref: str) -> list[str]:
+        """Valid GTIN-14s of the values; each invalid one is counted and named."""
+        valid = []
+        for value in values:
+            gtin = to_gtin14(value)
+            if gtin is None:
+                self.count("gtin/invalid")
+                self.logger.warning("%s: record %s: %r is not a valid GTIN", self.name, ref, value)
+            else:
+                valid.append(gtin)
+        return valid
+
+    @staticmethod
+    def iso_date(value: Any) -> Any:
+        """The YYYY-MM-DD part of a date or timestamp string; anything else unchanged, for
+        the item model to reject with the field's name."""
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            return value.strip()[:10]
+        return value
+
+    def load_json(self, response, what: str) -> Any | None:
+        """The body as JSON, or None after an error naming the URL and the position."""
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            snippet = response.body[:80].decode("utf-8", "replace")
+            self.logger.error("%s: %s at %s is not JSON (%s); body starts %r", self.name, what, response.url, error, snippet)
+            return None
+
+    def request_failed(self, failure):
+        """Errback: a request the run cannot do without failed (after retries)."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        why = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.logger.error("%s: %s %s failed: %s", self.name, request.method, request.url, why)
+
+

@@ -1,1 +1,0 @@
-"""One spider per registry; shared mechanics in base.RegistrySpider."""
