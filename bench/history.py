@@ -32,7 +32,8 @@ from bench.load import LOAD
 from bench.measure import CACHE, measure
 from store import derived, queries
 from store.db import ensure_schema, read_connection, write_connection
-from store.load import CERTIFICATION, OFFER, load_run, start_run
+from store.load import load_run, start_run
+from store.records import CERTIFICATION, OFFER
 
 CHANGED_PER_MILLE = 20  # records changed a week: 2 %
 OFFERS = 5_000

@@ -20,7 +20,7 @@ from store.load import run_file_path
 
 READ_JSON_ONLY = """
 import sys, time, duckdb
-from store.load import KINDS
+from store.records import KINDS
 con = duckdb.connect(sys.argv[2])
 con.execute("SET enable_progress_bar = false")
 started = time.perf_counter()
@@ -40,7 +40,7 @@ from store.monitors import Thresholds
 db, run_file, source = Path(sys.argv[2]), Path(sys.argv[1]), sys.argv[3]
 settings = Settings()
 settings.setmodule("crawlers.settings")
-settings.setdict(SpiderLoader.from_settings(settings).load(source).custom_settings or {}, priority="spider")
+SpiderLoader.from_settings(settings).load(source).update_settings(settings)  # the source's monitor floors
 with run_file.open() as lines:
     wanted = json.loads(lines.readline())["run_id"]
 run_id = 0
