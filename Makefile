@@ -24,8 +24,10 @@ demo-data: $(VENV)/.installed
 	$(BIN)/labelwatch crawl --replay crawlers/snapshots --db $(DB)
 	$(BIN)/labelwatch report availability --db $(DB)
 
-## test: the offline test suite (what CI runs), with the browser test's Chromium and playwright-core
+## test: lint and format check (ruff), then the offline test suite (what CI runs), with the browser test's Chromium and playwright-core
 test: $(VENV)/.installed browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 ## browser: Debian's Chromium (apt-get, as root or through sudo) and playwright-core (npm ci) for tests/test_browser.py

@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -25,7 +25,9 @@ report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=Tru
 app.add_typer(report_app, name="report")
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: $LABELWATCH_DB or data/labelwatch.duckdb]")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="DuckDB file [default: $LABELWATCH_DB or data/labelwatch.duckdb]")
+]
 SetOption = Annotated[list[str], typer.Option("--set", "-s", help="Scrapy/labelwatch setting KEY=VALUE (repeatable)")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log crawl progress at INFO level")]
 
@@ -62,9 +64,14 @@ def replay_settings(directory: Path) -> dict:
     recorded = directory / "settings.json"
     extra = json.loads(recorded.read_text()) if recorded.is_file() else {}
     return {
-        **extra, "LABELWATCH_REPLAY_DIR": str(directory), "LABELWATCH_ORIGIN": f"replay {directory}",
-        "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "RETRY_ENABLED": False,
+        **extra,
+        "LABELWATCH_REPLAY_DIR": str(directory),
+        "LABELWATCH_ORIGIN": f"replay {directory}",
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "RETRY_ENABLED": False,
     }
 
 
@@ -80,9 +87,15 @@ def _crawl(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
     from scrapy.crawler import CrawlerProcess
     from twisted.internet.task import LoopingCall
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        TextColumn("{task.fields[responses]} responses, {task.completed} items"),
-                        TimeElapsedColumn(), console=err, transient=False)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[responses]} responses, {task.completed} items"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
     if err.is_terminal:
         handler = RichHandler(console=err, show_path=False, markup=False)
         logging.basicConfig(format="%(message)s", force=True, handlers=[handler])
@@ -100,8 +113,11 @@ def _crawl(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
 
         def show(task=task, crawler=crawler, done=False):
             stats = crawler.stats
-            progress.update(task, completed=stats.get_value("labelwatch/records_written", 0),
-                            responses=stats.get_value("response_received_count", 0))
+            progress.update(
+                task,
+                completed=stats.get_value("labelwatch/records_written", 0),
+                responses=stats.get_value("response_received_count", 0),
+            )
             if done:
                 progress.update(task, total=progress.tasks[task].completed)
 
@@ -118,11 +134,16 @@ def _crawl(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
     outcomes = []
     for source, crawler, _ in crawlers:
         stats = crawler.stats.get_stats()
-        outcomes.append({
-            "source": source, "run_id": stats.get("labelwatch/run_id"),
-            "status": stats.get("labelwatch/status", "failed"), "items": stats.get("labelwatch/records_written", 0),
-            "records": stats.get("labelwatch/records"), "message": stats.get("labelwatch/message"),
-        })
+        outcomes.append(
+            {
+                "source": source,
+                "run_id": stats.get("labelwatch/run_id"),
+                "status": stats.get("labelwatch/status", "failed"),
+                "items": stats.get("labelwatch/records_written", 0),
+                "records": stats.get("labelwatch/records"),
+                "message": stats.get("labelwatch/message"),
+            }
+        )
     return outcomes
 
 
@@ -131,10 +152,15 @@ def _finish(outcomes: list[dict]) -> None:
         if o["status"] == "loaded":
             err.print(f"{o['source']}: run {o['run_id']} loaded: {o['items']} items, {o['records']} records")
         elif o["status"] == "suspect":
-            err.print(f"{o['source']}: run {o['run_id']} HELD BACK as suspect, previous data stays current: "
-                      f"{o['message']} (`labelwatch accept {o['run_id']}` loads it anyway)", markup=False)
+            err.print(
+                f"{o['source']}: run {o['run_id']} HELD BACK as suspect, previous data stays current: "
+                f"{o['message']} (`labelwatch accept {o['run_id']}` loads it anyway)",
+                markup=False,
+            )
         else:
-            err.print(f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {o['message']}", markup=False)
+            err.print(
+                f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {o['message']}", markup=False
+            )
     if any(o["status"] != "loaded" for o in outcomes):
         raise typer.Exit(1)
 
@@ -151,9 +177,13 @@ SOURCE_NAMES = ", ".join(all_sources())
 
 @app.command()
 def crawl(
-    sources: Annotated[Optional[list[str]], typer.Argument(help=f"Sources to crawl: {SOURCE_NAMES} [default: all]")] = None,
-    replay: Annotated[Optional[Path], typer.Option(help="Answer every request from this recording; no network")] = None,
-    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
+    sources: Annotated[
+        list[str] | None, typer.Argument(help=f"Sources to crawl: {SOURCE_NAMES} [default: all]")
+    ] = None,
+    replay: Annotated[Path | None, typer.Option(help="Answer every request from this recording; no network")] = None,
+    db: DbOption = None,
+    set_: SetOption = [],
+    verbose: VerboseOption = False,
 ):
     """Crawl sources and load each run that finishes cleanly."""
     path = db_path(db).resolve()
@@ -167,12 +197,16 @@ def crawl(
 def record(
     source: Annotated[str, typer.Argument(help=f"Source to crawl live: {SOURCE_NAMES}")],
     directory: Annotated[Path, typer.Argument(help="Recording to write (index.jsonl + bodies/)")],
-    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
+    db: DbOption = None,
+    set_: SetOption = [],
+    verbose: VerboseOption = False,
 ):
     """Crawl a source live, load it, and write every response to a replayable recording."""
     path = db_path(db).resolve()
     directory = directory.resolve()
-    settings = _settings(path, set_, {"LABELWATCH_RECORD_DIR": str(directory), "LABELWATCH_ORIGIN": f"record {directory}"})
+    settings = _settings(
+        path, set_, {"LABELWATCH_RECORD_DIR": str(directory), "LABELWATCH_ORIGIN": f"record {directory}"}
+    )
     _check_source(source)
     ensure_schema(path)
     directory.mkdir(parents=True, exist_ok=True)
@@ -185,21 +219,33 @@ def record(
 def import_(
     source: Annotated[str, typer.Argument(help=f"Source whose format the file has: {SOURCE_NAMES}")],
     file: Annotated[Path, typer.Argument(help="A file saved by hand from the registry's site")],
-    db: DbOption = None, set_: SetOption = [], verbose: VerboseOption = False,
+    db: DbOption = None,
+    set_: SetOption = [],
+    verbose: VerboseOption = False,
 ):
     """Load a file saved from a registry through the source's parser and the normal load path."""
     if not file.is_file():
         fail(f"{file}: no such file")
     path = db_path(db).resolve()
-    settings = _settings(path, set_, {"LABELWATCH_ORIGIN": f"import {file.resolve()}", "DOWNLOAD_DELAY": 0,
-                                    "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False})
+    settings = _settings(
+        path,
+        set_,
+        {
+            "LABELWATCH_ORIGIN": f"import {file.resolve()}",
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "ROBOTSTXT_OBEY": False,
+        },
+    )
     _check_source(source)
     ensure_schema(path)
     _finish(_run_spiders(settings, {source: {"file": str(file)}}, verbose))
 
 
 @app.command()
-def accept(run: Annotated[int, typer.Argument(help="Id of a suspect run (see `labelwatch runs`)")], db: DbOption = None):
+def accept(
+    run: Annotated[int, typer.Argument(help="Id of a suspect run (see `labelwatch runs`)")], db: DbOption = None
+):
     """Load a run the monitors held back as suspect, deliberately."""
     from store.load import LoadRefused, accept_run
 
@@ -212,8 +258,13 @@ def accept(run: Annotated[int, typer.Argument(help="Id of a suspect run (see `la
 
 @app.command()
 def schedule(
-    config: Annotated[Path, typer.Option(help="TOML: [defaults] and a [sources.NAME] table with `cron` per source")] = Path("schedule.toml"),
-    once: Annotated[bool, typer.Option("--once", help="Run every configured source once now, then exit (for cron or a systemd timer)")] = False,
+    config: Annotated[
+        Path, typer.Option(help="TOML: [defaults] and a [sources.NAME] table with `cron` per source")
+    ] = Path("schedule.toml"),
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Run every configured source once now, then exit (for cron or a systemd timer)"),
+    ] = False,
     db: DbOption = None,
 ):
     """Crawl each configured source on its cron schedule, each crawl in its own process."""
@@ -264,15 +315,27 @@ def _check_format(fmt: str) -> None:
 
 @app.command()
 def runs(
-    source: Annotated[Optional[str], typer.Option(help="Only this source")] = None,
-    limit: int = 30, fmt: FormatOption = "table", db: DbOption = None,
+    source: Annotated[str | None, typer.Option(help="Only this source")] = None,
+    limit: int = 30,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
 ):
     """Recent crawl runs: source, started, finished, status, items, errors, reason."""
     _check_format(fmt)
     with read_connection(db_path(db)) as con:
         rows = queries.runs(con, source, limit)
-    columns = ["id", "source", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
-               "close_reason", "message"]
+    columns = [
+        "id",
+        "source",
+        "started_at",
+        "finished_at",
+        "status",
+        "items",
+        "invalid_items",
+        "errors",
+        "close_reason",
+        "message",
+    ]
     if fmt != "table":
         columns.insert(2, "origin")
     _emit(rows, columns, fmt, "crawl runs")
@@ -282,8 +345,11 @@ AVAILABILITY_COLUMNS = ["source", "label", "level", "category", "market", "model
 
 
 def _scales_help() -> str:
-    scales = [f"{name}: {label.scale.name} {' < '.join(label.scale.levels)}{' (or any number)' if label.scale.numeric else ''}"
-              for name, (_, label) in labels().items() if label.scale]
+    scales = [
+        f"{name}: {label.scale.name} {' < '.join(label.scale.levels)}{' (or any number)' if label.scale.numeric else ''}"
+        for name, (_, label) in labels().items()
+        if label.scale
+    ]
     return "; ".join(scales)
 
 
@@ -318,15 +384,31 @@ def level_filters(min_levels: list[str], flags: list[str]) -> dict:
 @report_app.command("availability")
 def report_availability(
     fmt: FormatOption = "table",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="A run id or YYYY-MM-DD: read the data as it was then")] = None,
-    valid_on: Annotated[Optional[str], typer.Option(help="Count certificates valid on this day [default: today, or the --as-of day]")] = None,
-    category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
-    label: Annotated[Optional[str], typer.Option(help="Only this label")] = None,
-    market: Annotated[Optional[str], typer.Option(help="Only this country's registrations (and global certificates)")] = None,
-    min_level: Annotated[list[str], typer.Option(
-        "--min-level", help=f"LABEL=LEVEL: that label's records at this level or higher (repeatable). {_scales_help()}")] = [],
-    flag: Annotated[list[str], typer.Option(
-        "--flag", help=f"Only records carrying this flag, among their source's records (repeatable): {_flags_help()}")] = [],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="A run id or YYYY-MM-DD: read the data as it was then")
+    ] = None,
+    valid_on: Annotated[
+        str | None, typer.Option(help="Count certificates valid on this day [default: today, or the --as-of day]")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="Only this canonical category")] = None,
+    label: Annotated[str | None, typer.Option(help="Only this label")] = None,
+    market: Annotated[
+        str | None, typer.Option(help="Only this country's registrations (and global certificates)")
+    ] = None,
+    min_level: Annotated[
+        list[str],
+        typer.Option(
+            "--min-level",
+            help=f"LABEL=LEVEL: that label's records at this level or higher (repeatable). {_scales_help()}",
+        ),
+    ] = [],
+    flag: Annotated[
+        list[str],
+        typer.Option(
+            "--flag",
+            help=f"Only records carrying this flag, among their source's records (repeatable): {_flags_help()}",
+        ),
+    ] = [],
     db: DbOption = None,
 ):
     """Models, brands and certificates valid per label, level, category and market."""
@@ -350,16 +432,32 @@ def report_availability(
     _emit(rows, AVAILABILITY_COLUMNS, fmt, f"valid on {day}")
 
 
-OFFER_COLUMNS = ["label", "level", "category", "shop", "shop_country", "name", "brand", "gtin", "price", "price_high",
-                 "currency", "availability", "condition", "matched_by", "certificates", "url"]
+OFFER_COLUMNS = [
+    "label",
+    "level",
+    "category",
+    "shop",
+    "shop_country",
+    "name",
+    "brand",
+    "gtin",
+    "price",
+    "price_high",
+    "currency",
+    "availability",
+    "condition",
+    "matched_by",
+    "certificates",
+    "url",
+]
 
 
 @report_app.command("offers")
 def report_offers(
     fmt: FormatOption = "table",
-    valid_on: Annotated[Optional[str], typer.Option(help="Match certificates valid on this day [default: today]")] = None,
-    category: Annotated[Optional[str], typer.Option(help="Only this canonical category")] = None,
-    label: Annotated[Optional[str], typer.Option(help="Only offers matching this label")] = None,
+    valid_on: Annotated[str | None, typer.Option(help="Match certificates valid on this day [default: today]")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this canonical category")] = None,
+    label: Annotated[str | None, typer.Option(help="Only offers matching this label")] = None,
     listed: Annotated[bool, typer.Option("--list", help="One row per offer and label instead of the summary")] = False,
     db: DbOption = None,
 ):
@@ -391,11 +489,27 @@ def dashboard(
     import dashboard as dashboard_package
 
     app_file = Path(dashboard_package.__file__).resolve().parent / "app.py"
-    os.execvpe(sys.executable, [
-        sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
-        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer",
-    ], env)
+    os.execvpe(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app_file),
+            "--server.address",
+            address,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--client.toolbarMode",
+            "viewer",
+        ],
+        env,
+    )
 
 
 def main() -> None:

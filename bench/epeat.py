@@ -26,6 +26,8 @@ for row in CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).iter_ro
     rows += 1
 print(rows - 1)
 """
+
+
 def main(rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -43,10 +45,18 @@ def main(rows: int) -> None:
         db = tmp / "lw.duckdb"
         wall, rss, out = measure([sys.executable, "-m", "labelwatch", "import", "epeat", str(export), "--db", str(db)])
         print(f"crawl + load (labelwatch import): {wall:6.1f} s  {rows / wall:9,.0f} rows/s  peak {rss:6.0f} MiB")
-        runs = json.loads(subprocess.run([sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
-                                         capture_output=True, text=True, check=True).stdout)
-        print(f"  run: status {runs[0]['status']}, {runs[0]['items']:,} items, errors {runs[0]['errors']}; "
-              f"database {db.stat().st_size / 2**20:.1f} MiB; targets: < 60 s, < 1024 MiB")
+        runs = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        print(
+            f"  run: status {runs[0]['status']}, {runs[0]['items']:,} items, errors {runs[0]['errors']}; "
+            f"database {db.stat().st_size / 2**20:.1f} MiB; targets: < 60 s, < 1024 MiB"
+        )
         compare("epeat", run_file_path(db, "epeat", runs[0]["id"]))
 
 

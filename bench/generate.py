@@ -21,11 +21,49 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests/fixtures/epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
 TCO_SAMPLES = ROOT / "tests/fixtures/tco"
 COUNTRIES = [
-    "Argentina", "Australia", "Austria", "Belgium", "Brazil", "Canada", "Chile", "China", "Czechia", "Denmark",
-    "Finland", "France", "Germany", "Greece", "Hong Kong", "Hungary", "India", "Ireland", "Israel", "Italy", "Japan",
-    "Korea, Republic of", "Luxembourg", "Malaysia", "Mexico", "Netherlands", "New Zealand", "Norway", "Poland",
-    "Portugal", "Singapore", "Slovakia", "South Africa", "Spain", "Sweden", "Switzerland", "Taiwan", "Thailand",
-    "Turkey", "United Arab Emirates", "United Kingdom", "United States", "Viet Nam",
+    "Argentina",
+    "Australia",
+    "Austria",
+    "Belgium",
+    "Brazil",
+    "Canada",
+    "Chile",
+    "China",
+    "Czechia",
+    "Denmark",
+    "Finland",
+    "France",
+    "Germany",
+    "Greece",
+    "Hong Kong",
+    "Hungary",
+    "India",
+    "Ireland",
+    "Israel",
+    "Italy",
+    "Japan",
+    "Korea, Republic of",
+    "Luxembourg",
+    "Malaysia",
+    "Mexico",
+    "Netherlands",
+    "New Zealand",
+    "Norway",
+    "Poland",
+    "Portugal",
+    "Singapore",
+    "Slovakia",
+    "South Africa",
+    "Spain",
+    "Sweden",
+    "Switzerland",
+    "Taiwan",
+    "Thailand",
+    "Turkey",
+    "United Arab Emirates",
+    "United Kingdom",
+    "United States",
+    "Viet Nam",
 ]
 
 
@@ -56,7 +94,9 @@ def epeat_export(path: Path, rows: int = 250_000) -> Path:
 
 def tco_bundle(directory: Path, feed_records: int = 20_000, gtins: int = 100_000, pages: int = 400) -> Path:
     """Write a TCO replay bundle: the feed and the paged GTIN API (Displays)."""
-    feed_sample = json.loads((TCO_SAMPLES / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+    feed_sample = json.loads((TCO_SAMPLES / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())[
+        "records"
+    ]
     products = json.loads((TCO_SAMPLES / "gtin-api_generic-gtin_displays_products.json").read_text())
     bodies = directory / "bodies"
     bodies.mkdir(parents=True, exist_ok=True)
@@ -64,33 +104,74 @@ def tco_bundle(directory: Path, feed_records: int = 20_000, gtins: int = 100_000
     for n in range(feed_records):
         r = feed_sample[n % len(feed_sample)]
         cert = f"{r['certificationNumber']}{n // len(feed_sample):03d}"
-        feed.append({"brand": r["brand"], "name": f"{r['productNames'][0]} {n // len(feed_sample)}", "cert_no": cert,
-                     "cert_date": r["certifiedSince"], "cert_expiry_date": r["expiresAt"][:10],
-                     "generation": r["standardVersion"], "category": r["productCategories"][0],
-                     "idkey": f"{cert}{n}", "search": "1"})
+        feed.append(
+            {
+                "brand": r["brand"],
+                "name": f"{r['productNames'][0]} {n // len(feed_sample)}",
+                "cert_no": cert,
+                "cert_date": r["certifiedSince"],
+                "cert_expiry_date": r["expiresAt"][:10],
+                "generation": r["standardVersion"],
+                "category": r["productCategories"][0],
+                "idkey": f"{cert}{n}",
+                "search": "1",
+            }
+        )
     (bodies / "feed.json").write_text(json.dumps(feed))
     records, copy = [], 0
     while len(records) < gtins:  # copy the sample certificate by certificate, with new numbers
         for product in products:
-            info = dict(product["certificationInfo"], certificateId=f"{product['certificationInfo']['certificateId']}{copy:04d}")
+            info = dict(
+                product["certificationInfo"], certificateId=f"{product['certificationInfo']['certificateId']}{copy:04d}"
+            )
             body = f"{40000000000 + len(records):012d}"
-            records.append({**product, "certificationInfo": info, "gtin": f"0{body}{check_digit(body)}",
-                            "name": ", ".join(f"{name.strip()}-{copy}" for name in product["name"].split(","))})
+            records.append(
+                {
+                    **product,
+                    "certificationInfo": info,
+                    "gtin": f"0{body}{check_digit(body)}",
+                    "name": ", ".join(f"{name.strip()}-{copy}" for name in product["name"].split(",")),
+                }
+            )
             if len(records) == gtins:
                 break
         copy += 1
     size = -(-gtins // pages)
     json_headers = {"Content-Type": ["application/json"]}
-    index = [{"method": "GET", "url": "https://industry.tcocertified.com/product-finder-app/items-get.php",
-              "status": 200, "headers": json_headers, "body": "bodies/feed.json"}]
+    index = [
+        {
+            "method": "GET",
+            "url": "https://industry.tcocertified.com/product-finder-app/items-get.php",
+            "status": 200,
+            "headers": json_headers,
+            "body": "bodies/feed.json",
+        }
+    ]
     (bodies / "token.json").write_text('{"token": "bench"}')
-    index.append({"method": "POST", "url": "https://api.tcocertified.com/token", "status": 200,
-                  "headers": json_headers, "body": "bodies/token.json"})
+    index.append(
+        {
+            "method": "POST",
+            "url": "https://api.tcocertified.com/token",
+            "status": 200,
+            "headers": json_headers,
+            "body": "bodies/token.json",
+        }
+    )
     for page in range(1, pages + 1):
-        envelope = {"data": {"products": records[(page - 1) * size: page * size]}, "meta": {"page": page, "totalPages": pages}}
+        envelope = {
+            "data": {"products": records[(page - 1) * size : page * size]},
+            "meta": {"page": page, "totalPages": pages},
+        }
         (bodies / f"page-{page}.json").write_text(json.dumps(envelope))
-        index.append({"method": "POST", "url": f"https://api.tcocertified.com/generic/gtin?page={page}&product_type=Displays",
-                      "status": 200, "headers": json_headers, "body": f"bodies/page-{page}.json"})
+        index.append(
+            {
+                "method": "POST",
+                "url": f"https://api.tcocertified.com/generic/gtin?page={page}&product_type=Displays",
+                "status": 200,
+                "headers": json_headers,
+                "body": f"bodies/page-{page}.json",
+            }
+        )
     (directory / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
     (directory / "settings.json").write_text(json.dumps({"TCO_PRODUCT_TYPES": ["Displays"]}))
     return directory
@@ -105,7 +186,11 @@ def offers_bundle(directory: Path, pages: int = 5_000, shops: int = 10) -> Path:
     bodies.mkdir(parents=True, exist_ok=True)
     html_headers, xml_headers = {"Content-Type": ["text/html; charset=utf-8"]}, {"Content-Type": ["application/xml"]}
     index, settings = [], []
-    conditions = ["https://schema.org/NewCondition", "https://schema.org/RefurbishedCondition", "http://schema.org/UsedCondition"]
+    conditions = [
+        "https://schema.org/NewCondition",
+        "https://schema.org/RefurbishedCondition",
+        "http://schema.org/UsedCondition",
+    ]
     for shop in range(shops):
         base = f"https://shop-{shop}.bench.example"
         urls = []
@@ -115,27 +200,59 @@ def offers_bundle(directory: Path, pages: int = 5_000, shops: int = 10) -> Path:
             name = f"Fairphone Fairphone {n % 7 + 3} Bundle {n}"
             price = f"{199 + n % 800},{n % 100:02d}"
             if n % 5:
-                product = {**block, "name": name, "gtin13": f"{body12}{check_digit(body12)}", "sku": f"SKU{n}",
-                           "offers": {**block["offers"], "url": f"/p/device-{n}", "price": price,
-                                      "itemCondition": conditions[n % 3]}}
-                content = (f'<!DOCTYPE html><html><head><script type="application/ld+json">{json.dumps(product)}</script>'
-                           f"</head><body><h1>{name}</h1></body></html>")
+                product = {
+                    **block,
+                    "name": name,
+                    "gtin13": f"{body12}{check_digit(body12)}",
+                    "sku": f"SKU{n}",
+                    "offers": {
+                        **block["offers"],
+                        "url": f"/p/device-{n}",
+                        "price": price,
+                        "itemCondition": conditions[n % 3],
+                    },
+                }
+                content = (
+                    f'<!DOCTYPE html><html><head><script type="application/ld+json">{json.dumps(product)}</script>'
+                    f"</head><body><h1>{name}</h1></body></html>"
+                )
             else:
-                content = ('<!DOCTYPE html><html><body><div itemscope itemtype="https://schema.org/Product">'
-                           f'<h1 itemprop="name">{name}</h1><meta itemprop="gtin13" content="{body12}{check_digit(body12)}">'
-                           '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
-                           f'<meta itemprop="price" content="{price}"><meta itemprop="priceCurrency" content="EUR">'
-                           '<link itemprop="availability" href="https://schema.org/InStock"></div></div></body></html>')
+                content = (
+                    '<!DOCTYPE html><html><body><div itemscope itemtype="https://schema.org/Product">'
+                    f'<h1 itemprop="name">{name}</h1><meta itemprop="gtin13" content="{body12}{check_digit(body12)}">'
+                    '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
+                    f'<meta itemprop="price" content="{price}"><meta itemprop="priceCurrency" content="EUR">'
+                    '<link itemprop="availability" href="https://schema.org/InStock"></div></div></body></html>'
+                )
             (bodies / f"page-{n}.html").write_text(content)
-            index.append({"method": "GET", "url": url, "status": 200, "headers": html_headers, "body": f"bodies/page-{n}.html"})
+            index.append(
+                {"method": "GET", "url": url, "status": 200, "headers": html_headers, "body": f"bodies/page-{n}.html"}
+            )
             urls.append(url)
         entries = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
         (bodies / f"sitemap-{shop}.xml").write_text(
-            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
-        index.append({"method": "GET", "url": f"{base}/sitemap.xml", "status": 200, "headers": xml_headers,
-                      "body": f"bodies/sitemap-{shop}.xml"})
-        settings.append({"key": f"shop-{shop}", "name": f"Bench shop {shop}", "country": "BE", "kind": "reseller",
-                         "sitemaps": [f"{base}/sitemap.xml"], "product_pages": "/p/", "category": "smartphone"})
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        )
+        index.append(
+            {
+                "method": "GET",
+                "url": f"{base}/sitemap.xml",
+                "status": 200,
+                "headers": xml_headers,
+                "body": f"bodies/sitemap-{shop}.xml",
+            }
+        )
+        settings.append(
+            {
+                "key": f"shop-{shop}",
+                "name": f"Bench shop {shop}",
+                "country": "BE",
+                "kind": "reseller",
+                "sitemaps": [f"{base}/sitemap.xml"],
+                "product_pages": "/p/",
+                "category": "smartphone",
+            }
+        )
     (directory / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
     (directory / "settings.json").write_text(json.dumps({"OFFERS_SHOPS": settings}))
     return directory

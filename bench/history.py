@@ -53,8 +53,11 @@ def base_database(rows: int, gtins: int) -> Path:
     work = db.parent.with_suffix(".partial")
     shutil.rmtree(work, ignore_errors=True)
     for command in (["import", "epeat", str(export)], ["crawl", "tco", "--replay", str(bundle)]):
-        subprocess.run([sys.executable, "-m", "labelwatch", *command, "--db", str(work / "lw.duckdb")], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "labelwatch", *command, "--db", str(work / "lw.duckdb")],
+            check=True,
+            capture_output=True,
+        )
     shutil.rmtree(work / "runs")
     work.rename(db.parent)
     return db
@@ -81,16 +84,23 @@ def add_weeks(db: Path, weeks: int) -> int:
                 (run_id,) = con.execute(
                     "INSERT INTO crawl_run (source, origin, started_at, finished_at, status, items, invalid_items, errors,"
                     " record_kind) VALUES ($s, 'bench', $d, $d, 'loaded', 0, 0, 0, 'certification') RETURNING id",
-                    {"s": source, "d": day}).fetchone()
+                    {"s": source, "d": day},
+                ).fetchone()
                 changed = changed_in(week)
                 params = {"s": source, "prev": previous[source], "run": run_id}
-                con.execute(f"""UPDATE certification SET last_run_id = $run
-                                WHERE source = $s AND last_run_id = $prev AND NOT {changed}""", params)
-                (count,) = con.execute(f"""
+                con.execute(
+                    f"""UPDATE certification SET last_run_id = $run
+                                WHERE source = $s AND last_run_id = $prev AND NOT {changed}""",
+                    params,
+                )
+                (count,) = con.execute(
+                    f"""
                     INSERT INTO certification SELECT * REPLACE (
                         $run AS first_run_id, $run AS last_run_id, hash(content_hash, {week})::VARCHAR AS content_hash,
                         valid_until + INTERVAL 1 YEAR AS valid_until)
-                    FROM certification WHERE source = $s AND last_run_id = $prev AND {changed}""", params).fetchone()
+                    FROM certification WHERE source = $s AND last_run_id = $prev AND {changed}""",
+                    params,
+                ).fetchone()
                 derived.after_load(con, source, run_id, day)
                 con.execute("COMMIT")
                 changed_total += count
@@ -124,7 +134,8 @@ def add_offers(db: Path, offers: int) -> None:
     run_id, run_file = start_run(db, "offers", "bench", OFFER.table)
     run_file.parent.mkdir(parents=True, exist_ok=True)
     with write_connection(db) as con:
-        con.execute(f"""COPY (
+        con.execute(
+            f"""COPY (
             WITH models AS (
                 SELECT * FROM current_certification
                 WHERE brand_normalised IS NOT NULL AND NOT starts_with(model_key, lower(brand_normalised) || ' ')
@@ -145,7 +156,9 @@ def add_offers(db: Path, offers: int) -> None:
                    199 + n % 800 AS price, NULL AS price_high, 'EUR' AS currency, 'in_stock' AS availability,
                    ['new', 'refurbished', 'used'][n % 3 + 1] AS condition, 'https://shop.bench.example/p/' || n AS url,
                    NULL AS seller, 'json-ld' AS syntax
-            FROM offered) TO '{run_file}' (FORMAT json)""", {"offers": offers, "run": run_id})
+            FROM offered) TO '{run_file}' (FORMAT json)""",
+            {"offers": offers, "run": run_id},
+        )
     load_run(db, run_id, "offers", run_file, {}, {"items": offers, "invalid": 0, "errors": 0})
     run_file.unlink()
 
@@ -165,10 +178,15 @@ def weekly_loads(db: Path, week: int, repeat: int = 3) -> None:
         shutil.copy(db, prepared)
         with write_connection(prepared) as con:
             con.execute("SET enable_progress_bar = false")
-            latest = dict(con.execute("SELECT source, max(id) FROM crawl_run WHERE status = 'loaded' AND record_kind ="
-                                      " 'certification' GROUP BY 1 ORDER BY 1").fetchall())
-            (run_id,) = con.execute("SELECT last_value + increment_by FROM duckdb_sequences()"
-                                    " WHERE sequence_name = 'crawl_run_id_seq'").fetchone()
+            latest = dict(
+                con.execute(
+                    "SELECT source, max(id) FROM crawl_run WHERE status = 'loaded' AND record_kind ="
+                    " 'certification' GROUP BY 1 ORDER BY 1"
+                ).fetchall()
+            )
+            (run_id,) = con.execute(
+                "SELECT last_value + increment_by FROM duckdb_sequences() WHERE sequence_name = 'crawl_run_id_seq'"
+            ).fetchone()
             columns = ", ".join(c for c in CERTIFICATION.columns if c not in ("run_id", "valid_until"))
             for source, last in latest.items():
                 current = f"source = '{source}' AND last_run_id = {last}"
@@ -185,17 +203,23 @@ def weekly_loads(db: Path, week: int, repeat: int = 3) -> None:
             for _ in range(repeat):
                 copy = Path(tmp) / "lw.duckdb"
                 shutil.copy(prepared, copy)
-                _, rss, out = measure([sys.executable, "-c", LOAD, str(run_file), str(copy), source,
-                                       CERTIFICATION.table])
+                _, rss, out = measure(
+                    [sys.executable, "-c", LOAD, str(run_file), str(copy), source, CERTIFICATION.table]
+                )
                 seconds.append(float(out.split("RESULT ")[1].split()[0]))
                 peaks.append(rss)
                 with read_connection(copy) as con:
-                    versions.add(con.execute("SELECT count(*) FROM certification WHERE first_run_id = $r",
-                                             {"r": run_id}).fetchone()[0])
+                    versions.add(
+                        con.execute(
+                            "SELECT count(*) FROM certification WHERE first_run_id = $r", {"r": run_id}
+                        ).fetchone()[0]
+                    )
                 copy.unlink()
-            print(f"  {source:6s} {records:9,} records, {', '.join(f'{v:,}' for v in versions)} new versions: load "
-                  f"{statistics.median(seconds):5.1f} s ({', '.join(f'{t:.1f}' for t in seconds)})  "
-                  f"peak {statistics.median(peaks):5.0f} MiB")
+            print(
+                f"  {source:6s} {records:9,} records, {', '.join(f'{v:,}' for v in versions)} new versions: load "
+                f"{statistics.median(seconds):5.1f} s ({', '.join(f'{t:.1f}' for t in seconds)})  "
+                f"peak {statistics.median(peaks):5.0f} MiB"
+            )
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -221,8 +245,9 @@ def pretender_queries(category: str, contract_end: date) -> dict:
     filters, shown = queries.Filters(category=category, market="Belgium"), shown_rows()
     return {
         "counts": lambda con: queries.qualifying_brands(con, contract_end, list(LABELS), filters=filters),
-        f"first {shown:,} models": lambda con: queries.qualifying(con, contract_end, filters=filters,
-                                                                   labels=list(LABELS), limit=shown),
+        f"first {shown:,} models": lambda con: queries.qualifying(
+            con, contract_end, filters=filters, labels=list(LABELS), limit=shown
+        ),
     }
 
 
@@ -244,13 +269,19 @@ def time_queries(db: Path, repeat: int) -> None:
         "availability (any market)": lambda con: queries.availability(con, today, by_market=False),
         "availability (any market, per country too)": lambda con: queries.availability(con, today),
         "availability (Belgium: the page's default)": lambda con: queries.availability(
-            con, today, filters=queries.Filters(market="Belgium")),
+            con, today, filters=queries.Filters(market="Belgium")
+        ),
         "availability (Belgium, Gold)": lambda con: queries.availability(
-            con, today, filters=queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),))),
-        **{f"pre-tender {what} ({category}, Belgium)": query for category in ("notebook", "display")
-           for what, query in pretender_queries(category, today + timedelta(days=4 * 365)).items()},
+            con, today, filters=queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),))
+        ),
+        **{
+            f"pre-tender {what} ({category}, Belgium)": query
+            for category in ("notebook", "display")
+            for what, query in pretender_queries(category, today + timedelta(days=4 * 365)).items()
+        },
         "label totals (availability headline, Belgium)": lambda con: queries.label_totals(
-            con, today, filters=queries.Filters(market="Belgium")),
+            con, today, filters=queries.Filters(market="Belgium")
+        ),
         "expiry (Belgium)": lambda con: queries.expiry(con, today, filters=queries.Filters(market="Belgium")),
         "expiry (any market)": lambda con: queries.expiry(con, today),
         "trends": lambda con: queries.trends(con),
@@ -262,15 +293,23 @@ def time_queries(db: Path, repeat: int) -> None:
     }
     not_on_pages = {  # timed alike, reported apart: no page waits for them
         "export: whole pre-tender list (display; on a download click)": lambda con: queries.qualifying(
-            con, today + timedelta(days=4 * 365), filters=queries.Filters(category="display", market="Belgium"),
-            labels=list(LABELS)),
+            con,
+            today + timedelta(days=4 * 365),
+            filters=queries.Filters(category="display", market="Belgium"),
+            labels=list(LABELS),
+        ),
         f"export: all {OFFERS:,} offers (on a download click)": lambda con: queries.offers(con, today, limit=None),
         "report --as-of a year ago (CLI; from the versions)": lambda con: queries.availability(
-            con, today - timedelta(days=365), queries.AsOf(day=today - timedelta(days=365)),
-            filters=queries.Filters(market="Belgium")),
+            con,
+            today - timedelta(days=365),
+            queries.AsOf(day=today - timedelta(days=365)),
+            filters=queries.Filters(market="Belgium"),
+        ),
     }
-    print(f"dashboard queries, {repeat} runs each: on a fresh read-only connection (opened and closed around the "
-          "query, as a read outside a page render does) and on an open one (as the reads of a page render share one):")
+    print(
+        f"dashboard queries, {repeat} runs each: on a fresh read-only connection (opened and closed around the "
+        "query, as a read outside a page render does) and on an open one (as the reads of a page render share one):"
+    )
     for name, query in [*cases.items(), (None, None), *not_on_pages.items()]:
         if name is None:
             print("not dashboard page queries:")
@@ -285,8 +324,10 @@ def time_queries(db: Path, repeat: int) -> None:
             fresh.append(time.perf_counter() - started)
         (p50, p95), (s50, s95) = percentiles(fresh), percentiles(shared)
         size = len(rows) if isinstance(rows, (list, dict)) else "?"
-        print(f"  {name:45s} fresh p50 {p50 * 1000:6.1f} p95 {p95 * 1000:6.1f} ms | open p50 {s50 * 1000:6.1f} "
-              f"p95 {s95 * 1000:6.1f} ms  ({size} rows)")
+        print(
+            f"  {name:45s} fresh p50 {p50 * 1000:6.1f} p95 {p95 * 1000:6.1f} ms | open p50 {s50 * 1000:6.1f} "
+            f"p95 {s95 * 1000:6.1f} ms  ({size} rows)"
+        )
 
 
 def time_pages(db: Path, repeat: int) -> None:
@@ -296,8 +337,10 @@ def time_pages(db: Path, repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     os.environ["LABELWATCH_DB"] = str(db)
-    print(f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each after one untimed "
-          "render (a running server has its modules imported):")
+    print(
+        f"full page renders through the app (streamlit AppTest, caches cleared), {repeat} each after one untimed "
+        "render (a running server has its modules imported):"
+    )
     for page in ("availability", "pretender", "trends", "expiry", "offers", "crawls"):
         samples = []
         for attempt in range(repeat + 1):
@@ -327,16 +370,22 @@ def main(weeks: int, rows: int, gtins: int) -> None:
             con.execute("CHECKPOINT")
             (one_run,) = con.execute("SELECT count(*) FROM certification").fetchone()
         one_size = partial.stat().st_size
-        print(f"one run of each source: {one_run:,} records, database {one_size / 2**20:.1f} MiB "
-              f"(ready in {time.perf_counter() - started:.0f} s)")
+        print(
+            f"one run of each source: {one_run:,} records, database {one_size / 2**20:.1f} MiB "
+            f"(ready in {time.perf_counter() - started:.0f} s)"
+        )
         started = time.perf_counter()
         changed = add_weeks(partial, weeks)
         size = partial.stat().st_size
         expected = one_size * (one_run + changed) / one_run
-        print(f"{weeks} weekly runs of each source ({changed:,} changed records, {CHANGED_PER_MILLE / 10:.0f} % a week), "
-              f"written in {time.perf_counter() - started:.0f} s: database {size / 2**20:.1f} MiB")
-        print(f"  against one run plus the changes ({expected / 2**20:.1f} MiB): {size / expected:.2f}x  "
-              f"(target: under 1.5x)")
+        print(
+            f"{weeks} weekly runs of each source ({changed:,} changed records, {CHANGED_PER_MILLE / 10:.0f} % a week), "
+            f"written in {time.perf_counter() - started:.0f} s: database {size / 2**20:.1f} MiB"
+        )
+        print(
+            f"  against one run plus the changes ({expected / 2**20:.1f} MiB): {size / expected:.2f}x  "
+            f"(target: under 1.5x)"
+        )
         partial.rename(db)
     else:
         print(f"history database from {db} ({db.stat().st_size / 2**20:.1f} MiB); delete it to measure its size anew")
@@ -350,4 +399,4 @@ def main(weeks: int, rows: int, gtins: int) -> None:
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    main(*(args + [260, 250_000, 100_000][len(args):]))
+    main(*(args + [260, 250_000, 100_000][len(args) :]))

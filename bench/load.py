@@ -59,11 +59,21 @@ def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certificat
     requests = len((bundle / "index.jsonl").read_text().splitlines())
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "lw.duckdb"
-        wall, rss, _ = measure([sys.executable, "-m", "labelwatch", "crawl", source, "--replay", str(bundle), "--db", str(db)])
-        run = json.loads(subprocess.run([sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
-                                        capture_output=True, text=True, check=True).stdout)[0]
-        print(f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
-              f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB")
+        wall, rss, _ = measure(
+            [sys.executable, "-m", "labelwatch", "crawl", source, "--replay", str(bundle), "--db", str(db)]
+        )
+        run = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )[0]
+        print(
+            f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
+            f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB"
+        )
         print(f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; target: {target}")
         compare(source, run_file_path(db, source, run["id"]), kind)
 
@@ -76,17 +86,20 @@ def compare(source: str, run_file: Path, kind: str = "certification", repeat: in
     bases, loads = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            _, base_rss, out = measure([sys.executable, "-c", READ_JSON_ONLY, str(run_file), f"{tmp}/baseline.duckdb",
-                                        kind])
+            _, base_rss, out = measure(
+                [sys.executable, "-c", READ_JSON_ONLY, str(run_file), f"{tmp}/baseline.duckdb", kind]
+            )
             bases.append(float(out.split("RESULT ")[1].split()[0]))
             _, load_rss, out = measure([sys.executable, "-c", LOAD, str(run_file), f"{tmp}/lw.duckdb", source, kind])
             loads.append(float(out.split("RESULT ")[1].split()[0]))
             records = int(out.split("RESULT ")[1].split()[1])
     base, load = statistics.median(bases), statistics.median(loads)
-    spread = ", ".join(f"{b:.2f}/{l:.2f}" for b, l in zip(bases, loads))
+    spread = ", ".join(f"{base:.2f}/{load:.2f}" for base, load in zip(bases, loads, strict=False))
     print(f"DuckDB read_json of the run file:  {base:6.1f} s  {lines / base:9,.0f} lines/s  peak {base_rss:6.0f} MiB")
-    print(f"labelwatch load of the run file:   {load:6.1f} s  {lines / load:9,.0f} lines/s  peak {load_rss:6.0f} MiB"
-          f"  ({records:,} records)")
+    print(
+        f"labelwatch load of the run file:   {load:6.1f} s  {lines / load:9,.0f} lines/s  peak {load_rss:6.0f} MiB"
+        f"  ({records:,} records)"
+    )
     print(f"  load / read_json: {load / base:.2f}x, medians of {repeat} runs (s: {spread})  (target: within 3x)")
 
 

@@ -37,8 +37,11 @@ def main(pages: int) -> None:
     print(f"input: {bundle.name}: {pages:,} product pages on 10 shops' sitemaps ({requests} responses)")
 
     wall, rss, out = measure([sys.executable, "-c", PARSE_ONLY, str(bundle)])
-    print(f"parse only (extruct + normalisation): {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} offers/s  peak {rss:6.0f} MiB")
+    print(
+        f"parse only (extruct + normalisation): {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} offers/s  peak {rss:6.0f} MiB"
+    )
     replay_crawl("offers", bundle, "< 1024 MiB", "offer")
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5_000)

@@ -31,11 +31,16 @@ def main(gtins: int) -> None:
         tco_bundle(bundle, feed_records=max(1, gtins // 5), gtins=gtins, pages=pages)
         print(f"generated the bundle in {time.perf_counter() - started:.1f} s")
     requests = len((bundle / "index.jsonl").read_text().splitlines())
-    print(f"input: {bundle.name}: {gtins:,} GTINs on {pages} pages + a {max(1, gtins // 5):,}-record feed ({requests} responses)")
+    print(
+        f"input: {bundle.name}: {gtins:,} GTINs on {pages} pages + a {max(1, gtins // 5):,}-record feed ({requests} responses)"
+    )
 
     wall, rss, out = measure([sys.executable, "-c", PARSE_ONLY, str(bundle)])
-    print(f"parse only (json.loads):         {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} records/s  peak {rss:6.0f} MiB")
+    print(
+        f"parse only (json.loads):         {wall:6.1f} s  {int(out.split()[0]) / wall:9,.0f} records/s  peak {rss:6.0f} MiB"
+    )
     replay_crawl("tco", bundle, "< 30 s, < 1024 MiB")
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -97,8 +97,20 @@ class Certification(BaseModel):
         return self
 
 
-Availability = Literal["in_stock", "out_of_stock", "pre_order", "pre_sale", "back_order", "sold_out", "discontinued",
-                       "limited_availability", "in_store_only", "online_only", "made_to_order", "reserved"]
+Availability = Literal[
+    "in_stock",
+    "out_of_stock",
+    "pre_order",
+    "pre_sale",
+    "back_order",
+    "sold_out",
+    "discontinued",
+    "limited_availability",
+    "in_store_only",
+    "online_only",
+    "made_to_order",
+    "reserved",
+]
 Condition = Literal["new", "refurbished", "used", "damaged"]
 
 

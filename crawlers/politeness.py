@@ -7,8 +7,8 @@ failure waits LABELWATCH_RETRY_BACKOFF × 2^(retries so far) before the retry is
 
 import asyncio
 import logging
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
@@ -32,7 +32,9 @@ def retry_after_seconds(value: bytes | None) -> float | None:
 class BackoffMiddleware:
     def __init__(self, settings):
         self.codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES", [])}
-        self.exceptions = tuple(load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
+        self.exceptions = tuple(
+            load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS")
+        )
         self.retries = settings.getint("RETRY_TIMES")
         self.base = settings.getfloat("LABELWATCH_RETRY_BACKOFF", 1.0)
         self.cap = settings.getfloat("LABELWATCH_RETRY_AFTER_MAX", 300.0)
@@ -47,15 +49,21 @@ class BackoffMiddleware:
         return self.base * 2 ** request.meta.get("retry_times", 0)
 
     def _will_retry(self, request) -> bool:
-        return not request.meta.get("dont_retry") and \
-            request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.retries)
+        return not request.meta.get("dont_retry") and request.meta.get("retry_times", 0) < request.meta.get(
+            "max_retry_times", self.retries
+        )
 
     async def process_response(self, request, response):
         if response.status in self.codes and self._will_retry(request):
             asked = retry_after_seconds(response.headers.get(b"Retry-After"))
             wait = min(asked, self.cap) if asked is not None else self._backoff(request)
-            logger.info("%s answered %d: waiting %.1f s before retrying%s", request.url, response.status, wait,
-                        " (Retry-After)" if asked is not None else "")
+            logger.info(
+                "%s answered %d: waiting %.1f s before retrying%s",
+                request.url,
+                response.status,
+                wait,
+                " (Retry-After)" if asked is not None else "",
+            )
             await asyncio.sleep(wait)
         return response
 

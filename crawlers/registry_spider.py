@@ -116,7 +116,9 @@ class RegistrySpider(scrapy.Spider):
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as error:
             snippet = response.body[:80].decode("utf-8", "replace")
-            self.logger.error("%s: %s at %s is not JSON (%s); body starts %r", self.name, what, response.url, error, snippet)
+            self.logger.error(
+                "%s: %s at %s is not JSON (%s); body starts %r", self.name, what, response.url, error, snippet
+            )
             return None
 
     def request_failed(self, failure):
@@ -125,5 +127,3 @@ class RegistrySpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         why = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self.logger.error("%s: %s %s failed: %s", self.name, request.method, request.url, why)
-
-

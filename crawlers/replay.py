@@ -48,7 +48,8 @@ class ReplayIndex:
 
     def take(self, method: str, url: str, body: str) -> dict | None:
         candidates = [
-            e for e in self.entries.get((method.upper(), url), [])
+            e
+            for e in self.entries.get((method.upper(), url), [])
             if e.get("request_body") is None or e["request_body"] == body
         ]
         if not candidates:
@@ -83,8 +84,12 @@ class ReplayMiddleware:
         body = request.body.decode("utf-8", "replace")
         entry = self.index.take(request.method, request.url, body)
         if entry is None:
-            logger.error("replay: no recorded response for %s %s in %s", request.method, request.url,
-                         self.index.directory / "index.jsonl")
+            logger.error(
+                "replay: no recorded response for %s %s in %s",
+                request.method,
+                request.url,
+                self.index.directory / "index.jsonl",
+            )
             raise IgnoreRequest(f"not in the recording: {request.method} {request.url}")
         path = self.index.directory / entry["body"]
         try:
@@ -94,8 +99,14 @@ class ReplayMiddleware:
             raise IgnoreRequest(str(error)) from None
         headers = Headers(entry.get("headers") or {})
         cls = responsetypes.from_args(headers=headers, url=request.url, body=content)
-        return cls(url=request.url, status=int(entry["status"]), headers=headers, body=content,
-                   request=request, flags=["replayed"])
+        return cls(
+            url=request.url,
+            status=int(entry["status"]),
+            headers=headers,
+            body=content,
+            request=request,
+            flags=["replayed"],
+        )
 
 
 def _redact(body: bytes) -> bytes:
@@ -138,7 +149,13 @@ class RecordMiddleware:
             if key.lower() not in _UNRECORDED_HEADERS
         }
         for url in [*request.meta.get("redirect_urls", []), request.url]:
-            entry = {"method": request.method, "url": url, "status": response.status, "headers": headers, "body": relative}
+            entry = {
+                "method": request.method,
+                "url": url,
+                "status": response.status,
+                "headers": headers,
+                "body": relative,
+            }
             if request.method != "GET" and request.body and not secret:
                 entry["request_body"] = request.body.decode("utf-8", "replace")
             self.index.write(json.dumps(entry) + "\n")

@@ -87,13 +87,27 @@ class CrawlRunExtension:
             return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
         _release_parse_memory()
         try:
-            records = load_run(self.db, self.run_id, spider.name, self.run_file, stats, counts,
-                               checks=self.thresholds, held=crawl_reasons(stats, self.thresholds))
+            records = load_run(
+                self.db,
+                self.run_id,
+                spider.name,
+                self.run_file,
+                stats,
+                counts,
+                checks=self.thresholds,
+                held=crawl_reasons(stats, self.thresholds),
+            )
         except HeldBack as held:
             self._outcome("suspect", str(held))
-            logger.error("%s: run %d held back as suspect, previous data stays current: %s "
-                         "(`labelwatch accept %d` loads it anyway)", spider.name, self.run_id, held, self.run_id,
-                         extra={"spider": spider})
+            logger.error(
+                "%s: run %d held back as suspect, previous data stays current: %s "
+                "(`labelwatch accept %d` loads it anyway)",
+                spider.name,
+                self.run_id,
+                held,
+                self.run_id,
+                extra={"spider": spider},
+            )
         except Exception as error:  # the load failed: the run is failed, nothing half-loaded
             self._failed(spider, reason, f"load failed: {error}", stats, counts)
         else:
@@ -107,6 +121,11 @@ class CrawlRunExtension:
 
     def _failed(self, spider, reason: str, problem: str, stats: dict, counts: dict) -> None:
         self._outcome("failed", problem)
-        logger.error("%s: run %d failed, previous data stays current: %s", spider.name, self.run_id, problem,
-                     extra={"spider": spider})
+        logger.error(
+            "%s: run %d failed, previous data stays current: %s",
+            spider.name,
+            self.run_id,
+            problem,
+            extra={"spider": spider},
+        )
         fail_run(self.db, self.run_id, reason, problem, stats, counts)

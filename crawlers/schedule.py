@@ -83,8 +83,9 @@ def run_job(job: Job, db: Path, logs: Path) -> bool:
             out.write(f"\nlabelwatch schedule: killed after the {job.timeout:.0f} s timeout\n")
             code = None
     run = _last_run(db, job.source, started)
-    (logs / f"{job.source}-{stamp}.stats.json").write_text(json.dumps(
-        {"source": job.source, "exit": code, "timed_out": code is None, "run": run}, indent=1, default=str))
+    (logs / f"{job.source}-{stamp}.stats.json").write_text(
+        json.dumps({"source": job.source, "exit": code, "timed_out": code is None, "run": run}, indent=1, default=str)
+    )
     loaded = code == 0 and run is not None and run["status"] == "loaded"
     logger.info("%s: %s (log %s)", job.source, "loaded" if loaded else f"not loaded (exit {code})", log)
     return loaded

@@ -7,9 +7,22 @@ from functools import cache
 from importlib.resources import files
 
 CANONICAL_CATEGORIES = (
-    "notebook", "desktop", "all_in_one", "workstation", "thin_client", "tablet", "smartphone",
-    "display", "projector", "headset", "imaging", "server", "data_storage", "network_equipment",
-    "television", "other",
+    "notebook",
+    "desktop",
+    "all_in_one",
+    "workstation",
+    "thin_client",
+    "tablet",
+    "smartphone",
+    "display",
+    "projector",
+    "headset",
+    "imaging",
+    "server",
+    "data_storage",
+    "network_equipment",
+    "television",
+    "other",
 )
 
 _DATA = files("crawlers") / "data"  # a resource path: also readable from a zipped egg (Scrapyd)
@@ -33,7 +46,7 @@ def without_brand(key: str, *brands: str | None) -> str:
         prefix = model_key(brand) + " "
         stripped = key
         while stripped.startswith(prefix):
-            stripped = stripped[len(prefix):]
+            stripped = stripped[len(prefix) :]
         if stripped and stripped != key:
             return stripped
     return key
@@ -43,9 +56,7 @@ def without_brand(key: str, *brands: str | None) -> str:
 def _brand_aliases() -> dict[str, str]:
     table = tomllib.loads((_DATA / "brands.toml").read_text(encoding="utf-8"))
     return {
-        collapse(alias).casefold(): canonical
-        for canonical, aliases in table.items()
-        for alias in [canonical, *aliases]
+        collapse(alias).casefold(): canonical for canonical, aliases in table.items() for alias in [canonical, *aliases]
     }
 
 

@@ -99,16 +99,21 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
             status = f"never loaded: last crawl {latest['status']}"
         elif latest["id"] != loaded["id"] and latest["status"] != "running":
             when = latest["finished_at"] or latest["started_at"]
-            status = f"last crawl {latest['status']} on {when:%Y-%m-%d}; showing data of {loaded['finished_at']:%Y-%m-%d}"
+            status = (
+                f"last crawl {latest['status']} on {when:%Y-%m-%d}; showing data of {loaded['finished_at']:%Y-%m-%d}"
+            )
         else:
             status = "current"
-        rows.append({
-            "source": source, "status": status,
-            "data as of": loaded["finished_at"] if loaded else None,
-            "run": loaded["id"] if loaded else None,
-            "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
-            "reason": latest["message"] if latest and latest["id"] != (loaded or {}).get("id") else None,
-        })
+        rows.append(
+            {
+                "source": source,
+                "status": status,
+                "data as of": loaded["finished_at"] if loaded else None,
+                "run": loaded["id"] if loaded else None,
+                "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
+                "reason": latest["message"] if latest and latest["id"] != (loaded or {}).get("id") else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -122,44 +127,86 @@ def _frame(path: str, db_version: tuple[int, int] | None, query, columns: list[s
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def availability(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
-                 by_market: bool) -> pd.DataFrame:
+def availability(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters, by_market: bool
+) -> pd.DataFrame:
     columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
     return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters, by_market=by_market)
 
 
-QUALIFYING_COLUMNS = ["source", "label", "category", "brand", "model_key", "model", "level", "certificates",
-                      "valid_from", "valid_until", "markets", "url"]
+QUALIFYING_COLUMNS = [
+    "source",
+    "label",
+    "category",
+    "brand",
+    "model_key",
+    "model",
+    "level",
+    "certificates",
+    "valid_from",
+    "valid_until",
+    "markets",
+    "url",
+]
 
 
-def qualifying_models(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
-                      labels: tuple[str, ...], limit: int | None = None) -> pd.DataFrame:
+def qualifying_models(
+    path: str,
+    db_version: tuple[int, int] | None,
+    valid_on: date,
+    filters: queries.Filters,
+    labels: tuple[str, ...],
+    limit: int | None = None,
+) -> pd.DataFrame:
     """One row per qualifying model per label and category (store.queries.qualifying); not
     cached: a download calls it for the whole list on its own thread when clicked."""
-    return _frame(path, db_version, queries.qualifying, QUALIFYING_COLUMNS, valid_on, filters=filters,
-                  labels=list(labels), limit=limit)
+    return _frame(
+        path,
+        db_version,
+        queries.qualifying,
+        QUALIFYING_COLUMNS,
+        valid_on,
+        filters=filters,
+        labels=list(labels),
+        limit=limit,
+    )
 
 
 qualifying = st.cache_data(show_spinner=False, max_entries=256)(qualifying_models)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def qualifying_brands(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
-                      labels: tuple[str, ...]) -> pd.DataFrame:
+def qualifying_brands(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters, labels: tuple[str, ...]
+) -> pd.DataFrame:
     """Models qualifying per label and brand, and per brand under any of the labels (label None)."""
-    return _frame(path, db_version, queries.qualifying_brands, ["label", "brand", "models"], valid_on, list(labels),
-                  filters=filters)
+    return _frame(
+        path,
+        db_version,
+        queries.qualifying_brands,
+        ["label", "brand", "models"],
+        valid_on,
+        list(labels),
+        filters=filters,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def label_totals(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
+def label_totals(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters
+) -> pd.DataFrame:
     return _frame(path, db_version, queries.label_totals, ["label", "models", "brands"], valid_on, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def expiry(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters) -> pd.DataFrame:
-    columns = ["label", "category", "qualifying", *(f"lose within {m} months" for m in queries.EXPIRY_HORIZONS),
-               "no end date"]
+    columns = [
+        "label",
+        "category",
+        "qualifying",
+        *(f"lose within {m} months" for m in queries.EXPIRY_HORIZONS),
+        "no end date",
+    ]
     return _frame(path, db_version, queries.expiry, columns, valid_on, filters=filters)
 
 
@@ -173,12 +220,29 @@ def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filte
 def changes(path: str, db_version: tuple[int, int] | None, before: int, after: int) -> dict:
     with _connection(path) as con:
         found = queries.changes(con, before, after)
-    return {**found, "rows": pd.DataFrame(found["rows"], columns=[
-        "change", "label", "level", "category", "market", "brand", "model", "certificate_id", "valid_until", "url"])}
+    return {
+        **found,
+        "rows": pd.DataFrame(
+            found["rows"],
+            columns=[
+                "change",
+                "label",
+                "level",
+                "category",
+                "market",
+                "brand",
+                "model",
+                "certificate_id",
+                "valid_until",
+                "url",
+            ],
+        ),
+    }
 
 
-def offer_rows(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
-               limit: int | None = None) -> pd.DataFrame:
+def offer_rows(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters, limit: int | None = None
+) -> pd.DataFrame:
     """One row per offer and label (store.queries.offers), the first `limit`; not cached: a
     download calls it for all of them on its own thread when clicked."""
     return _frame(path, db_version, queries.offers, OFFER_ROW_COLUMNS, valid_on, filters=filters, limit=limit)
@@ -188,16 +252,20 @@ OFFER_ROW_COLUMNS = [*queries.OFFER_FIELDS, "level", "certificates", "label_mode
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def offers(path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters,
-           limit: int) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+def offers(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters, limit: int
+) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """(summary per label and category, the page's headline figures, the first `limit` offers):
     store.queries.offer_summary, offer_totals and offers."""
     if db_version is None:
         return pd.DataFrame(columns=queries.OFFER_SUMMARY_COLUMNS), {}, pd.DataFrame(columns=OFFER_ROW_COLUMNS)
     with _connection(path) as con:
         totals = queries.offer_totals(con, valid_on, filters=filters)
-    return (_frame(path, db_version, queries.offer_summary, queries.OFFER_SUMMARY_COLUMNS, valid_on, filters=filters),
-            totals, offer_rows(path, db_version, valid_on, filters, limit))
+    return (
+        _frame(path, db_version, queries.offer_summary, queries.OFFER_SUMMARY_COLUMNS, valid_on, filters=filters),
+        totals,
+        offer_rows(path, db_version, valid_on, filters, limit),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -211,6 +279,17 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def runs(path: str, db_version: tuple[int, int] | None, limit: int = 1_000) -> pd.DataFrame:
-    columns = ["id", "source", "origin", "started_at", "finished_at", "status", "items", "invalid_items", "errors",
-               "close_reason", "message"]
+    columns = [
+        "id",
+        "source",
+        "origin",
+        "started_at",
+        "finished_at",
+        "status",
+        "items",
+        "invalid_items",
+        "errors",
+        "close_reason",
+        "message",
+    ]
     return _frame(path, db_version, queries.runs, columns, limit=limit)

@@ -8,8 +8,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 
-def tender_workbook(title: str, criteria: list[tuple[str, str]], sources: list[tuple[str, str]],
-                    models: pd.DataFrame) -> bytes:
+def tender_workbook(
+    title: str, criteria: list[tuple[str, str]], sources: list[tuple[str, str]], models: pd.DataFrame
+) -> bytes:
     """One sheet: a title, `criteria` and `sources` as name/value rows, a blank row, then the
     table. Every text cell is stored as text, so a scraped name starting with '=' is never a formula."""
     book = Workbook()

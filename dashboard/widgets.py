@@ -36,10 +36,15 @@ def sources(path: str, version, show: bool = True) -> pd.DataFrame:
     of …"); stops the page with a plain message when no source has data."""
     states = read(data.source_states, path, version)
     if show:
-        st.dataframe(states, hide_index=True, width="stretch", column_config={
-            "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        })
+        st.dataframe(
+            states,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            },
+        )
     if states["run"].isna().all():
         st.info("Not crawled yet: no source has a loaded run. Run `labelwatch crawl` (or `make demo`).")
         st.stop()
@@ -63,8 +68,10 @@ def _titles(markets: str) -> str:
 
 
 def market_help() -> str:
-    return (f"Registrations per country ({_titles('per_country')}) in this country; global certificates "
-            f"({_titles('global')}) always count.")
+    return (
+        f"Registrations per country ({_titles('per_country')}) in this country; global certificates "
+        f"({_titles('global')}) always count."
+    )
 
 
 def levels(present: list[str]) -> dict:
@@ -75,13 +82,19 @@ def levels(present: list[str]) -> dict:
         if label.scale is None or name not in present:
             continue
         scale = label.scale
-        chosen = choice(f"{name}: minimum {scale.name}", [ANY, *scale.levels], f"min_{label.key}",
-                        help=" < ".join(scale.show(level) for level in scale.levels))
+        chosen = choice(
+            f"{name}: minimum {scale.name}",
+            [ANY, *scale.levels],
+            f"min_{label.key}",
+            help=" < ".join(scale.show(level) for level in scale.levels),
+        )
         if chosen != ANY:
             min_levels.append((name, scale.rank(chosen)))
     for source in all_sources().values():
         for flag in source.flags:
-            if st.checkbox(f"{source.title} {flag.name} only", key=flag.key, bind="query-params", help=flag.help or None):
+            if st.checkbox(
+                f"{source.title} {flag.name} only", key=flag.key, bind="query-params", help=flag.help or None
+            ):
                 flags.append((source.name, flag.name))
     return {"min_levels": tuple(min_levels), "flags": tuple(flags)}
 
@@ -103,9 +116,14 @@ def source_notes() -> str:
     for source in all_sources().values():
         if not source.labels:
             continue
-        scope = "registrations per country ('any market' counts a product registered in several countries once)" \
-            if source.markets == "per_country" else "global certificates, counted in every market"
-        notes.append(f"{source.title}: {scope}; {source.validity}" + (f"; {source.caveats}" if source.caveats else "") + ".")
+        scope = (
+            "registrations per country ('any market' counts a product registered in several countries once)"
+            if source.markets == "per_country"
+            else "global certificates, counted in every market"
+        )
+        notes.append(
+            f"{source.title}: {scope}; {source.validity}" + (f"; {source.caveats}" if source.caveats else "") + "."
+        )
     return " ".join(notes)
 
 
@@ -120,7 +138,7 @@ def model_ids(models: pd.DataFrame) -> pd.Series:
 
 def headline(totals: pd.DataFrame) -> None:
     """Per label: distinct models (any level, category and market) and known brands."""
-    for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records")):
+    for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records"), strict=False):
         column.metric(f"{row['label']} models", int(row["models"]))
         column.metric(f"{row['label']} brands", int(row["brands"]))
 
@@ -135,15 +153,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection)."""
+
     def cell(value):
         return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
     return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(cell))
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download CSV") -> None:
     """A CSV of the frame (or of what `frame()` reads), written only when the button is clicked."""
-    st.download_button(label, lambda: spreadsheet_safe(frame() if callable(frame) else frame).to_csv(index=False)
-                       .encode("utf-8"), file_name=name, mime="text/csv")
+    st.download_button(
+        label,
+        lambda: spreadsheet_safe(frame() if callable(frame) else frame).to_csv(index=False).encode("utf-8"),
+        file_name=name,
+        mime="text/csv",
+    )
 
 
 SHOWN_ROWS = 1_000

@@ -18,8 +18,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateTable
 from sqlmodel import SQLModel
 
-from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store import derived
+from store import (
+    derived,
+    models,  # noqa: F401  (registers the tables on SQLModel.metadata)
+)
 
 DEFAULT_DB = Path("data/labelwatch.duckdb")
 
@@ -93,9 +95,15 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only=False, wait_seconds=wait_seconds)
     try:
-        present = set(con.execute("SELECT table_name, column_name FROM duckdb_columns()"
-                                  " WHERE database_name = current_database() AND schema_name = 'main'").fetchall())
-        missing = [(t, c) for t in SQLModel.metadata.sorted_tables for c in t.columns if (t.name, c.name) not in present]
+        present = set(
+            con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns()"
+                " WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        )
+        missing = [
+            (t, c) for t in SQLModel.metadata.sorted_tables for c in t.columns if (t.name, c.name) not in present
+        ]
         new_tables = {t.name for t, _ in missing if not any(name == t.name for name, _ in present)}
         declared = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns}
         outdated = {t.name for t, _ in missing if t.name in derived.DERIVED_TABLES} - new_tables
@@ -106,9 +114,16 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         for table, column in ((t, c) for t, c in missing if t.name not in new_tables):
             default = column.server_default
             fill = f" DEFAULT '{default.arg}'" if default is not None and isinstance(default.arg, str) else ""
-            con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=_dialect())}{fill}')
-        keyed = {name for (name,) in con.execute("SELECT table_name FROM duckdb_constraints() WHERE database_name ="
-                                                 " current_database() AND constraint_type = 'PRIMARY KEY'").fetchall()}
+            con.execute(
+                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column.type.compile(dialect=_dialect())}{fill}'
+            )
+        keyed = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_constraints() WHERE database_name ="
+                " current_database() AND constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        }
         for table in SQLModel.metadata.sorted_tables:
             if table.name in keyed and not table.primary_key.columns:
                 _drop_primary_key(con, table)

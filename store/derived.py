@@ -15,11 +15,22 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.models import (current_across_markets, current_certification, current_gtin, current_offer_label,
-                          current_offer_match)
+from store.models import (
+    current_across_markets,
+    current_certification,
+    current_gtin,
+    current_offer_label,
+    current_offer_match,
+)
 
-DERIVED_TABLES = ("current_certification", "current_across_markets", "current_gtin", "current_offer_match",
-                  "current_offer_label", "run_summary")
+DERIVED_TABLES = (
+    "current_certification",
+    "current_across_markets",
+    "current_gtin",
+    "current_offer_match",
+    "current_offer_label",
+    "run_summary",
+)
 OFFER_TABLES = {current_offer_match.name, current_offer_label.name}
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
@@ -35,9 +46,11 @@ CURRENT_ORDER = "category, label, brand_normalised, model_key"
 def _fill(con: duckdb.DuckDBPyConnection, table, select: str, params: dict, order: str | None = None) -> None:
     """Insert into `table` the rows `select` gives (in `order`), with those of `params` it uses."""
     columns = ", ".join(column.name for column in table.columns)
-    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})"
-                + (f" ORDER BY {order}" if order else ""),
-                {name: value for name, value in params.items() if f"${name}" in select})
+    con.execute(
+        f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({select})"
+        + (f" ORDER BY {order}" if order else ""),
+        {name: value for name, value in params.items() if f"${name}" in select},
+    )
 
 
 def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict, order: str | None = None) -> None:
@@ -52,16 +65,18 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, ro
     at the run unless the caller has those records at hand (store.load: the lines it loaded)."""
     params = {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id}
     _replace(con, current_certification, queries.counted(rows), params, CURRENT_ORDER)
-    _replace(con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"),
-             params)
+    _replace(
+        con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"), params
+    )
     _replace(con, current_gtin, queries.gtin_lists(rows), params)
 
 
 def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
     """Replace current_offer_match by the candidates of the current offers among the current
     records, and current_offer_label by what they show over time."""
-    candidates = queries.offer_candidates(queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}",
-                                          f"SELECT * FROM {current_gtin.name}")
+    candidates = queries.offer_candidates(
+        queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}", f"SELECT * FROM {current_gtin.name}"
+    )
     matches = f"SELECT * FROM {current_offer_match.name}"
     labels = queries.offer_labels(queries.OFFERS_AT, matches, queries.ALL_DAYS)
     params = {"as_of_run": None, "as_of_day": None, **queries.Filters().params()}
@@ -70,15 +85,19 @@ def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
         _fill(con, table, select, params)
 
 
-def summarise_run(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str,
-                  params: dict) -> None:
+def summarise_run(
+    con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, folded: str, params: dict
+) -> None:
     """Insert run_id's run_summary rows, counted from `folded` (a SELECT of its records shaped
     as queries.fold gives them, and its params)."""
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO run_summary (run_id, source, label, level, category, models, brands, certificates)
         SELECT $run_id, any_value(source), any_value(label), any_value(level), any_value(category), {queries.COUNTS}
         FROM ({queries.valid("c.*", folded, folded=True)}) WHERE source = $source GROUP BY group_id
-    """, {**params, "source": source, "run_id": run_id, "valid_on": day, **queries.Filters().params()})
+    """,
+        {**params, "source": source, "run_id": run_id, "valid_on": day, **queries.Filters().params()},
+    )
 
 
 def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, rows: str = RUN_VERSIONS) -> None:
@@ -92,12 +111,20 @@ def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: da
 def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """Fill derived tables new to this database from the runs loaded before they existed, in
     the caller's transaction."""
-    runs = con.execute("SELECT id, source, finished_at FROM crawl_run WHERE status = 'loaded' AND record_kind = "
-                       "'certification' ORDER BY id").fetchall()
+    runs = con.execute(
+        "SELECT id, source, finished_at FROM crawl_run WHERE status = 'loaded' AND record_kind = "
+        "'certification' ORDER BY id"
+    ).fetchall()
     if "run_summary" in tables:
         for run_id, source, finished in runs:
-            summarise_run(con, source, run_id, finished.date(), queries.as_folded(RUN_RECORDS),
-                          {"snap_low": run_id, "snap_high": run_id})
+            summarise_run(
+                con,
+                source,
+                run_id,
+                finished.date(),
+                queries.as_folded(RUN_RECORDS),
+                {"snap_low": run_id, "snap_high": run_id},
+            )
     if tables & CURRENT_TABLES:
         for source, run_id in {source: run_id for run_id, source, _ in runs}.items():
             refresh_current(con, source, run_id)

@@ -10,8 +10,6 @@ from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
 
-
-
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
 
 
@@ -58,13 +56,27 @@ def fail_run(db: Path, run_id: int, reason: str, message: str, stats: dict, coun
             "UPDATE crawl_run SET status = 'failed', finished_at = $t, close_reason = $reason,"
             " message = $message, stats = $stats, items = $items, invalid_items = $invalid,"
             " errors = $errors WHERE id = $id",
-            {"t": now(), "reason": reason, "message": message, "stats": json.dumps(stats, default=str),
-             "id": run_id, **counts},
+            {
+                "t": now(),
+                "reason": reason,
+                "message": message,
+                "stats": json.dumps(stats, default=str),
+                "id": run_id,
+                **counts,
+            },
         )
 
 
-def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, counts: dict,
-             checks: Thresholds | None = None, held: list[str] | None = None) -> int:
+def load_run(
+    db: Path,
+    run_id: int,
+    source: str,
+    run_file: Path,
+    stats: dict,
+    counts: dict,
+    checks: Thresholds | None = None,
+    held: list[str] | None = None,
+) -> int:
     """Make a finished run the current data of its source, in one transaction.
 
     Lines are grouped by record_key (GTINs and part numbers of duplicates merged). A record unchanged since the
@@ -92,8 +104,11 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
                 {"s": source},
             ).fetchone()
             content_hash = f"{kind.content_hash} AS content_hash"
-            present = f"* REPLACE ({', '.join(f'coalesce({c}, []::VARCHAR[]) AS {c}' for c in kind.lists)})" \
-                if kind.lists else "*"
+            present = (
+                f"* REPLACE ({', '.join(f'coalesce({c}, []::VARCHAR[]) AS {c}' for c in kind.lists)})"
+                if kind.lists
+                else "*"
+            )
             con.execute(
                 f"CREATE TEMP TABLE incoming AS SELECT *, {content_hash} FROM (SELECT {present}"
                 " FROM read_json($file, format = 'newline_delimited', columns = $columns))",
@@ -101,7 +116,9 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             )
             foreign, repeated = con.execute(
                 "SELECT count(*) FILTER (WHERE source <> $source OR run_id <> $run), count(*) - count(DISTINCT record_key)"
-                " FROM incoming", {"source": source, "run": run_id}).fetchone()
+                " FROM incoming",
+                {"source": source, "run": run_id},
+            ).fetchone()
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
             if repeated:  # merge the lines of a record seen more than once (a certificate's GTINs over several pages)
@@ -152,7 +169,13 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
             con.execute(
                 "UPDATE crawl_run SET status = 'suspect', finished_at = $t, close_reason = 'finished', message = $m,"
                 " stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
-                {"t": now(), "m": f"held back: {held_back}", "stats": json.dumps(stats, default=str), "id": run_id, **counts},
+                {
+                    "t": now(),
+                    "m": f"held back: {held_back}",
+                    "stats": json.dumps(stats, default=str),
+                    "id": run_id,
+                    **counts,
+                },
             )
             raise
         except BaseException:
@@ -164,8 +187,11 @@ def load_run(db: Path, run_id: int, source: str, run_file: Path, stats: dict, co
 def accept_run(db: Path, run_id: int) -> int:
     """Load a suspect run deliberately, without the monitor checks."""
     with write_connection(db) as con:
-        row = con.execute("SELECT source, status, run_file, stats, items, invalid_items, errors, message FROM crawl_run"
-                          " WHERE id = $id", {"id": run_id}).fetchone()
+        row = con.execute(
+            "SELECT source, status, run_file, stats, items, invalid_items, errors, message FROM crawl_run"
+            " WHERE id = $id",
+            {"id": run_id},
+        ).fetchone()
     if row is None:
         raise LoadRefused(f"no run {run_id}")
     source, status, run_file, stats, items, invalid, errors, message = row
@@ -173,9 +199,16 @@ def accept_run(db: Path, run_id: int) -> int:
         raise LoadRefused(f"run {run_id} is {status}, not suspect: only a suspect run can be accepted")
     if not items or not run_file or not Path(run_file).exists():
         raise LoadRefused(f"run {run_id} has no records to load ({run_file})")
-    records = load_run(db, run_id, source, Path(run_file), json.loads(stats or "{}"),
-                       {"items": items, "invalid": invalid, "errors": errors})
+    records = load_run(
+        db,
+        run_id,
+        source,
+        Path(run_file),
+        json.loads(stats or "{}"),
+        {"items": items, "invalid": invalid, "errors": errors},
+    )
     with write_connection(db) as con:
-        con.execute("UPDATE crawl_run SET message = $m WHERE id = $id",
-                    {"m": f"accepted by hand; was {message}", "id": run_id})
+        con.execute(
+            "UPDATE crawl_run SET message = $m WHERE id = $id", {"m": f"accepted by hand; was {message}", "id": run_id}
+        )
     return records

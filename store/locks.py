@@ -29,7 +29,9 @@ def source_locks(db: Path, sources: list[str]) -> Iterator[None]:
             except BlockingIOError:
                 handle.seek(0)
                 holder = handle.read().strip() or "?"
-                raise SourceBusy(f"{source}: another crawl of this source into {db} is running (pid {holder})") from None
+                raise SourceBusy(
+                    f"{source}: another crawl of this source into {db} is running (pid {holder})"
+                ) from None
             handle.seek(0)
             handle.truncate()
             handle.write(str(os.getpid()))

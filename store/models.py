@@ -51,10 +51,14 @@ def _versions(kind: RecordKind) -> Table:
     years of history half of it, and that history a fifth of its file. store.load keeps the
     versions unique (repeated lines merged, a version inserted once)."""
     return Table(
-        kind.table, SQLModel.metadata,
-        Column("source", String, nullable=False), Column("record_key", String, nullable=False),
-        Column("first_run_id", Integer, nullable=False), Column("last_run_id", Integer, nullable=False),
-        Column("content_hash", String, nullable=False), *kind.table_columns(),
+        kind.table,
+        SQLModel.metadata,
+        Column("source", String, nullable=False),
+        Column("record_key", String, nullable=False),
+        Column("first_run_id", Integer, nullable=False),
+        Column("last_run_id", Integer, nullable=False),
+        Column("content_hash", String, nullable=False),
+        *kind.table_columns(),
     )
 
 
@@ -88,10 +92,28 @@ class RunSummary(SQLModel, table=True):
 # dashboard reads a few hundred thousand rows of integers instead of finding them among years of
 # versions. No primary key: DuckDB's index would make the rebuild 70 times slower.
 current_certification = Table(
-    "current_certification", SQLModel.metadata,
-    *(Column(name, String) for name in ("source", "record_key", "label", "level", "category", "market",
-                                        "brand_normalised", "model_key", "model", "certificate_id", "url")),
-    Column("valid_from", Date), Column("valid_until", Date), Column("level_rank", Integer), Column("flags", ARRAY(String)),
+    "current_certification",
+    SQLModel.metadata,
+    *(
+        Column(name, String)
+        for name in (
+            "source",
+            "record_key",
+            "label",
+            "level",
+            "category",
+            "market",
+            "brand_normalised",
+            "model_key",
+            "model",
+            "certificate_id",
+            "url",
+        )
+    ),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("level_rank", Integer),
+    Column("flags", ARRAY(String)),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
     Column("model_records", Integer),
     Column("gtins_hash", UBigInteger),
@@ -101,8 +123,11 @@ current_certification = Table(
 # offers are matched against. Registrations share lists (an EPEAT product's in all its
 # countries), so this holds a few hundred thousand GTINs where the records carry millions.
 current_gtin = Table(
-    "current_gtin", SQLModel.metadata,
-    Column("source", String), Column("gtins_hash", UBigInteger), Column("gtin", String),
+    "current_gtin",
+    SQLModel.metadata,
+    Column("source", String),
+    Column("gtins_hash", UBigInteger),
+    Column("gtin", String),
 )
 
 # current_certification as counted across markets (store.queries.fold): the registrations of one
@@ -111,12 +136,18 @@ current_gtin = Table(
 # product, not per country. `model_shared` / `certificate_shared`: another row of
 # the same group has this model / certificate, so only those need counting as distinct.
 current_across_markets = Table(
-    "current_across_markets", SQLModel.metadata,
+    "current_across_markets",
+    SQLModel.metadata,
     *(Column(name, String) for name in ("source", "label", "level", "category", "brand_normalised")),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
-    Column("level_rank", Integer), Column("flags", ARRAY(String)), Column("valid_from", Date), Column("valid_until", Date),
-    Column("markets", ARRAY(String)), Column("worldwide", Boolean),
-    Column("model_shared", Boolean), Column("certificate_shared", Boolean),
+    Column("level_rank", Integer),
+    Column("flags", ARRAY(String)),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("markets", ARRAY(String)),
+    Column("worldwide", Boolean),
+    Column("model_shared", Boolean),
+    Column("certificate_shared", Boolean),
 )
 
 # Which current label records each current offer may match (store.queries.offer_candidates),
@@ -125,11 +156,18 @@ current_across_markets = Table(
 # thousands of offers against every record. Validity and the buyer's filters decide which of
 # them count (current_offer_label: for every day, without filters). Rebuilt by every load.
 current_offer_match = Table(
-    "current_offer_match", SQLModel.metadata,
-    Column("offer_key", String), Column("matched_by", String), Column("key_length", Integer),
+    "current_offer_match",
+    SQLModel.metadata,
+    Column("offer_key", String),
+    Column("matched_by", String),
+    Column("key_length", Integer),
     *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model")),
-    Column("level_rank", Integer), Column("flags", ARRAY(String)), Column("valid_from", Date), Column("valid_until", Date),
-    Column("markets", ARRAY(String)), Column("worldwide", Boolean),
+    Column("level_rank", Integer),
+    Column("flags", ARRAY(String)),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("markets", ARRAY(String)),
+    Column("worldwide", Boolean),
 )
 
 # What each current offer shows per label (store.queries.offer_labels): its days cut where one
@@ -139,8 +177,12 @@ current_offer_match = Table(
 # reads the rows of the chosen day instead of applying the rules to every candidate; reads whose
 # filters narrow the label records apply the rules themselves.
 current_offer_label = Table(
-    "current_offer_label", SQLModel.metadata,
-    Column("offer_key", String), Column("shown_from", Date), Column("shown_until", Date),
+    "current_offer_label",
+    SQLModel.metadata,
+    Column("offer_key", String),
+    Column("shown_from", Date),
+    Column("shown_until", Date),
     *(Column(name, String) for name in ("label", "category", "level", "certificates")),
-    Column("label_models", Integer), Column("matched_by", String),
+    Column("label_models", Integer),
+    Column("matched_by", String),
 )

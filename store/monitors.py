@@ -45,30 +45,40 @@ def crawl_reasons(stats: dict, thresholds: Thresholds) -> list[str]:
     reasons = []
     errors = stats.get("labelwatch/errors", 0)
     if errors > thresholds.max_errors:
-        reasons.append(f"{errors} error(s) logged (threshold {thresholds.max_errors}); "
-                       f"first: {stats.get('labelwatch/first_error', '?')}")
+        reasons.append(
+            f"{errors} error(s) logged (threshold {thresholds.max_errors}); "
+            f"first: {stats.get('labelwatch/first_error', '?')}"
+        )
     if not stats.get("labelwatch/records_written"):
         reasons.append("parsed zero items")
     return reasons
 
 
-def data_reasons(con: duckdb.DuckDBPyConnection, table: str, source: str, previous_run: int,
-                 thresholds: Thresholds) -> list[str]:
+def data_reasons(
+    con: duckdb.DuckDBPyConnection, table: str, source: str, previous_run: int, thresholds: Thresholds
+) -> list[str]:
     """Reasons found in the incoming records (temp table `incoming`) against the last good run."""
     reasons = []
     present = _PRESENT[table]
     (incoming,) = con.execute("SELECT count(*) FROM incoming").fetchone()
     (before,) = con.execute(
         f"SELECT count(*) FROM {table} WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
-        {"s": source, "r": previous_run}).fetchone()
+        {"s": source, "r": previous_run},
+    ).fetchone()
     if before and incoming < before * (1 - thresholds.max_drop):
-        reasons.append(f"record count fell {1 - incoming / before:.0%} against run {previous_run} "
-                       f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})")
+        reasons.append(
+            f"record count fell {1 - incoming / before:.0%} against run {previous_run} "
+            f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})"
+        )
     if incoming:
         shares = con.execute(
-            "SELECT " + ", ".join(f"avg(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in present.values()) + " FROM incoming"
+            "SELECT "
+            + ", ".join(f"avg(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in present.values())
+            + " FROM incoming"
         ).fetchone()
-        for name, share in zip(present, shares):
+        for name, share in zip(present, shares, strict=False):
             if share < thresholds.min_share.get(name, 0):
-                reasons.append(f"only {share:.0%} of records have a {name} (threshold {thresholds.min_share[name]:.0%})")
+                reasons.append(
+                    f"only {share:.0%} of records have a {name} (threshold {thresholds.min_share[name]:.0%})"
+                )
     return reasons

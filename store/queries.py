@@ -62,7 +62,9 @@ def _reuse(records: str) -> str:
     """How a CTE over `records` (from _records) is best reused: a current table is cheaper to
     scan again per use, with each use's filters pushed into the scan, than to materialise; a
     snapshot joined from the versions is not."""
-    current = records in (f"SELECT * FROM {t.name}" for t in (schema.current_certification, schema.current_across_markets))
+    current = records in (
+        f"SELECT * FROM {t.name}" for t in (schema.current_certification, schema.current_across_markets)
+    )
     return "NOT MATERIALIZED" if current else "MATERIALIZED"
 
 
@@ -72,7 +74,9 @@ def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str,
     if as_of == AsOf() and _is_current(con, schema.current_offer_match):
         return f"SELECT * FROM {schema.current_offer_match.name}", {}
     return offer_candidates("SELECT * FROM o", records_at(_SNAPSHOT), gtin_lists(versions_at(_SNAPSHOT))), {
-        **_as_of_params(as_of), **_snapshot_bounds(con, as_of)}
+        **_as_of_params(as_of),
+        **_snapshot_bounds(con, as_of),
+    }
 
 
 def _snapshot_bounds(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> dict:
@@ -91,8 +95,9 @@ def _is_current(con: duckdb.DuckDBPyConnection, table) -> bool:
     return True
 
 
-def _reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters",
-             folded: bool = False) -> tuple[str, dict]:
+def _reading(
+    con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: "Filters", folded: bool = False
+) -> tuple[str, dict]:
     """_records() and the parameters of a valid() query on them."""
     records, params = _records(con, as_of, folded)
     return records, {**params, "valid_on": valid_on, **filters.params()}
@@ -173,13 +178,29 @@ def gtin_lists(rows: str) -> str:
 
 
 # What a count can tell apart within a product's registrations: everything but the market.
-FOLDED_BY = ("source", "label", "level", "category", "brand_normalised", "group_id", "cell_id", "model_id", "brand_id",
-             "certificate_hash", "level_rank", "flags", "valid_from", "valid_until")
+FOLDED_BY = (
+    "source",
+    "label",
+    "level",
+    "category",
+    "brand_normalised",
+    "group_id",
+    "cell_id",
+    "model_id",
+    "brand_id",
+    "certificate_hash",
+    "level_rank",
+    "flags",
+    "valid_from",
+    "valid_until",
+)
 
 
 # A folded row's markets (aggregated over its records) and whether one of them had none.
-_MARKETS = ("coalesce(list_distinct(list(market) FILTER (WHERE market IS NOT NULL)), []::VARCHAR[]) AS markets, "
-            "bool_or(market IS NULL) AS worldwide")
+_MARKETS = (
+    "coalesce(list_distinct(list(market) FILTER (WHERE market IS NOT NULL)), []::VARCHAR[]) AS markets, "
+    "bool_or(market IS NULL) AS worldwide"
+)
 
 
 def fold(records: str) -> str:
@@ -214,9 +235,13 @@ class Filters:
     flags: tuple[tuple[str, str], ...] = ()
 
     def params(self) -> dict:
-        return {"category": self.category, "label": self.label, "market": self.market,
-                "min_levels": [{"label": label, "rank": rank} for label, rank in self.min_levels] or None,
-                "flags": [{"source": source, "flag": flag} for source, flag in self.flags] or None}
+        return {
+            "category": self.category,
+            "label": self.label,
+            "market": self.market,
+            "min_levels": [{"label": label, "rank": rank} for label, rank in self.min_levels] or None,
+            "flags": [{"source": source, "flag": flag} for source, flag in self.flags] or None,
+        }
 
 
 # The parameter types of Filters.params()' lists.
@@ -239,8 +264,11 @@ def valid(columns: str, records: str, folded: bool = False, on: str = "$valid_on
     """SELECT columns (alias c) of `records` (records_at or, `folded`, rows shaped as fold()
     gives them, or the current tables holding them) valid on the day `on` (an expression),
     narrowed by Filters.params()."""
-    in_market = "c.worldwide OR list_contains(c.markets, $market::VARCHAR)" if folded else \
-        "c.market IS NULL OR c.market = $market::VARCHAR"
+    in_market = (
+        "c.worldwide OR list_contains(c.markets, $market::VARCHAR)"
+        if folded
+        else "c.market IS NULL OR c.market = $market::VARCHAR"
+    )
     return f"""
         SELECT {columns} FROM ({records}) c
         WHERE (c.valid_until IS NULL OR c.valid_until >= {on})
@@ -261,7 +289,7 @@ COUNTS = """count(DISTINCT model_id) AS models, count(DISTINCT brand_id) AS bran
 
 def _rows(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def _counted(scope: str, rows: str) -> str:
@@ -282,8 +310,13 @@ def _counted(scope: str, rows: str) -> str:
     """
 
 
-def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-                 filters: Filters = Filters(), by_market: bool = True) -> list[dict]:
+def availability(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+    by_market: bool = True,
+) -> list[dict]:
     """Valid models, brands and certificates per source, label, level, category and market.
 
     models = distinct (normalised brand, model name); a model with unknown brand counts once
@@ -315,19 +348,31 @@ def availability(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
     return _rows(con.execute(sql, {**params, "by_market": by_market}))
 
 
-def models(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-           filters: Filters = Filters(), limit: int = 10_000) -> list[dict]:
+def models(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+    limit: int = 10_000,
+) -> list[dict]:
     """The valid records behind availability(), one row per record."""
     records, params = _reading(con, as_of, valid_on, filters)
-    sql = valid("""c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
-                     c.certificate_id, c.valid_from, c.valid_until, c.flags, c.url""", records) + """
+    sql = (
+        valid(
+            """c.source, c.label, c.level, c.category, c.market, c.brand_normalised AS brand, c.model,
+                     c.certificate_id, c.valid_from, c.valid_until, c.flags, c.url""",
+            records,
+        )
+        + """
         ORDER BY c.source, c.brand_normalised NULLS LAST, c.model, c.market NULLS FIRST, c.record_key
         LIMIT $limit"""
+    )
     return _rows(con.execute(sql, {**params, "limit": limit}))
 
 
-def label_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-                 filters: Filters = Filters()) -> list[dict]:
+def label_totals(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters()
+) -> list[dict]:
     """Per label: distinct models and known brands valid on the day, over all its levels,
     categories and markets (the availability page's headline)."""
     records, params = _reading(con, as_of, valid_on, filters, folded=True)
@@ -342,8 +387,14 @@ def label_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = A
 _LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END"
 
 
-def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-               filters: Filters = Filters(), labels: list[str] | None = None, limit: int | None = None) -> list[dict]:
+def qualifying(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+    labels: list[str] | None = None,
+    limit: int | None = None,
+) -> list[dict]:
     """One row per model qualifying under a label (one of `labels`, if given) in a category: its
     best level, certificate ids, the last day it stays certified (None: open-ended, e.g. EPEAT
     until archived), the number of markets it is registered in (0: a global certificate) and a
@@ -368,8 +419,13 @@ def qualifying(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsO
     return _rows(con.execute(sql, {**params, "labels": labels, "limit": limit}))
 
 
-def qualifying_brands(con: duckdb.DuckDBPyConnection, valid_on: date, labels: list[str], as_of: AsOf = AsOf(),
-                      filters: Filters = Filters()) -> list[dict]:
+def qualifying_brands(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    labels: list[str],
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+) -> list[dict]:
     """Models qualifying per label of `labels` and brand (None: unknown), and per brand under any
     of them (label None): the pre-tender check's counts, the same models qualifying() lists."""
     records, params = _reading(con, as_of, valid_on, filters, folded=True)
@@ -386,14 +442,17 @@ def qualifying_brands(con: duckdb.DuckDBPyConnection, valid_on: date, labels: li
 EXPIRY_HORIZONS = (6, 12, 24)  # months
 
 
-def expiry(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-           filters: Filters = Filters()) -> list[dict]:
+def expiry(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters()
+) -> list[dict]:
     """Per label and category: models qualifying on `valid_on`, how many of them lose their
     certificate within 6, 12 and 24 months (a model keeps qualifying until its last certificate
     ends), and how many have no end date."""
     records, params = _reading(con, as_of, valid_on, filters, folded=True)
-    horizons = ", ".join(f"count(*) FILTER (WHERE valid_until < $valid_on::DATE + INTERVAL {m} MONTH)"
-                         f' AS "lose within {m} months"' for m in EXPIRY_HORIZONS)
+    horizons = ", ".join(
+        f'count(*) FILTER (WHERE valid_until < $valid_on::DATE + INTERVAL {m} MONTH) AS "lose within {m} months"'
+        for m in EXPIRY_HORIZONS
+    )
     sql = f"""
         SELECT label, category, count(*) AS qualifying, {horizons},
                count(*) FILTER (WHERE valid_until IS NULL) AS "no end date"
@@ -414,8 +473,18 @@ OFFERS_AT = f"""SELECT o.* FROM offer o JOIN ({_SNAPSHOT}) s
 
 # What a matched record brings to the offers read: what it shows and what valid() filters on
 # (with its markets).
-MATCHED_COLUMNS = ("source", "label", "level", "level_rank", "category", "certificate_id", "model",
-                   "valid_from", "valid_until", "flags")
+MATCHED_COLUMNS = (
+    "source",
+    "label",
+    "level",
+    "level_rank",
+    "category",
+    "certificate_id",
+    "model",
+    "valid_from",
+    "valid_until",
+    "flags",
+)
 
 
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
@@ -425,8 +494,10 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
     by brand and model name (the offer's model key equal to, or starting with, the record's
     model key once the brand in front is dropped; `key_length`: that key's length). What
     current_offer_match holds for the latest runs."""
-    name_key = ("CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
-                "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END")
+    name_key = (
+        "CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
+        "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END"
+    )
     record = ", ".join(f"c.{column}" for column in (*MATCHED_COLUMNS, "market"))
     return f"""
         WITH offered AS ({offers}), labelled AS ({records}),
@@ -452,8 +523,10 @@ GTIN_FIRST = 2**31 - 1
 # $valid_on. The latest data's: each offer's days from -infinity to infinity, cut where one of
 # its candidates starts or stops being valid, so within a span the same ones are valid as on
 # its first day.
-ON_THE_DAY = ("SELECT DISTINCT offer_key, $valid_on::DATE AS shown_from, $valid_on::DATE AS shown_until, "
-              "$valid_on::DATE AS day FROM m")
+ON_THE_DAY = (
+    "SELECT DISTINCT offer_key, $valid_on::DATE AS shown_from, $valid_on::DATE AS shown_until, "
+    "$valid_on::DATE AS day FROM m"
+)
 ALL_DAYS = """
     SELECT offer_key, day AS shown_from,
            coalesce(lead(day) OVER (PARTITION BY offer_key ORDER BY day) - 1, 'infinity'::DATE) AS shown_until, day
@@ -475,9 +548,16 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
     return f"""
         WITH o AS ({offers}), m AS ({candidates}), s AS ({spans}),
-        found AS ({valid("c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
-                         f"c.certificate_id, c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
-                         "ELSE c.key_length END AS precedence", judged, folded=True, on="c.day")}),
+        found AS ({
+        valid(
+            "c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
+            f"c.certificate_id, c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
+            "ELSE c.key_length END AS precedence",
+            judged,
+            folded=True,
+            on="c.day",
+        )
+    }),
         kept AS (
             SELECT * FROM found
             QUALIFY precedence = max(precedence) OVER (PARTITION BY offer_key, shown_from, label)
@@ -499,11 +579,18 @@ def _offer_labels(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, f
     current_offer_label."""
     narrows = replace(filters, label=None, category=None) != Filters()
     if as_of == AsOf() and not narrows and _is_current(con, schema.current_offer_label):
-        return (f"SELECT * FROM {schema.current_offer_label.name} "
-                "WHERE shown_from <= $valid_on::DATE AND shown_until >= $valid_on::DATE"), {"valid_on": valid_on}
+        return (
+            f"SELECT * FROM {schema.current_offer_label.name} "
+            "WHERE shown_from <= $valid_on::DATE AND shown_until >= $valid_on::DATE"
+        ), {"valid_on": valid_on}
     candidates, params = _offer_candidates(con, as_of)
     return offer_labels(OFFERS_AT, candidates, ON_THE_DAY), {
-        **params, "valid_on": valid_on, **filters.params(), "label": None, "category": None}
+        **params,
+        "valid_on": valid_on,
+        **filters.params(),
+        "label": None,
+        "category": None,
+    }
 
 
 # The label and category of a row of _offer_reading: NO_LABEL and the offer's own if it matched none.
@@ -511,17 +598,21 @@ _OFFER_LABEL = f"coalesce(a.label, '{NO_LABEL}')"
 _OFFER_CATEGORY = "coalesce(a.category, o.category)"
 
 
-def _offer_reading(con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters,
-                   columns: str) -> tuple[str, dict]:
+def _offer_reading(
+    con: duckdb.DuckDBPyConnection, as_of: AsOf, valid_on: date, filters: Filters, columns: str
+) -> tuple[str, dict]:
     """SELECT columns of the snapshot's offers (alias o), one row per offer and label it
     matches (alias a: _offer_labels(); none: once, a's columns NULL), narrowed to the filters'
     label and category, and its parameters."""
     labels, params = _offer_labels(con, as_of, valid_on, filters)
-    return f"""
+    return (
+        f"""
         SELECT {columns} FROM ({OFFERS_AT}) o LEFT JOIN ({labels}) a ON a.offer_key = o.record_key
         WHERE ($offer_label::VARCHAR IS NULL OR {_OFFER_LABEL} = $offer_label::VARCHAR)
           AND ($offer_category::VARCHAR IS NULL OR {_OFFER_CATEGORY} = $offer_category::VARCHAR)
-    """, {**params, **_as_of_params(as_of), "offer_label": filters.label, "offer_category": filters.category}
+    """,
+        {**params, **_as_of_params(as_of), "offer_label": filters.label, "offer_category": filters.category},
+    )
 
 
 # What the summaries count of an offer.
@@ -529,35 +620,80 @@ _OFFER_COUNTED = f"""o.record_key, {_OFFER_LABEL} AS label, {_OFFER_CATEGORY} AS
     o.brand_normalised AS brand, o.gtin, o.price, o.price_high, o.currency, o.condition"""
 
 
-OFFER_FIELDS = ["shop", "shop_country", "shop_kind", "name", "brand", "gtin", "mpn", "price", "price_high", "currency",
-                "availability", "condition", "url", "seller", "syntax", "record_key", "category", "label"]
+OFFER_FIELDS = [
+    "shop",
+    "shop_country",
+    "shop_kind",
+    "name",
+    "brand",
+    "gtin",
+    "mpn",
+    "price",
+    "price_high",
+    "currency",
+    "availability",
+    "condition",
+    "url",
+    "seller",
+    "syntax",
+    "record_key",
+    "category",
+    "label",
+]
 
 
-def offers(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters(),
-           limit: int | None = 10_000) -> list[dict]:
+def offers(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+    limit: int | None = 10_000,
+) -> list[dict]:
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, and how; the first
     `limit` (None: all)."""
     source = {"label": _OFFER_LABEL, "category": _OFFER_CATEGORY, "brand": "o.brand_normalised"}
     fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
-    sql, params = _offer_reading(con, as_of, valid_on, filters,
-                                 f"{fields}, a.level, a.certificates, coalesce(a.label_models, 0) AS label_models, "
-                                 "a.matched_by")
-    return _rows(con.execute(f"""{sql}
+    sql, params = _offer_reading(
+        con,
+        as_of,
+        valid_on,
+        filters,
+        f"{fields}, a.level, a.certificates, coalesce(a.label_models, 0) AS label_models, a.matched_by",
+    )
+    return _rows(
+        con.execute(
+            f"""{sql}
         ORDER BY label = '{NO_LABEL}', label, category, o.shop, o.name, o.condition LIMIT $limit
-    """, {**params, "limit": limit}))
+    """,
+            {**params, "limit": limit},
+        )
+    )
 
 
-OFFER_SUMMARY_COLUMNS = ["label", "category", "currency", "models", "suppliers", "offers", "price_min", "price_median",
-                         "price_max", "new", "refurbished", "used"]
+OFFER_SUMMARY_COLUMNS = [
+    "label",
+    "category",
+    "currency",
+    "models",
+    "suppliers",
+    "offers",
+    "price_min",
+    "price_median",
+    "price_max",
+    "new",
+    "refurbished",
+    "used",
+]
 
 
 # An offered model: its GTIN, else its brand and product name.
 OFFERED_MODEL = "coalesce(gtin, coalesce(brand, '') || chr(31) || name)"
 
 
-def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-                  filters: Filters = Filters()) -> list[dict]:
+def offer_summary(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters()
+) -> list[dict]:
     """Per label (or "no label found"), category and currency: offered models (OFFERED_MODEL),
     suppliers (shops), offers, price min/median/max, offers by condition."""
     matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
@@ -574,8 +710,9 @@ def offer_summary(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = 
     return _rows(con.execute(sql, params))
 
 
-def offer_totals(con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(),
-                 filters: Filters = Filters()) -> dict:
+def offer_totals(
+    con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters()
+) -> dict:
     """The Offers page's headline: certified models on offer (OFFERED_MODEL) and their
     suppliers, offers with no label found, and the rows offers() gives (offer and label)."""
     matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
@@ -606,8 +743,11 @@ def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list
 def changes(con: duckdb.DuckDBPyConnection, before: int, after: int, limit: int = 5_000) -> dict:
     """Records current at loaded run `after` but not at `before` (appeared) and the reverse
     (disappeared); both runs must be of one source. Counts are complete, rows capped at `limit`."""
-    found = dict(con.execute("SELECT id, source FROM crawl_run WHERE id IN ($a, $b) AND status = 'loaded'",
-                             {"a": before, "b": after}).fetchall())
+    found = dict(
+        con.execute(
+            "SELECT id, source FROM crawl_run WHERE id IN ($a, $b) AND status = 'loaded'", {"a": before, "b": after}
+        ).fetchall()
+    )
     if set(found) != {before, after}:
         raise ValueError(f"runs {before} and {after}: both must be loaded runs")
     if found[before] != found[after]:
@@ -644,8 +784,9 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-_RUN_COLUMNS = ("id, source, origin, started_at, finished_at, status, items, invalid_items, errors,"
-                " close_reason, message, pid")
+_RUN_COLUMNS = (
+    "id, source, origin, started_at, finished_at, status, items, invalid_items, errors, close_reason, message, pid"
+)
 
 
 def _runs(cursor) -> list[dict]:
@@ -662,17 +803,24 @@ def _runs(cursor) -> list[dict]:
 
 def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50) -> list[dict]:
     """Recent runs, newest first."""
-    return _runs(con.execute(
-        f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
-        " ORDER BY id DESC LIMIT $limit", {"source": source, "limit": limit}))
+    return _runs(
+        con.execute(
+            f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
+            " ORDER BY id DESC LIMIT $limit",
+            {"source": source, "limit": limit},
+        )
+    )
 
 
 def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[str, dict]:
     """Per source: the data shown (latest loaded run) and the latest attempt, for freshness
     and for "last crawl failed on <date>: <reason>, showing data of <date>"."""
-    latest = _runs(con.execute(
-        f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE id IN (SELECT max(id) FROM crawl_run GROUP BY source"
-        " UNION SELECT max(id) FROM crawl_run WHERE status = 'loaded' GROUP BY source) ORDER BY id DESC"))
+    latest = _runs(
+        con.execute(
+            f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE id IN (SELECT max(id) FROM crawl_run GROUP BY source"
+            " UNION SELECT max(id) FROM crawl_run WHERE status = 'loaded' GROUP BY source) ORDER BY id DESC"
+        )
+    )
     states = {s: {"loaded": None, "latest": None} for s in sources}
     for run in latest:
         state = states.setdefault(run["source"], {"loaded": None, "latest": None})
@@ -693,6 +841,9 @@ def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """
     rows = con.execute(sql, {**_as_of_params(AsOf()), **params}).fetchall()
     labelled = [r for r in rows if r[0] == "certification"]
-    return {"category": sorted({r[1] for r in labelled}), "label": sorted({r[2] for r in labelled}),
-            "market": sorted({r[3] for r in labelled if r[3] is not None}),
-            "offer_category": sorted({r[1] for r in rows})}
+    return {
+        "category": sorted({r[1] for r in labelled}),
+        "label": sorted({r[2] for r in labelled}),
+        "market": sorted({r[3] for r in labelled if r[3] is not None}),
+        "offer_category": sorted({r[1] for r in rows}),
+    }

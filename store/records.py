@@ -35,8 +35,12 @@ def _field_type(model: type[BaseModel], name: str) -> tuple[str, TypeEngine]:
         digits = next((m.max_digits for m in field.metadata if getattr(m, "max_digits", None)), 18)
         places = next((m.decimal_places for m in field.metadata if getattr(m, "decimal_places", None)), 2)
         return f"DECIMAL({digits},{places})", Numeric(digits, places)
-    simple = {str: ("VARCHAR", String()), int: ("INTEGER", Integer()), bool: ("BOOLEAN", Boolean()),
-              date: ("DATE", Date())}
+    simple = {
+        str: ("VARCHAR", String()),
+        int: ("INTEGER", Integer()),
+        bool: ("BOOLEAN", Boolean()),
+        date: ("DATE", Date()),
+    }
     if annotation not in simple:
         raise TypeError(f"{model.__name__}.{name}: no column type for {annotation!r}")
     return simple[annotation]

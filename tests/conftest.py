@@ -16,8 +16,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SNAPSHOTS = ROOT / "crawlers" / "snapshots"
 
 
-def response_from(body: bytes | str, url: str = "https://example.test/", status: int = 200, html: bool = False,
-                  headers: dict | None = None, **kw):
+def response_from(
+    body: bytes | str,
+    url: str = "https://example.test/",
+    status: int = 200,
+    html: bool = False,
+    headers: dict | None = None,
+    **kw,
+):
     """A response as Scrapy would hand it to a callback."""
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -51,11 +57,17 @@ def make_spider():
     return make
 
 
-def run_cli(*args: str, env: dict | None = None, check: bool | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict | None = None, check: bool | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run `labelwatch ARGS` in a fresh process; check=True asserts exit 0."""
     result = subprocess.run(
-        [sys.executable, "-m", "labelwatch", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=timeout,
+        [sys.executable, "-m", "labelwatch", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
     )
     if check:
         assert result.returncode == 0, f"exit {result.returncode}\nstdout:{result.stdout}\nstderr:{result.stderr}"

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import run_cli
+
 from store.load import fail_run, start_run
 
 TODAY = date(2026, 12, 1)
@@ -18,8 +19,17 @@ FORMULA_MODEL = '=HYPERLINK("http://evil.test","x")'
 
 
 def record(brand: str, name: str, generation: str, expiry: str, cert: str) -> dict:
-    return {"brand": brand, "name": name, "cert_no": cert, "cert_date": "2025-06-01", "cert_expiry_date": expiry,
-            "generation": generation, "category": "Displays", "idkey": cert.lower(), "search": "1"}
+    return {
+        "brand": brand,
+        "name": name,
+        "cert_no": cert,
+        "cert_date": "2025-06-01",
+        "cert_expiry_date": expiry,
+        "generation": generation,
+        "category": "Displays",
+        "idkey": cert.lower(),
+        "search": "1",
+    }
 
 
 A1 = record("Acer", "A1", "10", "2027-03-01", "CERT-A1")  # lost within 6 months of TODAY
@@ -37,5 +47,7 @@ def build(db: Path, workdir: Path) -> Path:
         feed.write_text(json.dumps(records))
         run_cli("import", "tco", feed, "--db", db, check=True)
     run_id, _ = start_run(db, "tco", "test")
-    fail_run(db, run_id, "finished", "tco: Product Finder feed is not JSON", {}, {"items": 0, "invalid": 0, "errors": 1})
+    fail_run(
+        db, run_id, "finished", "tco: Product Finder feed is not JSON", {}, {"items": 0, "invalid": 0, "errors": 1}
+    )
     return db

@@ -34,8 +34,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return True
         if "status" in fault or "body" in fault:
-            self._send(fault.get("status", 200), fault.get("body", b""), fault.get("content_type", "application/json"),
-                       fault.get("headers", {}))
+            self._send(
+                fault.get("status", 200),
+                fault.get("body", b""),
+                fault.get("content_type", "application/json"),
+                fault.get("headers", {}),
+            )
             return True
         return False
 
@@ -70,7 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if url.path == "/token":
             ok = json.loads(body or b"{}") == {"username": USER, "password": PASSWORD}
-            self._send(200 if ok else 401, json.dumps({"token": TOKEN} if ok else {"error": "bad credentials"}).encode())
+            self._send(
+                200 if ok else 401, json.dumps({"token": TOKEN} if ok else {"error": "bad credentials"}).encode()
+            )
         elif url.path == "/generic/gtin":
             if self.headers.get("X-Auth-Token") != f"Bearer {TOKEN}":
                 return self._send(401, b'{"error": "token"}')

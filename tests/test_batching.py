@@ -26,6 +26,7 @@ def test_records_are_grouped_and_requests_pass_through_in_order():
         async def agen():
             for o in outputs():
                 yield o
+
         return [o async for o in BatchingMiddleware(2).process_spider_output_async(None, agen())]
 
     assert shape(asyncio.run(collect())) == expected

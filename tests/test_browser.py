@@ -15,27 +15,36 @@ import urllib.request
 from datetime import date
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 BROWSER = ROOT / "tests" / "browser"
 OUTPUT = ROOT / "test-output" / "browser"
 
-pytestmark = pytest.mark.skipif(os.environ.get("LABELWATCH_SKIP_BROWSER") == "1",
-                                reason="LABELWATCH_SKIP_BROWSER=1")
+pytestmark = pytest.mark.skipif(os.environ.get("LABELWATCH_SKIP_BROWSER") == "1", reason="LABELWATCH_SKIP_BROWSER=1")
 
 
 @pytest.fixture
 def served(demo_db):
-    missing = [what for what, ok in (("/usr/bin/chromium (apt-get install chromium)", shutil.which("chromium")),
-                                     ("node", shutil.which("node")),
-                                     ("tests/browser/node_modules (npm ci)", (BROWSER / "node_modules").exists())) if not ok]
+    missing = [
+        what
+        for what, ok in (
+            ("/usr/bin/chromium (apt-get install chromium)", shutil.which("chromium")),
+            ("node", shutil.which("node")),
+            ("tests/browser/node_modules (npm ci)", (BROWSER / "node_modules").exists()),
+        )
+        if not ok
+    ]
     assert not missing, f"browser test needs {', '.join(missing)}: `make test` installs them"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "labelwatch", "dashboard", "--db", str(demo_db), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "labelwatch", "dashboard", "--db", str(demo_db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -56,44 +65,62 @@ def served(demo_db):
 def visit(base: str, pages: dict[str, str]) -> dict[str, dict]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     listed = json.dumps([{"name": name, "path": path} for name, path in pages.items()])
-    result = subprocess.run(["node", "pages.mjs", base, str(OUTPUT), listed], cwd=BROWSER, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        ["node", "pages.mjs", base, str(OUTPUT), listed], cwd=BROWSER, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
-    return {page["name"]: {**page, "metrics": {m["label"]: m["value"] for m in page["metrics"]}}
-            for page in json.loads(result.stdout)}
+    return {
+        page["name"]: {**page, "metrics": {m["label"]: m["value"] for m in page["metrics"]}}
+        for page in json.loads(result.stdout)
+    }
 
 
 def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_db):
     today = date.today().isoformat()
-    seen = visit(served, {
-        "availability": "/",
-        "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_tco_certified=10&contract_end={today}",
-        "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_epeat=Gold&contract_end={today}",
-        "trends": "/trends",
-        "expiry": "/expiry",
-        "offers": "/offers",
-        "crawls": "/crawls",
-    })
+    seen = visit(
+        served,
+        {
+            "availability": "/",
+            "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_tco_certified=10&contract_end={today}",
+            "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_epeat=Gold&contract_end={today}",
+            "trends": "/trends",
+            "expiry": "/expiry",
+            "offers": "/offers",
+            "crawls": "/crawls",
+        },
+    )
     report = json.loads(run_cli("report", "availability", "-f", "json", "--db", demo_db, check=True).stdout)
     row = {(r["label"], r["level"], r["category"]): r for r in report if r["market"] is None}
     epeat = [r for r in report if r["label"] == "EPEAT" and r["market"] is None]
 
     assert seen["availability"]["title"] == "Market availability"
-    assert seen["availability"]["metrics"]["EPEAT models"] == str(sum(r["models"] for r in epeat))  # one tier per product
+    assert seen["availability"]["metrics"]["EPEAT models"] == str(
+        sum(r["models"] for r in epeat)
+    )  # one tier per product
     tco_total = int(seen["availability"]["metrics"]["TCO Certified models"])
     assert max(r["models"] for r in report if r["label"] == "TCO Certified") <= tco_total
     tco10 = row[("TCO Certified", "10", "display")]
-    assert seen["pretender-tco"]["metrics"] == {"models (any of: TCO Certified)": str(tco10["models"]),
-                                                "brands (any of: TCO Certified)": str(tco10["brands"])}
+    assert seen["pretender-tco"]["metrics"] == {
+        "models (any of: TCO Certified)": str(tco10["models"]),
+        "brands (any of: TCO Certified)": str(tco10["brands"]),
+    }
     assert "min_tco_certified=10" in seen["pretender-tco"]["url"]  # the view stays in the URL
     gold = row[("EPEAT", "Gold", "notebook")]
-    assert seen["pretender-epeat"]["metrics"] == {"models (any of: EPEAT)": str(gold["models"]),
-                                                  "brands (any of: EPEAT)": str(gold["brands"])}
+    assert seen["pretender-epeat"]["metrics"] == {
+        "models (any of: EPEAT)": str(gold["models"]),
+        "brands (any of: EPEAT)": str(gold["brands"]),
+    }
     assert seen["expiry"]["metrics"]["TCO Certified qualifying"] == str(tco_total)
-    assert seen["crawls"]["metrics"] == {"epeat data age (days)": "0", "offers data age (days)": "0",
-                                         "tco data age (days)": "0"}
-    assert seen["offers"]["metrics"] == {"certified models on offer": "4", "suppliers of certified models": "1",
-                                         "offers with no label found": "2"}
+    assert seen["crawls"]["metrics"] == {
+        "epeat data age (days)": "0",
+        "offers data age (days)": "0",
+        "tco data age (days)": "0",
+    }
+    assert seen["offers"]["metrics"] == {
+        "certified models on offer": "4",
+        "suppliers of certified models": "1",
+        "offers with no label found": "2",
+    }
     assert seen["trends"]["title"] == "Trends"
     for name, page in seen.items():
         assert page["errors"] == [], name

@@ -12,8 +12,8 @@ import time
 from datetime import date
 
 import pytest
-
 from conftest import FIXTURES, ROOT, SNAPSHOTS, run_cli
+
 from crawlers.vocabulary import model_key, normalise_brand
 
 ON = "2026-08-07"  # the feed capture's date: every feed certificate is valid then
@@ -21,15 +21,28 @@ ON = "2026-08-07"  # the feed capture's date: every feed certificate is valid th
 
 def oracle(on: date) -> dict[tuple, dict]:
     """Expected availability computed straight from the real sample files, without labelwatch's parser."""
-    feed = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+    feed = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())[
+        "records"
+    ]
     api = json.loads((FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json").read_text())
     category = {"Displays": "display", "All-in-OnePCs": "all_in_one"}
-    rows = [((category[r["productCategories"][0]], r["standardVersion"]), normalise_brand(r["brand"]),
-             r["productNames"][0], r["certificationNumber"], r["certifiedSince"], r["expiresAt"][:10]) for r in feed]
+    rows = [
+        (
+            (category[r["productCategories"][0]], r["standardVersion"]),
+            normalise_brand(r["brand"]),
+            r["productNames"][0],
+            r["certificationNumber"],
+            r["certifiedSince"],
+            r["expiresAt"][:10],
+        )
+        for r in feed
+    ]
     for p in api:
         info = p["certificationInfo"]
-        rows += [(("display", "10"), None, name.strip(), info["certificateId"], info["startDate"], info["endDate"])
-                 for name in p["name"].split(",")]
+        rows += [
+            (("display", "10"), None, name.strip(), info["certificateId"], info["startDate"], info["endDate"])
+            for name in p["name"].split(",")
+        ]
     result: dict[tuple, dict] = {}
     for key, brand, name, cert, start, end in rows:
         if date.fromisoformat(start) <= on <= date.fromisoformat(end):
@@ -58,7 +71,9 @@ def by_key(rows):
 def test_replay_crawl_to_report_matches_the_samples(demo_db):
     assert {r["source"] for r in report(demo_db)} == {"tco", "epeat"}
     rows = tco_report(demo_db, "--valid-on", ON)
-    assert {tuple(r) for r in rows} == {("source", "label", "level", "category", "market", "models", "brands", "certificates")}
+    assert {tuple(r) for r in rows} == {
+        ("source", "label", "level", "category", "market", "models", "brands", "certificates")
+    }
     assert {(r["source"], r["label"], r["market"]) for r in rows} == {("tco", "TCO Certified", None)}
     assert by_key(rows) == oracle(date.fromisoformat(ON))
     assert by_key(rows)[("display", "8")] == {"models": 86, "brands": 5, "certificates": 34}
@@ -67,12 +82,26 @@ def test_replay_crawl_to_report_matches_the_samples(demo_db):
 def test_validity_day_changes_the_counts(demo_db):
     later = by_key(tco_report(demo_db, "--valid-on", "2027-09-01"))
     assert later == oracle(date(2027, 9, 1))
-    assert later[("display", "10")]["certificates"] < by_key(tco_report(demo_db, "--valid-on", ON))[("display", "10")]["certificates"]
+    assert (
+        later[("display", "10")]["certificates"]
+        < by_key(tco_report(demo_db, "--valid-on", ON))[("display", "10")]["certificates"]
+    )
 
 
 def test_csv_goes_to_stdout_alone(demo_db):
-    result = run_cli("report", "availability", "--format", "csv", "--valid-on", ON, "--label", "TCO Certified",
-                     "--db", demo_db, check=True)
+    result = run_cli(
+        "report",
+        "availability",
+        "--format",
+        "csv",
+        "--valid-on",
+        ON,
+        "--label",
+        "TCO Certified",
+        "--db",
+        demo_db,
+        check=True,
+    )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 5 and rows[0]["source"] == "tco"
     assert "as of run" not in result.stdout
@@ -81,7 +110,10 @@ def test_csv_goes_to_stdout_alone(demo_db):
 def test_runs_lists_the_loaded_run(demo_db):
     runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
     assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [
-        ("tco", "loaded", 1222, 0), ("offers", "loaded", 7, 0), ("epeat", "loaded", 644, 0)]
+        ("tco", "loaded", 1222, 0),
+        ("offers", "loaded", 7, 0),
+        ("epeat", "loaded", 644, 0),
+    ]
     assert runs[0]["origin"].startswith("replay ")
 
 
@@ -125,8 +157,23 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
 def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
     before = report(loaded_db, "--valid-on", ON)
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, "--set", "LABELWATCH_REPLAY_DELAY=2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "labelwatch",
+            "crawl",
+            "tco",
+            "--replay",
+            SNAPSHOTS,
+            "--db",
+            loaded_db,
+            "--set",
+            "LABELWATCH_REPLAY_DELAY=2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     run_file = loaded_db.parent / "runs" / "tco" / "run-4.jsonl"
     deadline = time.monotonic() + 60
     while not (run_file.exists() and run_file.stat().st_size > 0) and time.monotonic() < deadline:
@@ -160,18 +207,29 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
     assert sum(r["certificates"] for r in rows) == 340
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
-    (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, offers, tco"),
-    (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, offers, tco"),
-    (["report", "availability", "--min-level", "EPEAT=Platinum"],
-     "--min-level 'EPEAT=Platinum': 'Platinum' is not a level of EPEAT; levels: Bronze < Silver < Gold"),
-    (["report", "availability", "--min-level", "Gold"], "--min-level 'Gold': expected LABEL=LEVEL"),
-    (["report", "availability", "--min-level", "Blue Angel=Gold"], "--min-level: unknown label 'Blue Angel'; known: "),
-    (["report", "availability", "--flag", "Most Efficient"], "--flag 'Most Efficient': unknown flag; known: Climate+"),
-    (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
-    (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
+        (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, offers, tco"),
+        (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, offers, tco"),
+        (
+            ["report", "availability", "--min-level", "EPEAT=Platinum"],
+            "--min-level 'EPEAT=Platinum': 'Platinum' is not a level of EPEAT; levels: Bronze < Silver < Gold",
+        ),
+        (["report", "availability", "--min-level", "Gold"], "--min-level 'Gold': expected LABEL=LEVEL"),
+        (
+            ["report", "availability", "--min-level", "Blue Angel=Gold"],
+            "--min-level: unknown label 'Blue Angel'; known: ",
+        ),
+        (
+            ["report", "availability", "--flag", "Most Efficient"],
+            "--flag 'Most Efficient': unknown flag; known: Climate+",
+        ),
+        (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
+        (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
+    ],
+)
 def test_expected_failures_end_with_one_line(args, message, tmp_path):
     result = run_cli(*args, "--db", tmp_path / "lw.duckdb")
     assert result.returncode == 2

@@ -34,7 +34,9 @@ print("OK", ok, "FAILED", failed, flush=True)
 def test_dashboard_reads_and_a_crawl_share_the_database(demo_db, tmp_path):
     db = tmp_path / "lw.duckdb"
     db.write_bytes(demo_db.read_bytes())
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "25"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), "25"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     time.sleep(2)
     crawl = run_cli("crawl", "--replay", SNAPSHOTS, "--db", db)
     out, _ = reader.communicate(timeout=120)
@@ -48,8 +50,24 @@ def test_dashboard_reads_and_a_crawl_share_the_database(demo_db, tmp_path):
 def test_a_second_crawl_of_the_same_source_refuses(demo_db, tmp_path):
     db = tmp_path / "lw.duckdb"
     db.write_bytes(demo_db.read_bytes())
-    first = subprocess.Popen([sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", db,
-                              "--set", "LABELWATCH_REPLAY_DELAY=2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "labelwatch",
+            "crawl",
+            "tco",
+            "--replay",
+            SNAPSHOTS,
+            "--db",
+            db,
+            "--set",
+            "LABELWATCH_REPLAY_DELAY=2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         lock = db.parent / "locks" / f"{db.name}.tco.lock"
         deadline = time.monotonic() + 30
@@ -64,7 +82,12 @@ def test_a_second_crawl_of_the_same_source_refuses(demo_db, tmp_path):
     assert first.returncode == 0
     runs = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
     assert sorted((r["source"], r["status"]) for r in runs) == [
-        ("epeat", "loaded"), ("epeat", "loaded"), ("offers", "loaded"), ("tco", "loaded"), ("tco", "loaded")]
+        ("epeat", "loaded"),
+        ("epeat", "loaded"),
+        ("offers", "loaded"),
+        ("tco", "loaded"),
+        ("tco", "loaded"),
+    ]
 
 
 KILLED_LOAD = """

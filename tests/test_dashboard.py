@@ -6,11 +6,10 @@ import subprocess
 import sys
 from datetime import date
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT, run_cli
 from epeat_exports import SMALL_EXPORT, multi_country_rows, to_xlsx
+from streamlit.testing.v1 import AppTest
+
 from store.load import fail_run, start_run
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -33,8 +32,11 @@ def render(monkeypatch, db, on: date = ON, **choices) -> AppTest:
 
 def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db)
-    expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
-                                  "--db", demo_db, check=True).stdout)
+    expected = json.loads(
+        run_cli(
+            "report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db, check=True
+        ).stdout
+    )
     assert at.sidebar.selectbox[2].value == "any market"  # no Belgian data in the demo
     any_market = [{**r, "market": "any market"} for r in expected if r["market"] is None]
     assert len(any_market) < len(expected)  # EPEAT's per-country rows: only on demand
@@ -60,7 +62,10 @@ def test_category_filter(monkeypatch, demo_db):
 def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
     at = render(monkeypatch, tmp_path / "empty.duckdb")
     assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {
-        "epeat": "not crawled yet", "offers": "not crawled yet", "tco": "not crawled yet"}
+        "epeat": "not crawled yet",
+        "offers": "not crawled yet",
+        "tco": "not crawled yet",
+    }
     assert any("Not crawled yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1
     assert not (tmp_path / "empty.duckdb").exists()
@@ -70,7 +75,14 @@ def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db,
     db = tmp_path / "lw.duckdb"
     shutil.copy(demo_db, db)
     run_id, _ = start_run(db, "tco", "test")
-    fail_run(db, run_id, "finished", "tco: Product Finder feed at https://x is not JSON", {}, {"items": 0, "invalid": 0, "errors": 1})
+    fail_run(
+        db,
+        run_id,
+        "finished",
+        "tco: Product Finder feed at https://x is not JSON",
+        {},
+        {"items": 0, "invalid": 0, "errors": 1},
+    )
     at = render(monkeypatch, db)
     row = at.dataframe[0].value.set_index("source").loc["tco"]
     assert row["status"].startswith(f"last crawl failed on {date.today():%Y-%m-%d}; showing data of ")
@@ -84,8 +96,10 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     assert not at.exception
     runs = at.dataframe[1].value
     assert runs[["source", "status", "items"]].to_dict("records") == [
-        {"source": "tco", "status": "loaded", "items": 1222}, {"source": "offers", "status": "loaded", "items": 7},
-        {"source": "epeat", "status": "loaded", "items": 644}]
+        {"source": "tco", "status": "loaded", "items": 1222},
+        {"source": "offers", "status": "loaded", "items": 7},
+        {"source": "epeat", "status": "loaded", "items": 644},
+    ]
 
 
 def test_a_render_opens_one_connection_and_none_outlives_it(monkeypatch, demo_db, tmp_path):
@@ -98,8 +112,12 @@ def test_a_render_opens_one_connection_and_none_outlives_it(monkeypatch, demo_db
     monkeypatch.setattr(data, "read_connection", lambda *args: opened.append(args) or real(*args))
     render(monkeypatch, db)  # two renders: the first, and one after choosing the day
     assert len(opened) == 2  # each render reads choices, sources, counts and totals on one connection
-    writer = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).execute('CHECKPOINT')"],
-                            capture_output=True, text=True, timeout=60)
+    writer = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).execute('CHECKPOINT')"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert writer.returncode == 0, writer.stderr
 
 
@@ -112,7 +130,11 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
     assert at.sidebar.selectbox[2].value == "Belgium"
     table = at.dataframe[2].value
     assert set(table["market"]) == {"Belgium"}
-    assert table.set_index(["level", "category"])["models"].to_dict() == {("Silver", "notebook"): 1, ("Gold", "notebook"): 1, ("Gold", "other"): 1}
+    assert table.set_index(["level", "category"])["models"].to_dict() == {
+        ("Silver", "notebook"): 1,
+        ("Gold", "notebook"): 1,
+        ("Gold", "other"): 1,
+    }
     at.sidebar.selectbox[3].set_value("Gold").run()
     assert set(at.dataframe[2].value["level"]) == {"Gold"}
     at.sidebar.checkbox[0].check().run()
@@ -126,7 +148,10 @@ def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db
     [chart] = at.get("vega_lite_chart")
     plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     bars = plotted.groupby(["label", "level", "category"])["models"].sum().to_dict()
-    expected = json.loads(run_cli("report", "availability", "--format", "json", "--valid-on", ON.isoformat(),
-                                  "--db", demo_db, check=True).stdout)
+    expected = json.loads(
+        run_cli(
+            "report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db, check=True
+        ).stdout
+    )
     assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in expected if r["market"] is None}
     assert bars[("EPEAT", "Gold", "notebook")] == 398

@@ -5,17 +5,16 @@ through URL query parameters, as a buyer's shared link would."""
 import json
 from io import BytesIO, StringIO
 
+import dashboard_db
 import openpyxl
 import pandas as pd
 import pyarrow
 import pytest
+from conftest import ROOT, run_cli
+from dashboard_db import FORMULA_MODEL, HOSTILE_MODEL, TODAY
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
-
-import dashboard_db
-from conftest import ROOT, run_cli
-from dashboard_db import FORMULA_MODEL, HOSTILE_MODEL, TODAY
 
 PAGES = ROOT / "dashboard" / "views"
 
@@ -83,25 +82,45 @@ def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fi
     assert "TCO Certified 9" not in matrix.index
     expected = report(fixture_db, "--valid-on", TODAY.isoformat(), "--min-level", "TCO Certified=10")
     assert at.dataframe[2].value[["level", "models", "brands", "certificates"]].to_dict("records") == [
-        {k: r[k] for k in ("level", "models", "brands", "certificates")} for r in expected]
+        {k: r[k] for k in ("level", "models", "brands", "certificates")} for r in expected
+    ]
     state = at.dataframe[0].value.set_index("source").loc["tco"]
     assert state["status"].startswith("last crawl failed on ") and state["status"].endswith(
-        "; showing data of " + f"{state['data as of']:%Y-%m-%d}")
+        "; showing data of " + f"{state['data as of']:%Y-%m-%d}"
+    )
     assert state["reason"] == "tco: Product Finder feed is not JSON"
 
 
-@pytest.mark.parametrize("end, min_generation, models, brands, warned", [
-    ("2026-12-31", "any", 6, 4, False),   # A1 B1 B2 C1 and the two Eizo models: 4 brands
-    ("2027-06-01", "10", 4, 2, True),     # A1 and C1 have expired by then: Acer and Dell drop out
-])
-def test_pretender_counts_warning_and_report_agree(monkeypatch, fixture_db, end, min_generation, models, brands, warned):
-    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end=end,
-              min_tco_certified=min_generation)
+@pytest.mark.parametrize(
+    "end, min_generation, models, brands, warned",
+    [
+        ("2026-12-31", "any", 6, 4, False),  # A1 B1 B2 C1 and the two Eizo models: 4 brands
+        ("2027-06-01", "10", 4, 2, True),  # A1 and C1 have expired by then: Acer and Dell drop out
+    ],
+)
+def test_pretender_counts_warning_and_report_agree(
+    monkeypatch, fixture_db, end, min_generation, models, brands, warned
+):
+    at = page(
+        monkeypatch,
+        fixture_db,
+        "pretender",
+        tender_category="display",
+        contract_end=end,
+        min_tco_certified=min_generation,
+    )
     label = "any of: TCO Certified"
     assert metrics(at) == {f"models ({label})": models, f"brands ({label})": brands}
     assert bool([w for w in at.warning if "fewer than 3" in w.value]) is warned
-    rows = report(fixture_db, "--valid-on", end, "--category", "display", "--min-level",
-                  f"TCO Certified={'8' if min_generation == 'any' else min_generation}")
+    rows = report(
+        fixture_db,
+        "--valid-on",
+        end,
+        "--category",
+        "display",
+        "--min-level",
+        f"TCO Certified={'8' if min_generation == 'any' else min_generation}",
+    )
     assert sum(r["models"] for r in rows) == models  # generations hold disjoint models here
     listed = at.dataframe[1].value
     assert len(listed) == models
@@ -109,8 +128,15 @@ def test_pretender_counts_warning_and_report_agree(monkeypatch, fixture_db, end,
 
 
 def test_pretender_threshold_and_each_label_mode(monkeypatch, fixture_db):
-    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01",
-              min_brands="2", mode="each label on its own")
+    at = page(
+        monkeypatch,
+        fixture_db,
+        "pretender",
+        tender_category="display",
+        contract_end="2027-06-01",
+        min_brands="2",
+        mode="each label on its own",
+    )
     assert metrics(at) == {"models (TCO Certified)": 4, "brands (TCO Certified)": 2}
     assert not at.warning and at.success
     per_brand = at.dataframe[0].value
@@ -130,8 +156,10 @@ def test_pretender_exports_state_the_criteria_and_keep_hostile_names_as_text(mon
     assert criteria["certificate valid on (contract end)"] == "2027-06-01"
     assert criteria["qualifying: any of: TCO Certified"] == "4 models, 2 brands (weak: fewer than 3 brands)"
     assert criteria["tco"].startswith("run 2, data as of ")
-    header = rows.index(["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"])
-    models = {row[3] for row in rows[header + 1:]}
+    header = rows.index(
+        ["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"]
+    )
+    models = {row[3] for row in rows[header + 1 :]}
     assert models == {"B1", "B2", HOSTILE_MODEL, FORMULA_MODEL}
     formula_cell = next(c for row in sheet.iter_rows() for c in row if c.value == FORMULA_MODEL)
     assert formula_cell.data_type == "s"
@@ -157,7 +185,12 @@ def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
     [chart] = at.get("vega_lite_chart")
     plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     # generation 10: run 1 A1 A2 B1 and the two Eizo models; run 2 A1 B1 B2 and the two Eizo models
-    assert plotted.set_index(["run_id", "level"])["models"].to_dict() == {(1, "9"): 1, (1, "10"): 5, (2, "9"): 1, (2, "10"): 5}
+    assert plotted.set_index(["run_id", "level"])["models"].to_dict() == {
+        (1, "9"): 1,
+        (1, "10"): 5,
+        (2, "9"): 1,
+        (2, "10"): 5,
+    }
     assert metrics(at) == {"appeared": 1, "disappeared": 1}
     changes = at.dataframe[0].value.set_index("change")["model"].to_dict()
     assert changes == {"appeared": "B2", "disappeared": "A2"}
@@ -180,8 +213,15 @@ def test_trends_series_come_from_each_run(fixture_db):
 def test_expiry_horizons(monkeypatch, fixture_db):
     at = page(monkeypatch, fixture_db, "expiry", valid_on=TODAY.isoformat())
     [row] = at.dataframe[0].value.to_dict("records")
-    assert row == {"label": "TCO Certified", "category": "display", "qualifying": 6, "lose within 6 months": 2,
-                   "lose within 12 months": 3, "lose within 24 months": 4, "no end date": 0}
+    assert row == {
+        "label": "TCO Certified",
+        "category": "display",
+        "qualifying": 6,
+        "lose within 6 months": 2,
+        "lose within 12 months": 3,
+        "lose within 24 months": 4,
+        "no end date": 0,
+    }
     assert sum(r["models"] for r in report(fixture_db, "--valid-on", TODAY.isoformat())) == 6
 
 
@@ -191,7 +231,8 @@ def test_crawls_page_shows_runs_failures_and_age(monkeypatch, fixture_db):
     assert freshness["run"] == 2 and freshness["data age (days)"] == 0
     runs = at.dataframe[1].value
     assert runs[["id", "status", "errors", "message"]].to_dict("records") == [
-        {"id": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}]
+        {"id": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}
+    ]
 
 
 def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db):
@@ -199,8 +240,11 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
 
     monkeypatch.setattr(widgets, "SHOWN_ROWS", 3)
     at = page(monkeypatch, demo_db, "offers")
-    assert metrics(at) == {"certified models on offer": 4, "suppliers of certified models": 1,
-                           "offers with no label found": 2}  # over all 7 rows, not the 3 shown
+    assert metrics(at) == {
+        "certified models on offer": 4,
+        "suppliers of certified models": 1,
+        "offers with no label found": 2,
+    }  # over all 7 rows, not the 3 shown
     shown = at.dataframe[1].value
     assert len(shown) == 3 and any(c.value.startswith("Showing the first 3 of 7 rows") for c in at.caption)
     exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))

@@ -6,13 +6,14 @@ from collections import Counter
 
 import duckdb
 import pytest
-
 from conftest import FIXTURES, run_cli
-from epeat_exports import SMALL_EXPORT, HEADER, multi_country_rows, to_xlsx
+from epeat_exports import HEADER, SMALL_EXPORT, multi_country_rows, to_xlsx
 
 
 def report(db, *extra) -> list[dict]:
-    return json.loads(run_cli("report", "availability", "-f", "json", "--label", "EPEAT", "--db", db, *extra, check=True).stdout)
+    return json.loads(
+        run_cli("report", "availability", "-f", "json", "--label", "EPEAT", "--db", db, *extra, check=True).stdout
+    )
 
 
 def test_real_sample_through_the_report(demo_db):
@@ -48,23 +49,39 @@ def counts(rows):
 
 def test_product_by_country_counting(multi_db):
     assert counts(report(multi_db)) == {
-        ("Bronze", "desktop", None): 1, ("Bronze", "desktop", "Germany"): 1,
-        ("Silver", "notebook", None): 1, ("Silver", "notebook", "Belgium"): 1,  # B is inactive
+        ("Bronze", "desktop", None): 1,
+        ("Bronze", "desktop", "Germany"): 1,
+        ("Silver", "notebook", None): 1,
+        ("Silver", "notebook", "Belgium"): 1,  # B is inactive
         ("Gold", "notebook", None): 1,  # A in 3 countries counts once in any market
-        ("Gold", "notebook", "Belgium"): 1, ("Gold", "notebook", "France"): 1, ("Gold", "notebook", "Germany"): 1,
-        ("Gold", "other", None): 1, ("Gold", "other", "Belgium"): 1,
+        ("Gold", "notebook", "Belgium"): 1,
+        ("Gold", "notebook", "France"): 1,
+        ("Gold", "notebook", "Germany"): 1,
+        ("Gold", "other", None): 1,
+        ("Gold", "other", "Belgium"): 1,
     }  # no Netherlands: A was archived there
     assert counts(report(multi_db, "--market", "Belgium")) == {
-        ("Silver", "notebook", "Belgium"): 1, ("Gold", "notebook", "Belgium"): 1, ("Gold", "other", "Belgium"): 1}
+        ("Silver", "notebook", "Belgium"): 1,
+        ("Gold", "notebook", "Belgium"): 1,
+        ("Gold", "other", "Belgium"): 1,
+    }
     assert set(counts(report(multi_db, "--min-level", "EPEAT=Silver"))) == {
-        ("Silver", "notebook", None), ("Silver", "notebook", "Belgium"), ("Gold", "notebook", None),
-        ("Gold", "notebook", "Belgium"), ("Gold", "notebook", "France"), ("Gold", "notebook", "Germany"),
-        ("Gold", "other", None), ("Gold", "other", "Belgium")}
+        ("Silver", "notebook", None),
+        ("Silver", "notebook", "Belgium"),
+        ("Gold", "notebook", None),
+        ("Gold", "notebook", "Belgium"),
+        ("Gold", "notebook", "France"),
+        ("Gold", "notebook", "Germany"),
+        ("Gold", "other", None),
+        ("Gold", "other", "Belgium"),
+    }
 
 
 def test_archived_rows_are_kept_and_count_before_their_archive_date(multi_db):
     con = duckdb.connect(str(multi_db), read_only=True)
-    stored = con.execute("SELECT market_code, archived_on::VARCHAR, status FROM certification WHERE market = 'Netherlands'").fetchall()
+    stored = con.execute(
+        "SELECT market_code, archived_on::VARCHAR, status FROM certification WHERE market = 'Netherlands'"
+    ).fetchall()
     con.close()
     assert stored == [("NL", "2023-06-30", "Active")]
     before = counts(report(multi_db, "--valid-on", "2023-01-01"))
@@ -75,7 +92,9 @@ def test_archived_rows_are_kept_and_count_before_their_archive_date(multi_db):
 def test_a_changed_export_is_held_back_and_the_previous_epeat_data_stays_current(multi_db, tmp_path):
     before = report(multi_db)
     renamed = tmp_path / "renamed.xlsx"
-    renamed.write_bytes(to_xlsx(multi_country_rows(), header=[h if h != "Registered In" else "Country" for h in HEADER]))
+    renamed.write_bytes(
+        to_xlsx(multi_country_rows(), header=[h if h != "Registered In" else "Country" for h in HEADER])
+    )
     result = run_cli("import", "epeat", renamed, "--db", multi_db)
     assert result.returncode == 1
     assert "renamed.xlsx: required column 'Registered In' missing" in result.stderr

@@ -8,7 +8,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import run_cli
 from registry_mirror import PASSWORD, USER, start_mirror
 
@@ -27,19 +26,47 @@ def good_db(demo_db, tmp_path):
 def crawl(db, faults=None, robots=None, *settings):
     base, seen, server = start_mirror(faults, robots)
     try:
-        result = run_cli("crawl", "tco", "--db", db, "-v",
-                         "--set", f"TCO_FEED_URL={base}{FEED}", "--set", f"TCO_API_URL={base}",
-                         "--set", "TCO_PRODUCT_TYPES=Displays", "--set", "DOWNLOAD_DELAY=0",
-                         "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LABELWATCH_RETRY_BACKOFF=0.2",
-                         *settings, env=CREDENTIALS, timeout=180)
+        result = run_cli(
+            "crawl",
+            "tco",
+            "--db",
+            db,
+            "-v",
+            "--set",
+            f"TCO_FEED_URL={base}{FEED}",
+            "--set",
+            f"TCO_API_URL={base}",
+            "--set",
+            "TCO_PRODUCT_TYPES=Displays",
+            "--set",
+            "DOWNLOAD_DELAY=0",
+            "--set",
+            "AUTOTHROTTLE_ENABLED=False",
+            "--set",
+            "LABELWATCH_RETRY_BACKOFF=0.2",
+            *settings,
+            env=CREDENTIALS,
+            timeout=180,
+        )
     finally:
         server.shutdown()
     return result, seen
 
 
 def report(db):
-    return run_cli("report", "availability", "-f", "json", "--valid-on", "2026-08-07", "--label", "TCO Certified",
-                   "--db", db, check=True).stdout
+    return run_cli(
+        "report",
+        "availability",
+        "-f",
+        "json",
+        "--valid-on",
+        "2026-08-07",
+        "--label",
+        "TCO Certified",
+        "--db",
+        db,
+        check=True,
+    ).stdout
 
 
 def last_run(db):
@@ -66,16 +93,22 @@ def test_429_with_retry_after_is_honoured(good_db):
     assert "waiting 2.0 s before retrying (Retry-After)" in result.stderr
 
 
-@pytest.mark.parametrize(("fault", "outcome"), [
-    ({FEED: [{"status": 500}] * 4}, "Gave up retrying"),
-    ({FEED: [{"reset": True}] * 4}, "failed"),
-    ({FEED: [{"body": b'[{"brand": "Acer", "name": "CB2'}]}, "is not JSON"),
-    ({FEED: [{"body": b"<html><body>Maintenance</body></html>", "content_type": "text/html"}]}, "is not JSON"),
-    ({FEED: [{"body": b"[]"}]}, "record count fell"),
-    ({FEED: [{"body": json.dumps([{"brand": "Acer", "title": "renamed", "cert_no": "X"}]).encode()}]}, "record count fell"),
-    ({FEED: [{"body": b'[{"brand": "Ac\\xff\\xfer"}]'}]}, "is not JSON"),
-    ({PAGE: [{"status": 500}] * 4}, "Gave up retrying"),
-])
+@pytest.mark.parametrize(
+    ("fault", "outcome"),
+    [
+        ({FEED: [{"status": 500}] * 4}, "Gave up retrying"),
+        ({FEED: [{"reset": True}] * 4}, "failed"),
+        ({FEED: [{"body": b'[{"brand": "Acer", "name": "CB2'}]}, "is not JSON"),
+        ({FEED: [{"body": b"<html><body>Maintenance</body></html>", "content_type": "text/html"}]}, "is not JSON"),
+        ({FEED: [{"body": b"[]"}]}, "record count fell"),
+        (
+            {FEED: [{"body": json.dumps([{"brand": "Acer", "title": "renamed", "cert_no": "X"}]).encode()}]},
+            "record count fell",
+        ),
+        ({FEED: [{"body": b'[{"brand": "Ac\\xff\\xfer"}]'}]}, "is not JSON"),
+        ({PAGE: [{"status": 500}] * 4}, "Gave up retrying"),
+    ],
+)
 def test_a_broken_answer_is_held_back_and_nothing_is_lost(good_db, fault, outcome):
     before = report(good_db)
     result, _ = crawl(good_db, fault)
@@ -87,7 +120,9 @@ def test_a_broken_answer_is_held_back_and_nothing_is_lost(good_db, fault, outcom
 
 def test_a_timeout_is_retried_then_held_back(good_db):
     before = report(good_db)
-    result, seen = crawl(good_db, {FEED: [{"sleep": 3}] * 4}, None, "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
+    result, seen = crawl(
+        good_db, {FEED: [{"sleep": 3}] * 4}, None, "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1"
+    )
     assert result.returncode == 1
     assert len(hits(seen, FEED)) == 2 and "took longer than 1.0 seconds" in last_run(good_db)["message"]
     assert report(good_db) == before

@@ -3,21 +3,32 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 AVAILABILITY = ["report", "availability", "--format", "json"]
 CASES = {
     **{f"avail-{day}.json": [*AVAILABILITY, "--valid-on", day] for day in ("2026-12-01", "2028-06-01")},
-    **{f"offers-{day}.json": ["report", "offers", "--format", "json", "--valid-on", day]
-       for day in ("2026-12-01", "2028-06-01")},
-    **{f"offerlist-{day}.json": ["report", "offers", "--list", "--format", "json", "--valid-on", day]
-       for day in ("2026-12-01", "2028-06-01")},
+    **{
+        f"offers-{day}.json": ["report", "offers", "--format", "json", "--valid-on", day]
+        for day in ("2026-12-01", "2028-06-01")
+    },
+    **{
+        f"offerlist-{day}.json": ["report", "offers", "--list", "--format", "json", "--valid-on", day]
+        for day in ("2026-12-01", "2028-06-01")
+    },
     "avail-silver.json": [*AVAILABILITY, "--valid-on", "2026-12-01", "--min-level", "EPEAT=Silver"],
     "avail-gen10.json": [*AVAILABILITY, "--valid-on", "2026-12-01", "--min-level", "TCO Certified=10"],
     "avail-climate.json": [*AVAILABILITY, "--valid-on", "2026-12-01", "--flag", "Climate+"],
-    "avail-india-gold.json": [*AVAILABILITY, "--valid-on", "2026-12-01", "--market", "India", "--min-level", "EPEAT=Gold"],
+    "avail-india-gold.json": [
+        *AVAILABILITY,
+        "--valid-on",
+        "2026-12-01",
+        "--market",
+        "India",
+        "--min-level",
+        "EPEAT=Gold",
+    ],
 }
 
 

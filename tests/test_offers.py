@@ -3,20 +3,21 @@ for each structured-data form, every rejection reason, matching to label records
 crawl of the demo shops into DuckDB, and the offers page."""
 
 import json
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from conftest import FIXTURES, ROOT, response_from, run_cli
 from scrapy.http import Request
 
-from conftest import FIXTURES, ROOT, response_from, run_cli
 from crawlers.items import Offer
 from crawlers.sources.offers.schemaorg import parse_price, read_page
 from crawlers.sources.offers.shops import ShopConfigError, load_shops
 from crawlers.sources.offers.spider import OffersSpider
 
-OTTO_FAIRPHONE = ("https://www.otto.de/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-"
-                  "smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/")
+OTTO_FAIRPHONE = (
+    "https://www.otto.de/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-"
+    "smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/"
+)
 PAGE = "https://shop.example/p/1"
 
 
@@ -29,8 +30,14 @@ def jsonld(data) -> str:
 
 
 def product(**fields) -> dict:
-    return {"@context": "https://schema.org", "@type": "Product", "name": "Fairphone 5", "brand": "Fairphone",
-            "offers": {"@type": "Offer", "price": "699.00", "priceCurrency": "EUR"}, **fields}
+    return {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": "Fairphone 5",
+        "brand": "Fairphone",
+        "offers": {"@type": "Offer", "price": "699.00", "priceCurrency": "EUR"},
+        **fields,
+    }
 
 
 def one(page_html: str) -> dict:
@@ -47,127 +54,302 @@ def test_the_real_fairphone_4_offer():
     [offer] = page.offers
     assert offer == {
         "name": "Fairphone Fairphone 4 Bundle mit recable USB-C Kabel + Charger Smartphone (6,3 Zoll, 48 MP Kamera)",
-        "brand": "Fairphone", "gtin": "04250851617896", "mpn": None, "sku": "S0S5O0LNSNZ", "price": Decimal("619.90"),
-        "price_high": None, "currency": "EUR", "availability": "in_stock", "condition": "new", "url": OTTO_FAIRPHONE,
-        "seller": None, "syntax": "json-ld"}
-    item = Offer.model_validate({**offer, "source": "offers", "run_id": 1, "record_key": "k", "shop": "OTTO",
-                                 "shop_country": "DE", "shop_kind": "reseller", "category": "smartphone"})
-    assert (item.brand_normalised, item.model_key) == ("Fairphone", "4 bundle mit recable usb-c kabel + charger "
-                                                                    "smartphone (6,3 zoll, 48 mp kamera)")
+        "brand": "Fairphone",
+        "gtin": "04250851617896",
+        "mpn": None,
+        "sku": "S0S5O0LNSNZ",
+        "price": Decimal("619.90"),
+        "price_high": None,
+        "currency": "EUR",
+        "availability": "in_stock",
+        "condition": "new",
+        "url": OTTO_FAIRPHONE,
+        "seller": None,
+        "syntax": "json-ld",
+    }
+    item = Offer.model_validate(
+        {
+            **offer,
+            "source": "offers",
+            "run_id": 1,
+            "record_key": "k",
+            "shop": "OTTO",
+            "shop_country": "DE",
+            "shop_kind": "reseller",
+            "category": "smartphone",
+        }
+    )
+    assert (item.brand_normalised, item.model_key) == (
+        "Fairphone",
+        "4 bundle mit recable usb-c kabel + charger smartphone (6,3 zoll, 48 mp kamera)",
+    )
 
 
 def test_the_real_sony_offer_ignores_its_rating():
     block = (FIXTURES / "offers" / "otto-de_sony-xperia-1-iii_2022-05-31_jsonld_Product.json").read_text()
     offer = one(html(jsonld(block)))
     assert (offer["gtin"], offer["price"], offer["brand"]) == ("07311271700685", Decimal("799.99"), "Sony")
-    assert offer["url"] == ("https://shop.example/p/sony-xperia-1-iii-5g-256gb-smartphone-16-51-cm-6-5-zoll-256-gb-"
-                            "speicherplatz-12-mp-kamera-1397609879/")  # relative offer URL, resolved
+    assert offer["url"] == (
+        "https://shop.example/p/sony-xperia-1-iii-5g-256gb-smartphone-16-51-cm-6-5-zoll-256-gb-"
+        "speicherplatz-12-mp-kamera-1397609879/"
+    )  # relative offer URL, resolved
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("619.90", "619.90"), ("1.299,00", "1299.00"), ("1,299.00", "1299.00"), ("619,90", "619.90"), (619.9, "619.90"),
-    (289, "289.00"), ("619,90 €", "619.90"), ("1.299", "1299.00"), ("EUR 12", "12.00"), ("free", None), ("", None),
-    (None, None), (True, None), (["49.5"], "49.50"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("619.90", "619.90"),
+        ("1.299,00", "1299.00"),
+        ("1,299.00", "1299.00"),
+        ("619,90", "619.90"),
+        (619.9, "619.90"),
+        (289, "289.00"),
+        ("619,90 €", "619.90"),
+        ("1.299", "1299.00"),
+        ("EUR 12", "12.00"),
+        ("free", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (["49.5"], "49.50"),
+    ],
+)
 def test_prices_in_every_spelling(value, expected):
     assert parse_price(value) == (Decimal(expected) if expected else None)
 
 
-@pytest.mark.parametrize("data, field, expected", [
-    ({"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, product()]}, "name", "Fairphone 5"),
-    ({"@type": "WebPage", "mainEntity": product()}, "name", "Fairphone 5"),
-    (product(**{"@type": ["Product", "IndividualProduct"]}), "name", "Fairphone 5"),
-    (product(brand={"@type": "Brand", "name": "Fairphone"}), "brand", "Fairphone"),
-    (product(brand=[{"@type": "Organization", "name": "Fairphone B.V."}]), "brand", "Fairphone B.V."),
-    (product(name="Laptop &amp; dock &quot;Pro&quot;"), "name", 'Laptop & dock "Pro"'),
-    (product(gtin8="96385074"), "gtin", "00000096385074"),
-    (product(gtin12="887276903125"), "gtin", "00887276903125"),
-    (product(gtin14="04250851617896"), "gtin", "04250851617896"),
-    (product(gtin=4250851617896), "gtin", "04250851617896"),
-    (product(mpn="FP5-1"), "mpn", "FP5-1"),
-    (product(offers={"@type": "Offer", "price": 699, "priceCurrency": "eur"}), "currency", "EUR"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "InStock"}), "availability", "in_stock"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "http://schema.org/PreOrder"}), "availability", "pre_order"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "https://schema.org/OutOfStock"}), "availability", "out_of_stock"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "itemCondition": "https://schema.org/RefurbishedCondition"}), "condition", "refurbished"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "itemCondition": "UsedCondition"}), "condition", "used"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "seller": {"@type": "Organization", "name": "Partner A"}}), "seller", "Partner A"),
-    (product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "url": "/p/1?v=2"}), "url", "https://shop.example/p/1?v=2"),
-    (product(offers={"@type": "AggregateOffer", "lowPrice": "599", "highPrice": "749.50", "priceCurrency": "EUR"}), "price_high", Decimal("749.50")),
-    (product(offers={"@type": "Offer", "priceSpecification": {"price": "5.5", "priceCurrency": "EUR"}}), "price", Decimal("5.50")),
-])
+@pytest.mark.parametrize(
+    "data, field, expected",
+    [
+        ({"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, product()]}, "name", "Fairphone 5"),
+        ({"@type": "WebPage", "mainEntity": product()}, "name", "Fairphone 5"),
+        (product(**{"@type": ["Product", "IndividualProduct"]}), "name", "Fairphone 5"),
+        (product(brand={"@type": "Brand", "name": "Fairphone"}), "brand", "Fairphone"),
+        (product(brand=[{"@type": "Organization", "name": "Fairphone B.V."}]), "brand", "Fairphone B.V."),
+        (product(name="Laptop &amp; dock &quot;Pro&quot;"), "name", 'Laptop & dock "Pro"'),
+        (product(gtin8="96385074"), "gtin", "00000096385074"),
+        (product(gtin12="887276903125"), "gtin", "00887276903125"),
+        (product(gtin14="04250851617896"), "gtin", "04250851617896"),
+        (product(gtin=4250851617896), "gtin", "04250851617896"),
+        (product(mpn="FP5-1"), "mpn", "FP5-1"),
+        (product(offers={"@type": "Offer", "price": 699, "priceCurrency": "eur"}), "currency", "EUR"),
+        (
+            product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "InStock"}),
+            "availability",
+            "in_stock",
+        ),
+        (
+            product(
+                offers={
+                    "@type": "Offer",
+                    "price": "1",
+                    "priceCurrency": "EUR",
+                    "availability": "http://schema.org/PreOrder",
+                }
+            ),
+            "availability",
+            "pre_order",
+        ),
+        (
+            product(
+                offers={
+                    "@type": "Offer",
+                    "price": "1",
+                    "priceCurrency": "EUR",
+                    "availability": "https://schema.org/OutOfStock",
+                }
+            ),
+            "availability",
+            "out_of_stock",
+        ),
+        (
+            product(
+                offers={
+                    "@type": "Offer",
+                    "price": "1",
+                    "priceCurrency": "EUR",
+                    "itemCondition": "https://schema.org/RefurbishedCondition",
+                }
+            ),
+            "condition",
+            "refurbished",
+        ),
+        (
+            product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "itemCondition": "UsedCondition"}),
+            "condition",
+            "used",
+        ),
+        (
+            product(
+                offers={
+                    "@type": "Offer",
+                    "price": "1",
+                    "priceCurrency": "EUR",
+                    "seller": {"@type": "Organization", "name": "Partner A"},
+                }
+            ),
+            "seller",
+            "Partner A",
+        ),
+        (
+            product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "url": "/p/1?v=2"}),
+            "url",
+            "https://shop.example/p/1?v=2",
+        ),
+        (
+            product(
+                offers={"@type": "AggregateOffer", "lowPrice": "599", "highPrice": "749.50", "priceCurrency": "EUR"}
+            ),
+            "price_high",
+            Decimal("749.50"),
+        ),
+        (
+            product(offers={"@type": "Offer", "priceSpecification": {"price": "5.5", "priceCurrency": "EUR"}}),
+            "price",
+            Decimal("5.50"),
+        ),
+    ],
+)
 def test_json_ld_forms(data, field, expected):
     assert one(html(jsonld(data)))[field] == expected
 
 
 def test_a_list_of_offers_and_an_aggregate_offer_listing_them():
-    offers = [{"@type": "Offer", "price": "699", "priceCurrency": "EUR", "itemCondition": "NewCondition"},
-              {"@type": "Offer", "price": "449", "priceCurrency": "EUR", "itemCondition": "RefurbishedCondition"}]
-    for data in (product(offers=offers), product(offers={"@type": "AggregateOffer", "lowPrice": 449, "offers": offers})):
+    offers = [
+        {"@type": "Offer", "price": "699", "priceCurrency": "EUR", "itemCondition": "NewCondition"},
+        {"@type": "Offer", "price": "449", "priceCurrency": "EUR", "itemCondition": "RefurbishedCondition"},
+    ]
+    for data in (
+        product(offers=offers),
+        product(offers={"@type": "AggregateOffer", "lowPrice": 449, "offers": offers}),
+    ):
         page = read_page(html(jsonld(data)), PAGE)
-        assert [(o["price"], o["condition"]) for o in page.offers] == [(Decimal("699.00"), "new"), (Decimal("449.00"), "refurbished")]
+        assert [(o["price"], o["condition"]) for o in page.offers] == [
+            (Decimal("699.00"), "new"),
+            (Decimal("449.00"), "refurbished"),
+        ]
 
 
 def test_microdata():
-    offer = one(html(body=(
-        '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">HP EliteBook 840 G10</h1>'
-        '<div itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">HP</span></div>'
-        '<meta itemprop="gtin13" content="0197029687159">'
-        '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><span itemprop="price" content="1.049,00">€</span>'
-        '<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="http://schema.org/InStock">'
-        '<link itemprop="itemCondition" href="http://schema.org/RefurbishedCondition"></div></div>')))
+    offer = one(
+        html(
+            body=(
+                '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">HP EliteBook 840 G10</h1>'
+                '<div itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">HP</span></div>'
+                '<meta itemprop="gtin13" content="0197029687159">'
+                '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><span itemprop="price" content="1.049,00">€</span>'
+                '<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="http://schema.org/InStock">'
+                '<link itemprop="itemCondition" href="http://schema.org/RefurbishedCondition"></div></div>'
+            )
+        )
+    )
     assert {k: offer[k] for k in ("name", "brand", "gtin", "price", "availability", "condition", "syntax")} == {
-        "name": "HP EliteBook 840 G10", "brand": "HP", "gtin": "00197029687159", "price": Decimal("1049.00"),
-        "availability": "in_stock", "condition": "refurbished", "syntax": "microdata"}
+        "name": "HP EliteBook 840 G10",
+        "brand": "HP",
+        "gtin": "00197029687159",
+        "price": Decimal("1049.00"),
+        "availability": "in_stock",
+        "condition": "refurbished",
+        "syntax": "microdata",
+    }
 
 
 def test_rdfa():
-    offer = one(html(body=(
-        '<div vocab="https://schema.org/" typeof="Product"><span property="name">Dell P2424HT</span>'
-        '<div property="brand" typeof="Brand"><span property="name">Dell</span></div><span property="mpn">P2424HT</span>'
-        '<div property="offers" typeof="Offer"><span property="price" content="329.00">329 €</span>'
-        '<meta property="priceCurrency" content="EUR"><link property="availability" href="https://schema.org/InStock"></div>'
-        '</div>')))
+    offer = one(
+        html(
+            body=(
+                '<div vocab="https://schema.org/" typeof="Product"><span property="name">Dell P2424HT</span>'
+                '<div property="brand" typeof="Brand"><span property="name">Dell</span></div><span property="mpn">P2424HT</span>'
+                '<div property="offers" typeof="Offer"><span property="price" content="329.00">329 €</span>'
+                '<meta property="priceCurrency" content="EUR"><link property="availability" href="https://schema.org/InStock"></div>'
+                "</div>"
+            )
+        )
+    )
     assert {k: offer[k] for k in ("name", "brand", "mpn", "price", "availability", "syntax")} == {
-        "name": "Dell P2424HT", "brand": "Dell", "mpn": "P2424HT", "price": Decimal("329.00"), "availability": "in_stock",
-        "syntax": "rdfa"}
+        "name": "Dell P2424HT",
+        "brand": "Dell",
+        "mpn": "P2424HT",
+        "price": Decimal("329.00"),
+        "availability": "in_stock",
+        "syntax": "rdfa",
+    }
 
 
 def test_one_offer_per_page_even_in_two_syntaxes():
-    microdata = ('<div itemscope itemtype="https://schema.org/Product"><span itemprop="name">Fairphone 5</span>'
-                 '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="699.00">'
-                 '<meta itemprop="priceCurrency" content="EUR"></div></div>')
+    microdata = (
+        '<div itemscope itemtype="https://schema.org/Product"><span itemprop="name">Fairphone 5</span>'
+        '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="699.00">'
+        '<meta itemprop="priceCurrency" content="EUR"></div></div>'
+    )
     page = read_page(html(jsonld(product()), microdata), PAGE)
     assert len(page.offers) == 1 and page.offers[0]["syntax"] == "json-ld"
 
 
-@pytest.mark.parametrize("page_html, reasons, notes", [
-    (html(jsonld('{"@type": "Product", "name": "x", ')), ["malformed_jsonld", "no_structured_data"], []),
-    (html(jsonld('{"@type": "Product", ') + jsonld(product())), ["malformed_jsonld"], []),
-    (html(jsonld(product(offers={"@type": "Offer", "priceCurrency": "EUR"}))), ["missing_price"], []),
-    (html(jsonld(product(offers={"@type": "Offer", "price": "ask us", "priceCurrency": "EUR"}))), ["invalid_price"], []),
-    (html(jsonld(product(offers={"@type": "Offer", "price": "699.00"}))), ["missing_currency"], []),
-    (html(jsonld(product(name=None))), ["missing_name"], []),
-    (html(jsonld({"@type": "Product", "name": "Fairphone 5"})), ["no_offer"], []),
-    (html(body="<h1>Smartphones</h1><a href='/p/1'>Fairphone 5</a>"), ["no_structured_data"], []),
-    (html(jsonld({"@type": "BreadcrumbList", "itemListElement": []})), ["no_structured_data"], []),
-    (html(jsonld(product(gtin13="4250851617897"))), [], ["invalid_gtin"]),
-    (html(jsonld(product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "Maybe"}))), [], ["unknown_availability"]),
-])
+@pytest.mark.parametrize(
+    "page_html, reasons, notes",
+    [
+        (html(jsonld('{"@type": "Product", "name": "x", ')), ["malformed_jsonld", "no_structured_data"], []),
+        (html(jsonld('{"@type": "Product", ') + jsonld(product())), ["malformed_jsonld"], []),
+        (html(jsonld(product(offers={"@type": "Offer", "priceCurrency": "EUR"}))), ["missing_price"], []),
+        (
+            html(jsonld(product(offers={"@type": "Offer", "price": "ask us", "priceCurrency": "EUR"}))),
+            ["invalid_price"],
+            [],
+        ),
+        (html(jsonld(product(offers={"@type": "Offer", "price": "699.00"}))), ["missing_currency"], []),
+        (html(jsonld(product(name=None))), ["missing_name"], []),
+        (html(jsonld({"@type": "Product", "name": "Fairphone 5"})), ["no_offer"], []),
+        (html(body="<h1>Smartphones</h1><a href='/p/1'>Fairphone 5</a>"), ["no_structured_data"], []),
+        (html(jsonld({"@type": "BreadcrumbList", "itemListElement": []})), ["no_structured_data"], []),
+        (html(jsonld(product(gtin13="4250851617897"))), [], ["invalid_gtin"]),
+        (
+            html(
+                jsonld(
+                    product(offers={"@type": "Offer", "price": "1", "priceCurrency": "EUR", "availability": "Maybe"})
+                )
+            ),
+            [],
+            ["unknown_availability"],
+        ),
+    ],
+)
 def test_each_rejection_reason(page_html, reasons, notes):
     page = read_page(page_html, PAGE)
     assert (page.rejected, page.notes) == (reasons, notes)
 
 
 def test_the_item_model_guards_what_extraction_gives():
-    base = {"source": "offers", "run_id": 1, "record_key": "k", "shop": "S", "shop_country": "BE", "shop_kind": "reseller",
-            "name": "Fairphone 5", "brand": "Fairphone", "category": "smartphone", "gtin": None, "mpn": None, "sku": None,
-            "price": Decimal("699.00"), "currency": "EUR", "availability": None, "condition": None,
-            "url": "https://shop.example/p/1", "seller": None, "syntax": "json-ld"}
+    base = {
+        "source": "offers",
+        "run_id": 1,
+        "record_key": "k",
+        "shop": "S",
+        "shop_country": "BE",
+        "shop_kind": "reseller",
+        "name": "Fairphone 5",
+        "brand": "Fairphone",
+        "category": "smartphone",
+        "gtin": None,
+        "mpn": None,
+        "sku": None,
+        "price": Decimal("699.00"),
+        "currency": "EUR",
+        "availability": None,
+        "condition": None,
+        "url": "https://shop.example/p/1",
+        "seller": None,
+        "syntax": "json-ld",
+    }
     assert Offer.model_validate(base).model_key == "5"
-    for change, field in [({"currency": "EURO"}, "currency"), ({"currency": "XYZ"}, "currency"),
-                          ({"gtin": "04250851617897"}, "gtin"), ({"price": Decimal("-1")}, "price"),
-                          ({"url": "javascript:alert(1)"}, "url"), ({"condition": "like new"}, "condition")]:
+    for change, field in [
+        ({"currency": "EURO"}, "currency"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"gtin": "04250851617897"}, "gtin"),
+        ({"price": Decimal("-1")}, "price"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"condition": "like new"}, "condition"),
+    ]:
         with pytest.raises(ValueError, match=field):
             Offer.model_validate({**base, **change})
 
@@ -182,16 +364,31 @@ def test_a_shop_entry_with_a_bad_field_is_named():
 
 def spider_response(make_spider, body: str, url: str = PAGE, **meta):
     spider = make_spider(OffersSpider)
-    [shop] = load_shops([{"key": "demo", "name": "Demo", "country": "BE", "kind": "refurbisher", "condition": "refurbished",
-                          "products_json": "https://shop.example/products.json", "currency": "EUR"}])
+    [shop] = load_shops(
+        [
+            {
+                "key": "demo",
+                "name": "Demo",
+                "country": "BE",
+                "kind": "refurbisher",
+                "condition": "refurbished",
+                "products_json": "https://shop.example/products.json",
+                "currency": "EUR",
+            }
+        ]
+    )
     response = response_from(body, url, html=True)
     response.request.meta.update({"shop": shop, **meta})
     return spider, response
 
 
 def test_a_redirect_to_a_category_page_is_rejected_and_counted(make_spider):
-    spider, response = spider_response(make_spider, html(body="<h1>Smartphones</h1>"), "https://shop.example/c/phones",
-                                       redirect_urls=["https://shop.example/p/sold-out"])
+    spider, response = spider_response(
+        make_spider,
+        html(body="<h1>Smartphones</h1>"),
+        "https://shop.example/c/phones",
+        redirect_urls=["https://shop.example/p/sold-out"],
+    )
     assert list(spider.parse_product(response)) == []
     assert spider.crawler.stats.get_value("offers/rejected/redirected_away") == 1
 
@@ -200,25 +397,54 @@ def test_an_offer_item_carries_shop_and_default_condition(make_spider):
     spider, response = spider_response(make_spider, html(jsonld(product())))
     [item] = list(spider.parse_product(response))
     assert {k: item[k] for k in ("shop", "shop_country", "shop_kind", "condition", "record_key", "category")} == {
-        "shop": "Demo", "shop_country": "BE", "shop_kind": "refurbisher", "condition": "refurbished",
-        "record_key": "demo|https://shop.example/p/1|refurbished|", "category": "other"}
+        "shop": "Demo",
+        "shop_country": "BE",
+        "shop_kind": "refurbisher",
+        "condition": "refurbished",
+        "record_key": "demo|https://shop.example/p/1|refurbished|",
+        "category": "other",
+    }
     Offer.model_validate(item)
 
 
 def test_a_shopify_feed_pages_until_empty(make_spider):
     """The /products.json shape is reconstructed (offers.md §4): products with variants."""
-    feed = {"products": [
-        {"title": "SHIFT6mq", "handle": "shift6mq", "vendor": "SHIFT", "variants": [
-            {"id": 1, "title": "8 GB / 256 GB", "price": "779.00", "sku": "S6MQ-8", "available": True, "barcode": "4260397610013"},
-            {"id": 2, "title": "Default Title", "price": "", "available": False}]},
-        {"title": "No handle", "variants": []}]}
-    spider, response = spider_response(make_spider, json.dumps(feed), "https://shop.example/products.json?limit=250&page=1", page=1)
+    feed = {
+        "products": [
+            {
+                "title": "SHIFT6mq",
+                "handle": "shift6mq",
+                "vendor": "SHIFT",
+                "variants": [
+                    {
+                        "id": 1,
+                        "title": "8 GB / 256 GB",
+                        "price": "779.00",
+                        "sku": "S6MQ-8",
+                        "available": True,
+                        "barcode": "4260397610013",
+                    },
+                    {"id": 2, "title": "Default Title", "price": "", "available": False},
+                ],
+            },
+            {"title": "No handle", "variants": []},
+        ]
+    }
+    spider, response = spider_response(
+        make_spider, json.dumps(feed), "https://shop.example/products.json?limit=250&page=1", page=1
+    )
     out = list(spider.parse_products_json(response))
     [offer], [next_page] = [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
     assert {k: offer[k] for k in ("name", "brand", "price", "currency", "availability", "url", "syntax", "gtin")} == {
-        "name": "SHIFT6mq 8 GB / 256 GB", "brand": "SHIFT", "price": Decimal("779.00"), "currency": "EUR",
-        "availability": "in_stock", "url": "https://shop.example/products/shift6mq?variant=1", "syntax": "shopify",
-        "gtin": None}
+        "name": "SHIFT6mq 8 GB / 256 GB",
+        "brand": "SHIFT",
+        "price": Decimal("779.00"),
+        "currency": "EUR",
+        "availability": "in_stock",
+        "url": "https://shop.example/products/shift6mq?variant=1",
+        "syntax": "shopify",
+        "gtin": None,
+    }
     assert spider.crawler.stats.get_value("offers/notes/invalid_gtin") == 1
     assert spider.crawler.stats.get_value("offers/rejected/missing_price") == 1
     assert spider.crawler.stats.get_value("offers/rejected/missing_name") == 1
@@ -236,13 +462,22 @@ def test_the_replayed_shops_load_with_rejections_counted(demo_db):
     stats = json.loads(con.execute("SELECT stats FROM crawl_run WHERE id = $id", {"id": run["id"]}).fetchone()[0])
     con.close()
     assert {k: v for k, v in stats.items() if k.startswith("offers/")} == {
-        "offers/pages/listed": 8, "offers/offers/json-ld": 5, "offers/offers/microdata": 1, "offers/offers/rdfa": 1,
-        "offers/rejected/missing_currency": 1, "offers/rejected/no_structured_data": 1, "offers/notes/invalid_gtin": 1}
+        "offers/pages/listed": 8,
+        "offers/offers/json-ld": 5,
+        "offers/offers/microdata": 1,
+        "offers/offers/rdfa": 1,
+        "offers/rejected/missing_currency": 1,
+        "offers/rejected/no_structured_data": 1,
+        "offers/notes/invalid_gtin": 1,
+    }
 
 
 def test_offers_match_labels_by_gtin_then_brand_and_model(demo_db):
     rows = json.loads(run_cli("report", "offers", "--list", "-f", "json", "--db", demo_db, check=True).stdout)
-    found = {(r["name"].split()[0], r["condition"]): (r["label"], r["level"], r["matched_by"], r["certificates"]) for r in rows}
+    found = {
+        (r["name"].split()[0], r["condition"]): (r["label"], r["level"], r["matched_by"], r["certificates"])
+        for r in rows
+    }
     assert found == {
         ("Samsung", "refurbished"): ("TCO Certified", "10", "gtin", "D1024110028"),
         ("Dell", "refurbished"): ("TCO Certified", "10", "brand and model", "DE126060156"),
@@ -261,7 +496,10 @@ def test_the_offers_page_agrees_with_the_report(monkeypatch, demo_db):
     at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "offers.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     assert {m.label: int(m.value) for m in at.metric} == {
-        "certified models on offer": 4, "suppliers of certified models": 1, "offers with no label found": 2}
+        "certified models on offer": 4,
+        "suppliers of certified models": 1,
+        "offers with no label found": 2,
+    }
     summary = at.dataframe[0].value
     expected = json.loads(run_cli("report", "offers", "-f", "json", "--db", demo_db, check=True).stdout)
     assert summary.astype(str).to_dict("records") == [{k: str(v) for k, v in r.items()} for r in expected]

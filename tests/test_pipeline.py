@@ -9,10 +9,23 @@ from crawlers.sources.tco.spider import TcoSpider
 
 
 def record(**changes):
-    base = {"source": "tco", "run_id": 7, "record_key": "D1/s27", "label": "TCO Certified", "level": "10",
-            "brand": "Samsung", "model": "S27", "category": "display", "category_raw": "displays",
-            "certificate_id": "D1", "valid_from": "2024-12-04", "valid_until": "2027-04-23", "status": "ACTIVE",
-            "gtins": ["08806095545479"], "url": None}
+    base = {
+        "source": "tco",
+        "run_id": 7,
+        "record_key": "D1/s27",
+        "label": "TCO Certified",
+        "level": "10",
+        "brand": "Samsung",
+        "model": "S27",
+        "category": "display",
+        "category_raw": "displays",
+        "certificate_id": "D1",
+        "valid_from": "2024-12-04",
+        "valid_until": "2027-04-23",
+        "status": "ACTIVE",
+        "gtins": ["08806095545479"],
+        "url": None,
+    }
     return {**base, **changes}
 
 
@@ -30,7 +43,9 @@ def test_a_valid_record_becomes_the_item_model(pipeline):
 
 
 def test_a_bad_record_in_a_batch_is_dropped_alone(pipeline, caplog):
-    batch = {BATCH_KEY: [record(), record(record_key="D1/bad", valid_until="soon"), record(record_key="D1/s28", model="S28")]}
+    batch = {
+        BATCH_KEY: [record(), record(record_key="D1/bad", valid_until="soon"), record(record_key="D1/s28", model="S28")]
+    }
     kept = pipeline.process_item(batch)[BATCH_KEY]
     assert [i.model for i in kept] == ["S27", "S28"]
     assert pipeline.stats.get_value("items/invalid/valid_until") == 1

@@ -3,9 +3,7 @@
 import json
 
 import duckdb
-
 import pytest
-
 from conftest import run_cli
 from registry_mirror import PASSWORD, TOKEN, USER, start_mirror
 
@@ -18,16 +16,34 @@ def mirror():
 
 
 def live_settings(base):
-    return ["--set", f"TCO_FEED_URL={base}/product-finder-app/items-get.php", "--set", f"TCO_API_URL={base}",
-            "--set", "TCO_PRODUCT_TYPES=Displays,Notebooks", "--set", "DOWNLOAD_DELAY=0",
-            "--set", "AUTOTHROTTLE_ENABLED=False"]
+    return [
+        "--set",
+        f"TCO_FEED_URL={base}/product-finder-app/items-get.php",
+        "--set",
+        f"TCO_API_URL={base}",
+        "--set",
+        "TCO_PRODUCT_TYPES=Displays,Notebooks",
+        "--set",
+        "DOWNLOAD_DELAY=0",
+        "--set",
+        "AUTOTHROTTLE_ENABLED=False",
+    ]
 
 
 def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
     base, seen = mirror
     credentials = {"TCO_API_USER": USER, "TCO_API_PASSWORD": PASSWORD}
-    recorded = run_cli("record", "tco", tmp_path / "rec", "--db", tmp_path / "live.duckdb", "-v",
-                       *live_settings(base), env=credentials, check=True)
+    recorded = run_cli(
+        "record",
+        "tco",
+        tmp_path / "rec",
+        "--db",
+        tmp_path / "live.duckdb",
+        "-v",
+        *live_settings(base),
+        env=credentials,
+        check=True,
+    )
     assert "tco: run 1 loaded: 1222 items, 1185 records" in recorded.stderr
     assert "refused product_type 'Notebooks' (HTTP 400)" in recorded.stderr  # a warning, not a failure
 
@@ -39,8 +55,12 @@ def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
 
     replayed = run_cli("crawl", "tco", "--replay", tmp_path / "rec", "--db", tmp_path / "replay.duckdb", check=True)
     assert "tco: run 1 loaded: 1222 items, 1185 records" in replayed.stderr
-    report = lambda db: json.loads(run_cli("report", "availability", "-f", "json", "--valid-on", "2026-08-07",
-                                           "--db", db, check=True).stdout)
+
+    def report(db):
+        return json.loads(
+            run_cli("report", "availability", "-f", "json", "--valid-on", "2026-08-07", "--db", db, check=True).stdout
+        )
+
     assert report(tmp_path / "replay.duckdb") == report(tmp_path / "live.duckdb")
 
     written = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith((".duckdb", ".wal"))]
@@ -56,8 +76,14 @@ def test_record_then_replay_gives_the_same_counts(mirror, tmp_path):
 
 def test_wrong_credentials_fail_the_run_naming_the_request(mirror, tmp_path):
     base, _ = mirror
-    result = run_cli("crawl", "tco", "--db", tmp_path / "lw.duckdb", *live_settings(base),
-                     env={"TCO_API_USER": USER, "TCO_API_PASSWORD": "wrong"})
+    result = run_cli(
+        "crawl",
+        "tco",
+        "--db",
+        tmp_path / "lw.duckdb",
+        *live_settings(base),
+        env={"TCO_API_USER": USER, "TCO_API_PASSWORD": "wrong"},
+    )
     assert result.returncode == 1
     assert f"POST {base}/token failed" in result.stderr and "401" in result.stderr
     assert "wrong" not in result.stderr

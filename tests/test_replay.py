@@ -20,16 +20,22 @@ def write_recording(directory, entries):
     lines = []
     for n, (entry, body) in enumerate(entries):
         (directory / "bodies" / f"{n}.json").write_bytes(body)
-        lines.append(json.dumps({"status": 200, "headers": {"Content-Type": ["application/json"]},
-                                 "body": f"bodies/{n}.json", **entry}))
+        lines.append(
+            json.dumps(
+                {"status": 200, "headers": {"Content-Type": ["application/json"]}, "body": f"bodies/{n}.json", **entry}
+            )
+        )
     (directory / "index.jsonl").write_text("\n".join(lines) + "\n")
 
 
 def test_matches_on_method_and_full_url_including_query(tmp_path):
-    write_recording(tmp_path, [
-        ({"method": "POST", "url": "https://api.test/gtin?page=1&product_type=Displays"}, b'{"page": 1}'),
-        ({"method": "POST", "url": "https://api.test/gtin?page=2&product_type=Displays"}, b'{"page": 2}'),
-    ])
+    write_recording(
+        tmp_path,
+        [
+            ({"method": "POST", "url": "https://api.test/gtin?page=1&product_type=Displays"}, b'{"page": 1}'),
+            ({"method": "POST", "url": "https://api.test/gtin?page=2&product_type=Displays"}, b'{"page": 2}'),
+        ],
+    )
     replay = ReplayMiddleware(tmp_path)
     response = answer(replay, Request("https://api.test/gtin?page=2&product_type=Displays", method="POST"))
     assert isinstance(response, TextResponse) and json.loads(response.text) == {"page": 2}
@@ -46,10 +52,13 @@ def test_missing_request_fails_with_a_log_line_naming_the_url(tmp_path, caplog):
 
 
 def test_post_body_must_match_when_recorded(tmp_path):
-    write_recording(tmp_path, [
-        ({"method": "POST", "url": "https://a.test/q", "request_body": '{"q": 1}'}, b'"one"'),
-        ({"method": "POST", "url": "https://a.test/q", "request_body": '{"q": 2}'}, b'"two"'),
-    ])
+    write_recording(
+        tmp_path,
+        [
+            ({"method": "POST", "url": "https://a.test/q", "request_body": '{"q": 1}'}, b'"one"'),
+            ({"method": "POST", "url": "https://a.test/q", "request_body": '{"q": 2}'}, b'"two"'),
+        ],
+    )
     replay = ReplayMiddleware(tmp_path)
     assert answer(replay, Request("https://a.test/q", method="POST", body='{"q": 2}')).text == '"two"'
     with pytest.raises(IgnoreRequest):
@@ -57,8 +66,13 @@ def test_post_body_must_match_when_recorded(tmp_path):
 
 
 def test_repeated_entries_are_served_in_order_then_the_last_repeats(tmp_path):
-    write_recording(tmp_path, [({"method": "GET", "url": "https://a.test/"}, b'"first"'),
-                               ({"method": "GET", "url": "https://a.test/"}, b'"second"')])
+    write_recording(
+        tmp_path,
+        [
+            ({"method": "GET", "url": "https://a.test/"}, b'"first"'),
+            ({"method": "GET", "url": "https://a.test/"}, b'"second"'),
+        ],
+    )
     replay = ReplayMiddleware(tmp_path)
     assert [answer(replay, Request("https://a.test/")).text for _ in range(3)] == ['"first"', '"second"', '"second"']
 
@@ -71,16 +85,29 @@ def test_a_broken_index_line_is_reported_with_its_number(tmp_path):
 
 def test_recording_replays_and_keeps_secrets_out(tmp_path):
     recorder = RecordMiddleware(tmp_path)
-    token_request = Request("https://api.test/token", method="POST", body='{"username": "u", "password": "hunter2"}',
-                            meta={SECRET: True})
-    recorder.process_response(token_request, TextResponse(
-        "https://api.test/token", body=b'{"token": "eyJ-real-token"}', headers={"Content-Type": "application/json"}))
+    token_request = Request(
+        "https://api.test/token", method="POST", body='{"username": "u", "password": "hunter2"}', meta={SECRET: True}
+    )
+    recorder.process_response(
+        token_request,
+        TextResponse(
+            "https://api.test/token", body=b'{"token": "eyJ-real-token"}', headers={"Content-Type": "application/json"}
+        ),
+    )
     page = Request("https://api.test/gtin?page=1", method="POST", body="{}")
-    recorder.process_response(page, TextResponse(
-        "https://api.test/gtin?page=1", body=b'{"data": {"products": []}}', headers={"Content-Type": "application/json", "Set-Cookie": "s=1"}))
+    recorder.process_response(
+        page,
+        TextResponse(
+            "https://api.test/gtin?page=1",
+            body=b'{"data": {"products": []}}',
+            headers={"Content-Type": "application/json", "Set-Cookie": "s=1"},
+        ),
+    )
     recorder.index.close()
     written = "\n".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
     assert "hunter2" not in written and "eyJ-real-token" not in written and "s=1" not in written
     replay = ReplayMiddleware(tmp_path)
-    assert json.loads(answer(replay, Request("https://api.test/token", method="POST", body="anything")).text) == {"token": "REDACTED"}
+    assert json.loads(answer(replay, Request("https://api.test/token", method="POST", body="anything")).text) == {
+        "token": "REDACTED"
+    }
     assert answer(replay, page).text == '{"data": {"products": []}}'

@@ -4,8 +4,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from conftest import SNAPSHOTS, run_cli
+
 from crawlers.schedule import Job, load_jobs
 
 
@@ -36,7 +36,10 @@ def test_config_errors_name_the_file_and_table(tmp_path):
     with pytest.raises(ValueError, match=r"unknown keys \['retries'\]"):
         load_jobs(config)
     example = load_jobs(__import__("conftest").ROOT / "crawlers" / "schedule.example.toml")
-    assert [(j.source, j.cron, j.timeout) for j in example] == [("tco", "0 3 * * 1", 7200), ("epeat", "0 4 * * 1", 7200)]
+    assert [(j.source, j.cron, j.timeout) for j in example] == [
+        ("tco", "0 3 * * 1", 7200),
+        ("epeat", "0 4 * * 1", 7200),
+    ]
 
 
 def test_once_runs_each_source_in_its_own_process_with_log_and_stats(tmp_path):

@@ -14,13 +14,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SNAPSHOTS, run_cli
+
 from labelwatch import replay_settings
 
 BIN = Path(sys.executable).parent
-NOT_DEPLOYED = shutil.ignore_patterns(".git", ".venv", "test-output", "node_modules", ".cache", "__pycache__",
-                                      "*.egg-info", "build", ".pytest_cache")
+NOT_DEPLOYED = shutil.ignore_patterns(
+    ".git", ".venv", "test-output", "node_modules", ".cache", "__pycache__", "*.egg-info", "build", ".pytest_cache"
+)
 
 
 def checkout_files(folder: str, names: list[str]) -> set[str]:
@@ -45,7 +46,8 @@ def scrapyd(tmp_path):
     home.mkdir()
     (home / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = eggs\nlogs_dir = logs\n"
-        "items_dir =\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.5\n")
+        "items_dir =\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.5\n"
+    )
     server = subprocess.Popen([BIN / "scrapyd"], cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -73,17 +75,27 @@ def test_deploy_to_scrapyd_and_a_scheduled_replay_crawl_loads(scrapyd, tmp_path,
     config["deploy"]["url"] = base + "/"
     with (project / "scrapy.cfg").open("w") as out:
         config.write(out)
-    deployed = subprocess.run([BIN / "scrapyd-deploy", "--version", "test-1"], cwd=project, capture_output=True,
-                              text=True, timeout=300)
+    deployed = subprocess.run(
+        [BIN / "scrapyd-deploy", "--version", "test-1"], cwd=project, capture_output=True, text=True, timeout=300
+    )
     assert deployed.returncode == 0 and '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
     assert api(base, "listspiders.json?project=labelwatch")["spiders"] == ["epeat", "offers", "tco"]
 
     db = tmp_path / "lw.duckdb"
     settings = {**replay_settings(SNAPSHOTS), "LABELWATCH_DB": str(db), "LABELWATCH_ORIGIN": "scrapyd"}
-    as_text = {k: ",".join(v) if isinstance(v, list) and all(isinstance(i, str) for i in v)
-               else json.dumps(v) if isinstance(v, (list, dict)) else str(v) for k, v in settings.items()}
-    job = api(base, "schedule.json", [("project", "labelwatch"), ("spider", "tco"),
-                                      *[("setting", f"{k}={v}") for k, v in as_text.items()]])["jobid"]
+    as_text = {
+        k: ",".join(v)
+        if isinstance(v, list) and all(isinstance(i, str) for i in v)
+        else json.dumps(v)
+        if isinstance(v, (list, dict))
+        else str(v)
+        for k, v in settings.items()
+    }
+    job = api(
+        base,
+        "schedule.json",
+        [("project", "labelwatch"), ("spider", "tco"), *[("setting", f"{k}={v}") for k, v in as_text.items()]],
+    )["jobid"]
     deadline = time.monotonic() + 180
     while not any(j["id"] == job for j in api(base, "listjobs.json?project=labelwatch")["finished"]):
         assert time.monotonic() < deadline, "the scheduled crawl did not finish in 180 s"
@@ -92,6 +104,10 @@ def test_deploy_to_scrapyd_and_a_scheduled_replay_crawl_loads(scrapyd, tmp_path,
     log = next((home / "logs" / "labelwatch" / "tco").glob(f"{job}.log")).read_text()
     [run] = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
     assert (run["origin"], run["status"], run["items"], run["errors"]) == ("scrapyd", "loaded", 1222, 0), log[-3000:]
-    report = lambda path: json.loads(run_cli("report", "availability", "-f", "json", "--label", "TCO Certified",
-                                             "--db", path, check=True).stdout)
+
+    def report(path):
+        return json.loads(
+            run_cli("report", "availability", "-f", "json", "--label", "TCO Certified", "--db", path, check=True).stdout
+        )
+
     assert report(db) == report(demo_db)  # same numbers as the CLI's replay crawl

@@ -5,9 +5,9 @@ dashboard's filters without any other file changing."""
 import json
 
 import pytest
+from conftest import ROOT, SNAPSHOTS, run_cli
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, SNAPSHOTS, run_cli
 from crawlers import sources
 from crawlers.sources import all_sources, get_source, labels
 
@@ -27,7 +27,7 @@ SOURCE = Source(
 )
 '''
 
-SPIDER = '''
+SPIDER = """
 import json
 
 import scrapy
@@ -54,17 +54,49 @@ class DemoLabelSpider(RegistrySpider):
                 "valid_until": row["until"], "status": None, "gtins": [], "url": None,
                 "market": row["country"], "flags": ["Refillable"] if row["refillable"] else [],
             }
-'''
+"""
 
 ROWS = [  # two products in two countries; classes C < B < A
-    {"id": "L1", "brand": "Acme", "model": "Writer 1", "class": "A", "refillable": True, "country": "Belgium",
-     "category": "Displays", "until": "2099-01-01"},
-    {"id": "L1", "brand": "Acme", "model": "Writer 1", "class": "A", "refillable": True, "country": "France",
-     "category": "Displays", "until": "2099-01-01"},
-    {"id": "L2", "brand": "Bolt", "model": "Pad 2", "class": "C", "refillable": False, "country": "Belgium",
-     "category": "Displays", "until": "2099-01-01"},
-    {"id": "L3", "brand": "Bolt", "model": "Pad 3", "class": "B", "refillable": False, "country": "Belgium",
-     "category": "Notebooks", "until": "2099-01-01"},
+    {
+        "id": "L1",
+        "brand": "Acme",
+        "model": "Writer 1",
+        "class": "A",
+        "refillable": True,
+        "country": "Belgium",
+        "category": "Displays",
+        "until": "2099-01-01",
+    },
+    {
+        "id": "L1",
+        "brand": "Acme",
+        "model": "Writer 1",
+        "class": "A",
+        "refillable": True,
+        "country": "France",
+        "category": "Displays",
+        "until": "2099-01-01",
+    },
+    {
+        "id": "L2",
+        "brand": "Bolt",
+        "model": "Pad 2",
+        "class": "C",
+        "refillable": False,
+        "country": "Belgium",
+        "category": "Displays",
+        "until": "2099-01-01",
+    },
+    {
+        "id": "L3",
+        "brand": "Bolt",
+        "model": "Pad 3",
+        "class": "B",
+        "refillable": False,
+        "country": "Belgium",
+        "category": "Notebooks",
+        "until": "2099-01-01",
+    },
 ]
 
 
@@ -81,11 +113,23 @@ def throwaway(tmp_path_factory) -> dict:
     recording = root / "recording"
     (recording / "bodies").mkdir(parents=True)
     (recording / "bodies" / "list.json").write_text(json.dumps(ROWS))
-    (recording / "index.jsonl").write_text(json.dumps({
-        "method": "GET", "url": "https://registry.example/list.json", "status": 200,
-        "headers": {"Content-Type": ["application/json"]}, "body": "bodies/list.json"}) + "\n")
-    return {"root": root, "recording": recording,
-            "env": {"PYTHONPATH": str(root), "LABELWATCH_SOURCE_PACKAGES": "extra_sources"}}
+    (recording / "index.jsonl").write_text(
+        json.dumps(
+            {
+                "method": "GET",
+                "url": "https://registry.example/list.json",
+                "status": 200,
+                "headers": {"Content-Type": ["application/json"]},
+                "body": "bodies/list.json",
+            }
+        )
+        + "\n"
+    )
+    return {
+        "root": root,
+        "recording": recording,
+        "env": {"PYTHONPATH": str(root), "LABELWATCH_SOURCE_PACKAGES": "extra_sources"},
+    }
 
 
 def test_a_source_added_as_a_folder_is_crawled_counted_and_filterable(throwaway, tmp_path):
@@ -97,20 +141,33 @@ def test_a_source_added_as_a_folder_is_crawled_counted_and_filterable(throwaway,
     run_cli("crawl", "demolabel", "--replay", throwaway["recording"], "--db", db, env=env, check=True)
 
     def report(*args):
-        rows = json.loads(run_cli("report", "availability", "-f", "json", "--db", db, *args, env=env, check=True).stdout)
+        rows = json.loads(
+            run_cli("report", "availability", "-f", "json", "--db", db, *args, env=env, check=True).stdout
+        )
         return {(r["level"], r["category"], r["market"]): r["models"] for r in rows}
 
-    assert report() == {("C", "display", None): 1, ("C", "display", "Belgium"): 1,
-                        ("B", "notebook", None): 1, ("B", "notebook", "Belgium"): 1,
-                        ("A", "display", None): 1, ("A", "display", "Belgium"): 1, ("A", "display", "France"): 1}
-    assert set(report("--min-level", "Demo Label=B")) == {("B", "notebook", None), ("B", "notebook", "Belgium"),
-                                                          ("A", "display", None), ("A", "display", "Belgium"),
-                                                          ("A", "display", "France")}
+    assert report() == {
+        ("C", "display", None): 1,
+        ("C", "display", "Belgium"): 1,
+        ("B", "notebook", None): 1,
+        ("B", "notebook", "Belgium"): 1,
+        ("A", "display", None): 1,
+        ("A", "display", "Belgium"): 1,
+        ("A", "display", "France"): 1,
+    }
+    assert set(report("--min-level", "Demo Label=B")) == {
+        ("B", "notebook", None),
+        ("B", "notebook", "Belgium"),
+        ("A", "display", None),
+        ("A", "display", "Belgium"),
+        ("A", "display", "France"),
+    }
     assert report("--flag", "Refillable", "--market", "France") == {("A", "display", "France"): 1}
     refused = run_cli("report", "availability", "--db", db, "--min-level", "Demo Label=D", env=env)
     assert refused.returncode == 2
-    assert refused.stderr.strip() == ("labelwatch: error: --min-level 'Demo Label=D': 'D' is not a level of Demo Label; "
-                                      "levels: C < B < A")
+    assert refused.stderr.strip() == (
+        "labelwatch: error: --min-level 'Demo Label=D': 'D' is not a level of Demo Label; levels: C < B < A"
+    )
     # without the package named, the source is unknown: nothing else in the tree knows it
     assert "unknown source demolabel" in run_cli("crawl", "demolabel", "--db", db).stderr
 
@@ -131,7 +188,8 @@ def test_the_dashboard_offers_the_added_sources_levels_and_flags(throwaway, tmp_
         level = next(box for box in at.sidebar.selectbox if box.label == "Demo Label: minimum class")
         assert level.options == ["any", "C", "B", "A"] and level.value == "A"
         assert [c.label for c in at.sidebar.checkbox if c.label.endswith("only")] == [
-            *(f"{s.title} {f.name} only" for s in all_sources().values() for f in s.flags)]
+            *(f"{s.title} {f.name} only" for s in all_sources().values() for f in s.flags)
+        ]
         assert "Demo Label registry Refillable only" in [c.label for c in at.sidebar.checkbox]
         shown = at.dataframe[-1].value
         assert set(shown["level"]) == {"A"} and set(shown["source"]) == {"demolabel"}
@@ -159,13 +217,13 @@ def test_every_registered_source_crawls_its_recording_end_to_end(name, tmp_path)
 def test_declarations_are_consistent():
     """Every label belongs to one source; every source's spider is named after it; settings
     are declared upper-case; a category table maps to canonical categories only."""
-    from scrapy.spiderloader import SpiderLoader
     from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
 
     settings = Settings()
     settings.setmodule("crawlers.settings")
     assert sorted(SpiderLoader.from_settings(settings).list()) == sorted(all_sources())
     for source in all_sources().values():
         assert all(key.isupper() for key in source.settings)
-        source.categories  # raises on a non-canonical category
+        assert isinstance(source.categories, dict)  # reading it raises on a non-canonical category
     assert len(labels()) == sum(len(s.labels) for s in all_sources().values())

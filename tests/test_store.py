@@ -15,18 +15,34 @@ COUNTS = {"items": 0, "invalid": 0, "errors": 0}
 
 
 def line(key, **changes):
-    base = {"source": "tco", "run_id": 0, "record_key": key, "label": "TCO Certified", "level": "10", "level_rank": 10,
-            "brand": "Acer", "brand_normalised": "Acer", "model": key, "model_key": key.lower(),
-            "category": "display", "category_raw": "Displays", "certificate_id": "C" + key,
-            "valid_from": "2025-01-01", "valid_until": "2027-01-01", "status": None, "gtins": [], "url": None,
-            "market": None}
+    base = {
+        "source": "tco",
+        "run_id": 0,
+        "record_key": key,
+        "label": "TCO Certified",
+        "level": "10",
+        "level_rank": 10,
+        "brand": "Acer",
+        "brand_normalised": "Acer",
+        "model": key,
+        "model_key": key.lower(),
+        "category": "display",
+        "category_raw": "Displays",
+        "certificate_id": "C" + key,
+        "valid_from": "2025-01-01",
+        "valid_until": "2027-01-01",
+        "status": None,
+        "gtins": [],
+        "url": None,
+        "market": None,
+    }
     return {**base, **changes}
 
 
 def run_with(db, lines, source="tco"):
     run_id, path = start_run(db, source, "test")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({**l, "run_id": run_id, "source": source}) + "\n" for l in lines))
+    path.write_text("".join(json.dumps({**entry, "run_id": run_id, "source": source}) + "\n" for entry in lines))
     return run_id, path
 
 
@@ -37,7 +53,11 @@ def test_schema_smoke(tmp_path):
     con = duckdb.connect(str(db))
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"crawl_run", "certification"} <= tables
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'certification'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'certification'"
+        ).fetchall()
+    )
     assert types["gtins"] == "VARCHAR[]" and types["valid_until"] == "DATE"
     con.close()
     assert [start_run(db, "tco", "test")[0] for _ in range(3)] == [1, 2, 3]  # the sequence, not autoincrement
@@ -53,9 +73,15 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
     load_run(db, r3, "tco", f3, {}, COUNTS)
     with read_connection(db) as con:
         on = date(2026, 6, 1)
-        at = lambda run: queries.availability(con, on, queries.AsOf(run_id=run))[0]["models"]
+
+        def at(run):
+            return queries.availability(con, on, queries.AsOf(run_id=run))[0]["models"]
+
         assert (at(r1), at(r2), at(r3)) == (2, 2, 2)
-        keys = lambda run: sorted(r["model"] for r in queries.models(con, on, queries.AsOf(run_id=run)))
+
+        def keys(run):
+            return sorted(r["model"] for r in queries.models(con, on, queries.AsOf(run_id=run)))
+
         assert keys(r1) == ["A", "B"] and keys(r2) == ["A", "C"]
 
         def changed(before, after):
@@ -65,7 +91,9 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
         assert changed(r1, r3) == {"appeared": ["C"], "disappeared": ["B"]}  # A changed: neither
         assert changed(r2, r3) == {"appeared": [], "disappeared": []}
         assert changed(r3, r1) == {"appeared": ["B"], "disappeared": ["C"]}
-        versions = con.execute("SELECT record_key, first_run_id, last_run_id, gtins FROM certification ORDER BY ALL").fetchall()
+        versions = con.execute(
+            "SELECT record_key, first_run_id, last_run_id, gtins FROM certification ORDER BY ALL"
+        ).fetchall()
     assert versions == [("A", r1, r2, []), ("A", r3, r3, []), ("B", r1, r1, ["04995047067368"]), ("C", r2, r3, [])]
     r4, f4 = run_with(db, [line("A", valid_until="2028-01-01"), line("D"), line("E")])
     load_run(db, r4, "tco", f4, {}, COUNTS)
@@ -73,7 +101,6 @@ def test_history_answers_counts_at_any_past_run(tmp_path):
         capped = queries.changes(con, r1, r4, limit=1)  # counts stay complete, rows of each kind are capped
     assert (capped["appeared"], capped["disappeared"]) == (2, 1)
     assert [(r["change"], r["model"]) for r in capped["rows"]] == [("appeared", "D"), ("disappeared", "B")]
-
 
 
 def test_each_load_summarises_its_run_and_older_databases_are_backfilled(tmp_path):
@@ -93,6 +120,7 @@ def test_each_load_summarises_its_run_and_older_databases_are_backfilled(tmp_pat
     ensure_schema(db)
     with read_connection(db) as con:
         assert con.execute(summary).fetchall() == [(r1, "10", 1), (r1, "9", 1), (r2, "10", 2)]
+
 
 def test_a_failed_run_leaves_the_previous_data_current(tmp_path):
     db = tmp_path / "lw.duckdb"
@@ -134,8 +162,16 @@ def test_an_older_run_cannot_replace_a_newer_one(tmp_path):
 
 def test_validity_rules(tmp_path):
     db = tmp_path / "lw.duckdb"
-    r1, f1 = run_with(db, [line("expired", valid_until="2026-01-01"), line("future", valid_from="2027-01-01", valid_until="2029-01-01"),
-                           line("withdrawn", status="WITHDRAWN"), line("active", status="ACTIVE"), line("plain")])
+    r1, f1 = run_with(
+        db,
+        [
+            line("expired", valid_until="2026-01-01"),
+            line("future", valid_from="2027-01-01", valid_until="2029-01-01"),
+            line("withdrawn", status="WITHDRAWN"),
+            line("active", status="ACTIVE"),
+            line("plain"),
+        ],
+    )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     with read_connection(db) as con:
         assert sorted(r["model"] for r in queries.models(con, date(2026, 6, 1))) == ["active", "plain"]
@@ -145,9 +181,19 @@ def test_validity_rules(tmp_path):
 def test_a_held_lock_is_waited_for_then_reported(tmp_path):
     db = tmp_path / "lw.duckdb"
     ensure_schema(db)
-    import subprocess, sys, time
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)"],
-                              stdout=subprocess.PIPE, text=True)
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
@@ -172,7 +218,9 @@ def test_monitors_hold_back_a_shrunken_or_thin_run(tmp_path):
     with pytest.raises(HeldBack) as held:
         load_run(db, r3, "tco", f3, {}, COUNTS, checks=Thresholds())
     assert [r.split(" (")[0] for r in held.value.reasons] == [
-        "only 0% of records have a brand", "only 0% of records have a category"]
+        "only 0% of records have a brand",
+        "only 0% of records have a category",
+    ]
     with read_connection(db) as con:
         assert queries.snapshot(con)["tco"]["run_id"] == r2
         run = queries.runs(con)[0]
@@ -187,10 +235,14 @@ def test_monitors_hold_back_a_shrunken_or_thin_run(tmp_path):
         accept_run(db, r4)
 
 
-CASES = [queries.Filters(), queries.Filters(market="India"), queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),)),
-         queries.Filters(category="notebook", flags=(("epeat", "Climate+"),)),
-         queries.Filters(label="TCO Certified", min_levels=(("TCO Certified", 10),)),
-         queries.Filters(category="display", min_levels=(("EPEAT", 2),))]
+CASES = [
+    queries.Filters(),
+    queries.Filters(market="India"),
+    queries.Filters(market="Belgium", min_levels=(("EPEAT", 3),)),
+    queries.Filters(category="notebook", flags=(("epeat", "Climate+"),)),
+    queries.Filters(label="TCO Certified", min_levels=(("TCO Certified", 10),)),
+    queries.Filters(category="display", min_levels=(("EPEAT", 2),)),
+]
 
 
 LATEST = {False: "SELECT * FROM current_certification", True: "SELECT * FROM current_across_markets"}
@@ -204,17 +256,29 @@ def test_current_tables_answer_as_the_versions_do(demo_db, filters, day):
     with read_connection(demo_db) as con:
         assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] == list(LATEST.values())
         latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
-        for query in (queries.availability, queries.label_totals, queries.qualifying, queries.expiry, queries.models,
-                      queries.offers, queries.offer_summary):
+        for query in (
+            queries.availability,
+            queries.label_totals,
+            queries.qualifying,
+            queries.expiry,
+            queries.models,
+            queries.offers,
+            queries.offer_summary,
+        ):
             assert query(con, day, filters=filters) == query(con, day, latest, filters), query.__name__
         labels = ["EPEAT", "TCO Certified"]
-        assert queries.qualifying_brands(con, day, labels, filters=filters) == \
-            queries.qualifying_brands(con, day, labels, latest, filters)
+        assert queries.qualifying_brands(con, day, labels, filters=filters) == queries.qualifying_brands(
+            con, day, labels, latest, filters
+        )
         found = queries.availability(con, day, filters=filters)
     if day.year == 2026:  # every case counts something that day, so the comparison above compared data
         assert found
     if day.year == 2026 and filters == queries.Filters():
-        assert {(r["label"], r["market"]) for r in found} >= {("EPEAT", None), ("EPEAT", "India"), ("TCO Certified", None)}
+        assert {(r["label"], r["market"]) for r in found} >= {
+            ("EPEAT", None),
+            ("EPEAT", "India"),
+            ("TCO Certified", None),
+        }
 
 
 def plain_availability(con, day: date, filters: queries.Filters, by_market: bool) -> list[tuple]:
@@ -254,22 +318,65 @@ def shared_keys_db(tmp_path):
     TCO records where a model has two certificates."""
     db = tmp_path / "lw.duckdb"
     gold = {"label": "EPEAT", "level": "Gold", "level_rank": 3, "category": "notebook", "category_raw": "Notebooks"}
-    epeat = [line("E1", **gold, model="M1", model_key="m1", certificate_id="P1", market="Belgium"),
-             line("E2", **gold, model="M1", model_key="m1", certificate_id="P2", market="Belgium"),
-             line("E3", **gold, model="M1", model_key="m1", certificate_id="P1", market="France"),
-             line("E4", **gold, brand="Dell", brand_normalised="Dell", model="M2", model_key="m2", certificate_id="P3",
-                  market="France", valid_until="2026-12-01"),
-             line("E5", **gold, brand="Dell", brand_normalised="Dell", model="M2", model_key="m2", certificate_id="P3",
-                  market="Belgium", valid_until="2028-01-01"),
-             line("E6", **gold, brand="HP", brand_normalised="HP", model="M3", model_key="m3", certificate_id="P1",
-                  market="Belgium"),
-             line("E7", **gold, brand=None, brand_normalised=None, model="M4", model_key="m4", certificate_id=None),
-             line("E8", **gold, brand="HP", brand_normalised="HP", model="M3", model_key="m3", certificate_id="P1",
-                  market=None, valid_until="2026-12-01")]
+    epeat = [
+        line("E1", **gold, model="M1", model_key="m1", certificate_id="P1", market="Belgium"),
+        line("E2", **gold, model="M1", model_key="m1", certificate_id="P2", market="Belgium"),
+        line("E3", **gold, model="M1", model_key="m1", certificate_id="P1", market="France"),
+        line(
+            "E4",
+            **gold,
+            brand="Dell",
+            brand_normalised="Dell",
+            model="M2",
+            model_key="m2",
+            certificate_id="P3",
+            market="France",
+            valid_until="2026-12-01",
+        ),
+        line(
+            "E5",
+            **gold,
+            brand="Dell",
+            brand_normalised="Dell",
+            model="M2",
+            model_key="m2",
+            certificate_id="P3",
+            market="Belgium",
+            valid_until="2028-01-01",
+        ),
+        line(
+            "E6",
+            **gold,
+            brand="HP",
+            brand_normalised="HP",
+            model="M3",
+            model_key="m3",
+            certificate_id="P1",
+            market="Belgium",
+        ),
+        line("E7", **gold, brand=None, brand_normalised=None, model="M4", model_key="m4", certificate_id=None),
+        line(
+            "E8",
+            **gold,
+            brand="HP",
+            brand_normalised="HP",
+            model="M3",
+            model_key="m3",
+            certificate_id="P1",
+            market=None,
+            valid_until="2026-12-01",
+        ),
+    ]
     e1, g1 = run_with(db, epeat, source="epeat")
     load_run(db, e1, "epeat", g1, {}, COUNTS)
-    r1, f1 = run_with(db, [line("A", model="T1", model_key="t1"), line("B", model="T1", model_key="t1"),
-                           line("C", model="T2", model_key="t2", certificate_id="CA")])
+    r1, f1 = run_with(
+        db,
+        [
+            line("A", model="T1", model_key="t1"),
+            line("B", model="T1", model_key="t1"),
+            line("C", model="T2", model_key="t2", certificate_id="CA"),
+        ],
+    )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     return db
 
@@ -286,7 +393,8 @@ def test_counts_and_lists_are_those_of_their_definition(demo_db, tmp_path, day, 
             for filters in cases:
                 found = queries.availability(con, day, filters=filters, by_market=by_market)
                 assert sorted((tuple(r.values()) for r in found), key=str) == plain_availability(
-                    con, day, filters, by_market), (db, filters)
+                    con, day, filters, by_market
+                ), (db, filters)
                 labels = ["EPEAT", "TCO Certified"]
                 listed = plain_qualifying(con, day, filters, labels)
                 assert queries.qualifying(con, day, filters=filters, labels=labels) == listed
@@ -295,15 +403,22 @@ def test_counts_and_lists_are_those_of_their_definition(demo_db, tmp_path, day, 
                 for label in labels:
                     assert {(r["brand"], r["models"]) for r in per_brand if r["label"] == label} == {
                         (b, sum(1 for m in listed if m["label"] == label and m["brand"] == b))
-                        for b in {m["brand"] for m in listed if m["label"] == label}}
+                        for b in {m["brand"] for m in listed if m["label"] == label}
+                    }
                 assert {(r["brand"], r["models"]) for r in per_brand if r["label"] is None} == {
-                    (b, len({m["model_key"] for m in listed if m["brand"] == b})) for b in {m["brand"] for m in listed}}
+                    (b, len({m["model_key"] for m in listed if m["brand"] == b})) for b in {m["brand"] for m in listed}
+                }
     with read_connection(shared) as con:
-        rows = {(r["market"], r["models"], r["brands"], r["certificates"])
-                for r in queries.availability(con, date(2026, 6, 1)) if r["source"] == "epeat"}
-        folded = con.execute("SELECT count(*), count(*) FILTER (WHERE model_shared), "
-                             "count(*) FILTER (WHERE certificate_shared) FROM current_across_markets "
-                             "WHERE source = 'epeat'").fetchone()
+        rows = {
+            (r["market"], r["models"], r["brands"], r["certificates"])
+            for r in queries.availability(con, date(2026, 6, 1))
+            if r["source"] == "epeat"
+        }
+        folded = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE model_shared), "
+            "count(*) FILTER (WHERE certificate_shared) FROM current_across_markets "
+            "WHERE source = 'epeat'"
+        ).fetchone()
     # Belgium: M1 (2 products), M2, M3 and the worldwide M4 does not count per market; certificates P1 P2 P3
     assert rows == {("Belgium", 3, 3, 3), ("France", 2, 2, 2), (None, 4, 3, 3)}
     assert folded == (7, 6, 5)  # E1 and E3 fold into one row; rows of M1, M2, M3 share models, of P1, P3 certificates
@@ -341,18 +456,27 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         assert queries.availability(con, date(2026, 6, 1)) == before
         assert queries.qualifying(con, date(2026, 6, 1)) == listed[0] and len(listed[0]) == 3
     assert [(r["source"], r["market"], r["models"]) for r in before] == [
-        ("epeat", None, 1), ("epeat", "Belgium", 1), ("tco", None, 2)]
+        ("epeat", None, 1),
+        ("epeat", "Belgium", 1),
+        ("tco", None, 2),
+    ]
     with write_connection(db) as con:  # a column an older version kept there and this one does not
         con.execute("ALTER TABLE current_certification ADD COLUMN gtins VARCHAR[]")
     ensure_schema(db)
     with read_connection(db) as con:
-        assert "gtins" not in {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()"
-                                                         " WHERE table_name = 'current_certification'").fetchall()}
+        assert "gtins" not in {
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'current_certification'"
+            ).fetchall()
+        }
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
 
 
-VERSION_KEYS = ("SELECT count(*), count(DISTINCT (source, record_key, first_run_id)), list(record_key ORDER BY rowid)"
-                " FROM certification")
+VERSION_KEYS = (
+    "SELECT count(*), count(DISTINCT (source, record_key, first_run_id)), list(record_key ORDER BY rowid)"
+    " FROM certification"
+)
 
 
 def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(tmp_path):
@@ -371,8 +495,9 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
         versions = con.execute(VERSION_KEYS).fetchone()
         assert versions[:2] == (3, 3)  # A twice (changed in r2), B once (its GTINs merged in both runs)
         # the current tables, derived from the load's merged lines, hold each record once
-        assert con.execute("SELECT record_key, level, model_records FROM current_certification ORDER BY ALL"
-                           ).fetchall() == [("A", "9", 1), ("B", "10", 1)]
+        assert con.execute(
+            "SELECT record_key, level, model_records FROM current_certification ORDER BY ALL"
+        ).fetchall() == [("A", "9", 1), ("B", "10", 1)]
         assert con.execute("SELECT gtin FROM current_gtin").fetchall() == [("04995047067368",)]
         con.execute("ALTER TABLE certification ADD PRIMARY KEY (source, record_key, first_run_id)")
         con.execute("ALTER TABLE offer ADD PRIMARY KEY (source, record_key, first_run_id)")
@@ -380,8 +505,9 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
     with read_connection(db) as con:
         assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
         assert con.execute(VERSION_KEYS).fetchone() == versions
-        assert con.execute("SELECT record_key, first_run_id, last_run_id, level FROM certification ORDER BY ALL"
-                           ).fetchall() == [("A", r1, r1, "10"), ("A", r2, r2, "9"), ("B", r1, r2, "10")]
+        assert con.execute(
+            "SELECT record_key, first_run_id, last_run_id, level FROM certification ORDER BY ALL"
+        ).fetchall() == [("A", r1, r1, "10"), ("A", r2, r2, "9"), ("B", r1, r2, "10")]
     r3, f3 = run_with(db, [line("A", level="9"), line("C")])
     load_run(db, r3, "tco", f3, {}, COUNTS)
     with read_connection(db) as con:
@@ -389,11 +515,29 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
 
 
 def offer_line(key, **changes):
-    base = {"record_key": key, "shop": "Shop", "shop_country": "BE", "shop_kind": "reseller", "name": key, "brand": None,
-            "brand_normalised": None, "model": key, "model_key": key.lower(), "category": "display", "gtin": None,
-            "mpn": None, "sku": None, "price": "199.00", "price_high": None, "currency": "EUR",
-            "availability": "in_stock", "condition": "new", "url": "https://shop.example/" + key, "seller": None,
-            "syntax": "json-ld"}
+    base = {
+        "record_key": key,
+        "shop": "Shop",
+        "shop_country": "BE",
+        "shop_kind": "reseller",
+        "name": key,
+        "brand": None,
+        "brand_normalised": None,
+        "model": key,
+        "model_key": key.lower(),
+        "category": "display",
+        "gtin": None,
+        "mpn": None,
+        "sku": None,
+        "price": "199.00",
+        "price_high": None,
+        "currency": "EUR",
+        "availability": "in_stock",
+        "condition": "new",
+        "url": "https://shop.example/" + key,
+        "seller": None,
+        "syntax": "json-ld",
+    }
     return {**base, **changes}
 
 
@@ -402,32 +546,53 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
     it agree with matching the versions afresh (as of the same runs)."""
     db = tmp_path / "lw.duckdb"
     day = date(2026, 6, 1)
-    r1, f1 = run_with(db, [line("A", gtins=["04995047067368"]), line("B", model="Monitor X1", model_key="monitor x1"),
-                           line("C", model="Monitor X1 27in", model_key="monitor x1 27in", label="EPEAT", level="Gold"),
-                           line("D", model="Monitor X1", model_key="monitor x1", label="EPEAT", level="Silver")])
+    r1, f1 = run_with(
+        db,
+        [
+            line("A", gtins=["04995047067368"]),
+            line("B", model="Monitor X1", model_key="monitor x1"),
+            line("C", model="Monitor X1 27in", model_key="monitor x1 27in", label="EPEAT", level="Gold"),
+            line("D", model="Monitor X1", model_key="monitor x1", label="EPEAT", level="Silver"),
+        ],
+    )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     o1, g1 = start_run(db, "offers", "test", "offer")
     g1.parent.mkdir(parents=True, exist_ok=True)
-    g1.write_text("".join(json.dumps({**l, "source": "offers", "run_id": o1}) + "\n" for l in [
-        offer_line("O1", gtin="04995047067368"),
-        offer_line("O2", brand="Acer", brand_normalised="Acer", name="Acer Monitor X1 27in", model_key="monitor x1 27in"),
-        offer_line("O3", brand="Acer", brand_normalised="Acer", model_key="monitor x10")]))
+    g1.write_text(
+        "".join(
+            json.dumps({**entry, "source": "offers", "run_id": o1}) + "\n"
+            for entry in [
+                offer_line("O1", gtin="04995047067368"),
+                offer_line(
+                    "O2",
+                    brand="Acer",
+                    brand_normalised="Acer",
+                    name="Acer Monitor X1 27in",
+                    model_key="monitor x1 27in",
+                ),
+                offer_line("O3", brand="Acer", brand_normalised="Acer", model_key="monitor x10"),
+            ]
+        )
+    )
     load_run(db, o1, "offers", g1, {}, COUNTS)
 
     def matched():
         with read_connection(db) as con:
             latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
             found = queries.offers(con, day)
-            assert found == queries.offers(con, day, latest) and queries.offer_summary(con, day) == \
-                queries.offer_summary(con, day, latest)
+            assert found == queries.offers(con, day, latest) and queries.offer_summary(
+                con, day
+            ) == queries.offer_summary(con, day, latest)
         rows = {}
         for r in found:
             rows.setdefault(r["record_key"], set()).add((r["label"], r["certificates"], r["matched_by"]))
         return {key: labels.pop() if len(labels) == 1 else labels for key, labels in rows.items()}
 
-    assert matched() == {"O1": ("TCO Certified", "CA", "gtin"),  # per label, the longest matching key wins:
-                         "O2": {("TCO Certified", "CB", "brand and model"), ("EPEAT", "CC", "brand and model")},
-                         "O3": (queries.NO_LABEL, None, None)}
+    assert matched() == {
+        "O1": ("TCO Certified", "CA", "gtin"),  # per label, the longest matching key wins:
+        "O2": {("TCO Certified", "CB", "brand and model"), ("EPEAT", "CC", "brand and model")},
+        "O3": (queries.NO_LABEL, None, None),
+    }
     r2, f2 = run_with(db, [line("A"), line("B", model="Monitor Y", model_key="monitor y")])
     load_run(db, r2, "tco", f2, {}, COUNTS)
     assert matched() == {key: (queries.NO_LABEL, None, None) for key in ("O1", "O2", "O3")}
@@ -439,28 +604,55 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
     to a shorter one, then to none, and the rows read from it agree with applying the rules on
     the day."""
     db = tmp_path / "lw.duckdb"
-    r1, f1 = run_with(db, [
-        line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
-        line("B", model="Monitor X1", model_key="monitor x1"),
-        line("C", model="Monitor X1 27in", model_key="monitor x1 27in", valid_from="2026-03-01",
-             valid_until="2026-09-30")])
+    r1, f1 = run_with(
+        db,
+        [
+            line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
+            line("B", model="Monitor X1", model_key="monitor x1"),
+            line(
+                "C",
+                model="Monitor X1 27in",
+                model_key="monitor x1 27in",
+                valid_from="2026-03-01",
+                valid_until="2026-09-30",
+            ),
+        ],
+    )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     o1, g1 = start_run(db, "offers", "test", "offer")
     g1.parent.mkdir(parents=True, exist_ok=True)
-    g1.write_text(json.dumps({**offer_line("O1", gtin="04995047067368", brand="Acer", brand_normalised="Acer",
-                                           name="Acer Monitor X1 27in", model_key="monitor x1 27in"),
-                              "source": "offers", "run_id": o1}) + "\n")
+    g1.write_text(
+        json.dumps(
+            {
+                **offer_line(
+                    "O1",
+                    gtin="04995047067368",
+                    brand="Acer",
+                    brand_normalised="Acer",
+                    name="Acer Monitor X1 27in",
+                    model_key="monitor x1 27in",
+                ),
+                "source": "offers",
+                "run_id": o1,
+            }
+        )
+        + "\n"
+    )
     load_run(db, o1, "offers", g1, {}, COUNTS)
-    expected = {date(2024, 12, 31): (queries.NO_LABEL, None, None), date(2025, 1, 1): ("TCO Certified", "CA", "gtin"),
-                date(2026, 6, 30): ("TCO Certified", "CA", "gtin"),
-                date(2026, 7, 1): ("TCO Certified", "CC", "brand and model"),
-                date(2026, 9, 30): ("TCO Certified", "CC", "brand and model"),
-                date(2026, 10, 1): ("TCO Certified", "CB", "brand and model"),
-                date(2027, 1, 1): ("TCO Certified", "CB", "brand and model"),
-                date(2027, 1, 2): (queries.NO_LABEL, None, None)}
+    expected = {
+        date(2024, 12, 31): (queries.NO_LABEL, None, None),
+        date(2025, 1, 1): ("TCO Certified", "CA", "gtin"),
+        date(2026, 6, 30): ("TCO Certified", "CA", "gtin"),
+        date(2026, 7, 1): ("TCO Certified", "CC", "brand and model"),
+        date(2026, 9, 30): ("TCO Certified", "CC", "brand and model"),
+        date(2026, 10, 1): ("TCO Certified", "CB", "brand and model"),
+        date(2027, 1, 1): ("TCO Certified", "CB", "brand and model"),
+        date(2027, 1, 2): (queries.NO_LABEL, None, None),
+    }
     with read_connection(db) as con:
-        spans = con.execute("SELECT shown_from, shown_until, certificates FROM current_offer_label "
-                            "ORDER BY shown_from").fetchall()
+        spans = con.execute(
+            "SELECT shown_from, shown_until, certificates FROM current_offer_label ORDER BY shown_from"
+        ).fetchall()
         on_the_day = queries.AsOf(run_id=o1)  # a past snapshot's read applies the rules itself
         for day in [*expected, date(2026, 2, 28), date(2026, 3, 1)]:
             [shown] = queries.offers(con, day)
@@ -469,5 +661,9 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
             assert queries.offer_totals(con, day) == queries.offer_totals(con, day, on_the_day), day
             if day in expected:
                 assert (shown["label"], shown["certificates"], shown["matched_by"]) == expected[day], day
-    assert spans == [(date(2025, 1, 1), date(2026, 2, 28), "CA"), (date(2026, 3, 1), date(2026, 6, 30), "CA"),
-                     (date(2026, 7, 1), date(2026, 9, 30), "CC"), (date(2026, 10, 1), date(2027, 1, 1), "CB")]
+    assert spans == [
+        (date(2025, 1, 1), date(2026, 2, 28), "CA"),
+        (date(2026, 3, 1), date(2026, 6, 30), "CA"),
+        (date(2026, 7, 1), date(2026, 9, 30), "CC"),
+        (date(2026, 10, 1), date(2027, 1, 1), "CB"),
+    ]

@@ -4,14 +4,16 @@ import json
 from collections import Counter
 
 import pytest
+from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
 from scrapy.http import Request
 
-from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
 from crawlers.items import Certification
 from crawlers.sources.tco.spider import TcoSpider
 
 FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
-COMPACTED = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())["records"]
+COMPACTED = json.loads((FIXTURES / "tco" / "product-finder-app_items-get_compacted_2026-08-07.json").read_text())[
+    "records"
+]
 PRODUCTS = json.loads((FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json").read_text())
 
 
@@ -37,8 +39,11 @@ def test_feed_items_agree_with_the_real_capture(spider):
     assert Counter(i.brand for i in items) == Counter(r["brand"] for r in COMPACTED)
     assert Counter(i.brand for i in items)["Acer"] == 292
     assert Counter((i.category, i.level) for i in items) == {
-        ("display", "10"): 477, ("display", "9"): 309, ("display", "8"): 86,
-        ("all_in_one", "10"): 10, ("all_in_one", "9"): 13,
+        ("display", "10"): 477,
+        ("display", "9"): 309,
+        ("display", "8"): 86,
+        ("all_in_one", "10"): 10,
+        ("all_in_one", "9"): 13,
     }
     first = items[0]
     assert (first.brand, first.model, first.certificate_id) == ("Acer", "CB272 D6", "DE126080179")
@@ -69,8 +74,19 @@ def test_gtin_api_items_one_per_certificate_and_name(spider):
 
 def test_api_brand_comes_from_the_feed_for_the_same_certificate(make_spider):
     spider = make_spider(TcoSpider, api="off")
-    feed = [{"brand": "Samsung", "name": "S27D700EAE", "cert_no": "D1024110023", "cert_date": "2024-12-04",
-             "cert_expiry_date": "2027-04-23", "generation": "10", "category": "Displays", "idkey": "x", "search": "1"}]
+    feed = [
+        {
+            "brand": "Samsung",
+            "name": "S27D700EAE",
+            "cert_no": "D1024110023",
+            "cert_date": "2024-12-04",
+            "cert_expiry_date": "2027-04-23",
+            "generation": "10",
+            "category": "Displays",
+            "idkey": "x",
+            "search": "1",
+        }
+    ]
     list(spider.parse_feed(json_response(feed, FEED_URL)))
     page = {"data": {"products": PRODUCTS}, "meta": {"page": 1, "totalPages": 1}}
     items = items_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
@@ -85,7 +101,8 @@ def test_api_pages_after_the_first_are_requested(make_spider):
     page = {"data": {"products": PRODUCTS[:10]}, "meta": {"page": 1, "totalPages": 4}}
     requests = requests_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
     assert [r.url for r in requests] == [
-        f"https://api.tcocertified.com/generic/gtin?page={n}&product_type=Displays" for n in (2, 3, 4)]
+        f"https://api.tcocertified.com/generic/gtin?page={n}&product_type=Displays" for n in (2, 3, 4)
+    ]
     assert all(r.method == "POST" and r.headers["X-Auth-Token"] == b"Bearer secret-token" for r in requests)
 
 
@@ -105,17 +122,32 @@ def test_base_urls_are_settings(make_spider):
 
 def test_defensive_feed_parsing(spider, caplog):
     feed = [
-        {"brand": "Acer", "name": "Good 1", "cert_no": "DE126080179", "cert_date": "2026-08-05",
-         "cert_expiry_date": "2027-08-20T23:59:59Z", "generation": "10", "category": "Displays",
-         "idkey": "DE126080179Good1", "search": "1", "a_new_field": {"nested": True}},
+        {
+            "brand": "Acer",
+            "name": "Good 1",
+            "cert_no": "DE126080179",
+            "cert_date": "2026-08-05",
+            "cert_expiry_date": "2027-08-20T23:59:59Z",
+            "generation": "10",
+            "category": "Displays",
+            "idkey": "DE126080179Good1",
+            "search": "1",
+            "a_new_field": {"nested": True},
+        },
         {"brand": "", "name": "No brand", "cert_no": "AE1", "cert_expiry_date": "2027-01-01", "category": "Displays"},
         {"brand": "Acer", "name": "No cert", "cert_expiry_date": "2027-01-01"},
         {"brand": "Acer", "cert_no": "AE2", "cert_expiry_date": "2027-01-01"},
         {"brand": "Acer", "name": "No expiry", "cert_no": "AE3"},
         {"brand": "Acer", "name": "Hidden", "cert_no": "AE4", "cert_expiry_date": "2027-01-01", "search": "0"},
         {"brand": "Acer", "name": "Watch", "cert_no": "AE5", "cert_expiry_date": "2027-01-01", "category": "Wearables"},
-        {"brand": "Acer", "name": "Edge one", "cert_no": "AE6", "cert_expiry_date": "2027-01-01",
-         "category": "Displays", "edge": "1"},
+        {
+            "brand": "Acer",
+            "name": "Edge one",
+            "cert_no": "AE6",
+            "cert_expiry_date": "2027-01-01",
+            "category": "Displays",
+            "edge": "1",
+        },
         "not an object",
     ]
     items = items_of(spider.parse_feed(json_response(feed, FEED_URL)))
@@ -160,10 +192,13 @@ def test_invalid_gtin_is_counted_and_left_out(spider):
     assert spider.crawler.stats.get_value("tco/gtin/invalid") == 1
 
 
-@pytest.mark.parametrize(("fixture", "expected_items"), [
-    ("gtin-api_generic-gtin_displays_products.json", 291),
-    ("product-finder-app_items-get_compacted_2026-08-07.json", None),
-])
+@pytest.mark.parametrize(
+    ("fixture", "expected_items"),
+    [
+        ("gtin-api_generic-gtin_displays_products.json", 291),
+        ("product-finder-app_items-get_compacted_2026-08-07.json", None),
+    ],
+)
 def test_parse_file_sniffs_the_saved_format(make_spider, fixture, expected_items, caplog):
     path = FIXTURES / "tco" / fixture
     spider = make_spider(TcoSpider, file=str(path))

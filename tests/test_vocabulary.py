@@ -25,8 +25,11 @@ def test_every_tco_brand_spelling_of_the_sustainity_list_is_aliased():
     sample = FIXTURES / "tco" / "sustainity_tco-brand-names_2023.yaml"
     names = [line.split(":", 1)[1].strip() for line in sample.read_text().splitlines() if line.startswith("- tco:")]
     assert len(names) == 22
-    aliases = {a.casefold() for canon, al in tomllib.loads((ROOT / "crawlers/data/brands.toml").read_text()).items()
-               for a in [canon, *al]}
+    aliases = {
+        a.casefold()
+        for canon, al in tomllib.loads((ROOT / "crawlers/data/brands.toml").read_text()).items()
+        for a in [canon, *al]
+    }
     assert all(n.casefold() in aliases for n in names), [n for n in names if n.casefold() not in aliases]
 
 

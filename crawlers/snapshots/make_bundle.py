@@ -32,17 +32,28 @@ def tco(samples: Path) -> tuple[list[dict], dict]:
     feed_url = "https://industry.tcocertified.com/product-finder-app/items-get.php"
     api = "https://api.tcocertified.com"
     compacted = json.loads((samples / "tco/product-finder-app_items-get_compacted_2026-08-07.json").read_text())
-    feed = [{  # the compacted record mapped back to the feed's raw keys (tco.md §2.2)
-        "brand": r["brand"], "name": r["productNames"][0], "cert_no": r["certificationNumber"],
-        "cert_date": r["certifiedSince"], "cert_expiry_date": r["expiresAt"][:10], "generation": r["standardVersion"],
-        "category": r["productCategories"][0], "idkey": r["officialProfileUrl"].split("product=", 1)[1], "search": "1",
-    } for r in compacted["records"]]
+    feed = [
+        {  # the compacted record mapped back to the feed's raw keys (tco.md §2.2)
+            "brand": r["brand"],
+            "name": r["productNames"][0],
+            "cert_no": r["certificationNumber"],
+            "cert_date": r["certifiedSince"],
+            "cert_expiry_date": r["expiresAt"][:10],
+            "generation": r["standardVersion"],
+            "category": r["productCategories"][0],
+            "idkey": r["officialProfileUrl"].split("product=", 1)[1],
+            "search": "1",
+        }
+        for r in compacted["records"]
+    ]
     entries = [
-        entry("GET", feed_url, write("bodies/tco/items-get.json", json.dumps(feed, ensure_ascii=False, indent=1)), JSON),
+        entry(
+            "GET", feed_url, write("bodies/tco/items-get.json", json.dumps(feed, ensure_ascii=False, indent=1)), JSON
+        ),
         entry("POST", f"{api}/token", write("bodies/tco/token.json", json.dumps({"token": "REDACTED"})), JSON),
     ]
     products = json.loads((samples / "tco/gtin-api_generic-gtin_displays_products.json").read_text())
-    pages = [products[i:i + 100] for i in range(0, len(products), 100)]
+    pages = [products[i : i + 100] for i in range(0, len(products), 100)]
     for number, page in enumerate(pages, 1):
         envelope = {"data": {"products": page}, "meta": {"page": number, "totalPages": len(pages)}}
         body = write(f"bodies/tco/gtin-displays-page-{number}.json", json.dumps(envelope, ensure_ascii=False, indent=1))
@@ -68,11 +79,15 @@ def csv_to_xlsx(source: Path) -> bytes:
 def epeat(samples: Path) -> tuple[list[dict], dict]:
     home, page = "https://www.epeat.net/", "https://www.epeat.net/search-computers-and-displays"
     export = "https://www.epeat.net/search-computers-and-displays/export?format=xlsx"
-    home_html = ('<!DOCTYPE html><html><head><title>EPEAT Registry</title></head><body>'
-                 '<div id="search-tabs"><ul><li><a href="/search-computers-and-displays"><span>COMPUTERS &amp; DISPLAYS</span></a></li>'
-                 '</ul></div></body></html>')
-    page_html = ('<!DOCTYPE html><html><head><title>Computers &amp; Displays Searching | EPEAT Registry</title></head><body>'
-                 '<a class="link-icon -export" href="/search-computers-and-displays/export?format=xlsx">Export</a></body></html>')
+    home_html = (
+        "<!DOCTYPE html><html><head><title>EPEAT Registry</title></head><body>"
+        '<div id="search-tabs"><ul><li><a href="/search-computers-and-displays"><span>COMPUTERS &amp; DISPLAYS</span></a></li>'
+        "</ul></div></body></html>"
+    )
+    page_html = (
+        "<!DOCTYPE html><html><head><title>Computers &amp; Displays Searching | EPEAT Registry</title></head><body>"
+        '<a class="link-icon -export" href="/search-computers-and-displays/export?format=xlsx">Export</a></body></html>'
+    )
     xlsx = csv_to_xlsx(samples / "epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv")
     return [
         entry("GET", home, write("bodies/epeat/home.html", home_html), HTML),
@@ -87,8 +102,10 @@ REFURB = "https://demo-refurb.example"
 
 
 def page(title: str, head: str = "", body: str = "") -> str:
-    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+        f"<body>{body}</body></html>"
+    )
 
 
 def jsonld(block: str) -> str:
@@ -105,64 +122,165 @@ def offers(samples: Path) -> tuple[list[dict], dict]:
     """Two shops: otto.de pages around the real JSON-LD blocks, and a constructed refurbisher
     whose pages exercise each structured-data form and match the TCO and EPEAT demo data."""
     real = samples / "offers"
-    fairphone = OTTO + "/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/"
-    sony = OTTO + "/p/sony-xperia-1-iii-5g-256gb-smartphone-16-51-cm-6-5-zoll-256-gb-speicherplatz-12-mp-kamera-C1397609879/"
+    fairphone = (
+        OTTO
+        + "/p/fairphone-fairphone-4-bundle-mit-recable-usb-c-kabel-plus-charger-smartphone-6-3-zoll-48-mp-kamera-S0S5O0LN/"
+    )
+    sony = (
+        OTTO
+        + "/p/sony-xperia-1-iii-5g-256gb-smartphone-16-51-cm-6-5-zoll-256-gb-speicherplatz-12-mp-kamera-C1397609879/"
+    )
     otto_pages = {
-        fairphone: page("Fairphone 4 | OTTO", jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_Product.json").read_text().strip())
-                        + jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_BreadcrumbList.json").read_text().strip()),
-                        (real / "otto-de_fairphone-4_2022-05-31_sustainability-sheet.html").read_text()),
-        sony: page("Sony Xperia 1 III | OTTO", jsonld((real / "otto-de_sony-xperia-1-iii_2022-05-31_jsonld_Product.json").read_text().strip())),
+        fairphone: page(
+            "Fairphone 4 | OTTO",
+            jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_Product.json").read_text().strip())
+            + jsonld((real / "otto-de_fairphone-4_2022-05-31_jsonld_BreadcrumbList.json").read_text().strip()),
+            (real / "otto-de_fairphone-4_2022-05-31_sustainability-sheet.html").read_text(),
+        ),
+        sony: page(
+            "Sony Xperia 1 III | OTTO",
+            jsonld((real / "otto-de_sony-xperia-1-iii_2022-05-31_jsonld_Product.json").read_text().strip()),
+        ),
     }
     refurb_pages = {
         # microdata, GTIN-12 of a TCO Certified display (GTIN API sample), decimal comma
-        REFURB + "/p/samsung-s22d400gac": page("Samsung S22D400GAC", body=(
-            '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Samsung S22D400GAC 22&quot; monitor</h1>'
-            '<span itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">Samsung</span></span>'
-            '<meta itemprop="gtin12" content="887276903125">'
-            '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><span itemprop="price" content="119,00">119,00 €</span>'
-            '<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="https://schema.org/InStock">'
-            '<link itemprop="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>')),
+        REFURB + "/p/samsung-s22d400gac": page(
+            "Samsung S22D400GAC",
+            body=(
+                '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Samsung S22D400GAC 22&quot; monitor</h1>'
+                '<span itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">Samsung</span></span>'
+                '<meta itemprop="gtin12" content="887276903125">'
+                '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><span itemprop="price" content="119,00">119,00 €</span>'
+                '<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="https://schema.org/InStock">'
+                '<link itemprop="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>'
+            ),
+        ),
         # JSON-LD @graph, AggregateOffer, no GTIN: matched on brand and model name (TCO Dell P2424HT)
-        REFURB + "/p/dell-p2424ht": page("Dell P2424HT", jsonld(json.dumps({"@context": "https://schema.org", "@graph": [
-            {"@type": "WebPage", "name": "Dell P2424HT"},
-            {"@type": "Product", "name": "Dell P2424HT 24\" touch monitor &amp; stand", "brand": "Dell", "mpn": "DELL-P2424HT",
-             "offers": {"@type": "AggregateOffer", "lowPrice": 289, "highPrice": "349.00", "priceCurrency": "EUR",
-                        "offerCount": 3, "availability": "InStock"}}]}))),
+        REFURB + "/p/dell-p2424ht": page(
+            "Dell P2424HT",
+            jsonld(
+                json.dumps(
+                    {
+                        "@context": "https://schema.org",
+                        "@graph": [
+                            {"@type": "WebPage", "name": "Dell P2424HT"},
+                            {
+                                "@type": "Product",
+                                "name": 'Dell P2424HT 24" touch monitor &amp; stand',
+                                "brand": "Dell",
+                                "mpn": "DELL-P2424HT",
+                                "offers": {
+                                    "@type": "AggregateOffer",
+                                    "lowPrice": 289,
+                                    "highPrice": "349.00",
+                                    "priceCurrency": "EUR",
+                                    "offerCount": 3,
+                                    "availability": "InStock",
+                                },
+                            },
+                        ],
+                    }
+                )
+            ),
+        ),
         # RDFa, an EPEAT Gold notebook matched on brand and model name
-        REFURB + "/p/hp-14-laptop": page("HP 14 Laptop PC", body=(
-            '<div vocab="https://schema.org/" typeof="Product"><h1 property="name">HP 14 Laptop PC - refurbished, 8 GB</h1>'
-            '<div property="brand" typeof="Brand"><span property="name">HP</span></div>'
-            '<div property="offers" typeof="Offer"><span property="price" content="1.299,00">1.299,00</span>'
-            '<meta property="priceCurrency" content="EUR"><link property="availability" href="https://schema.org/LimitedAvailability">'
-            '<link property="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>')),
+        REFURB + "/p/hp-14-laptop": page(
+            "HP 14 Laptop PC",
+            body=(
+                '<div vocab="https://schema.org/" typeof="Product"><h1 property="name">HP 14 Laptop PC - refurbished, 8 GB</h1>'
+                '<div property="brand" typeof="Brand"><span property="name">HP</span></div>'
+                '<div property="offers" typeof="Offer"><span property="price" content="1.299,00">1.299,00</span>'
+                '<meta property="priceCurrency" content="EUR"><link property="availability" href="https://schema.org/LimitedAvailability">'
+                '<link property="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>'
+            ),
+        ),
         # JSON-LD, two offers (new and used, two sellers), a GTIN with a wrong check digit
-        REFURB + "/p/lenovo-thinkbook-14-gen-5": page("Lenovo ThinkBook 14 Gen 5", jsonld(json.dumps({
-            "@context": "http://schema.org/", "@type": ["Product", "IndividualProduct"], "name": "Lenovo ThinkBook 14 Gen 5 IRL",
-            "brand": {"@type": "Brand", "name": "LENOVO"}, "gtin13": "4250851617897", "sku": "TB14G5",
-            "offers": [{"@type": "Offer", "price": "899.00", "priceCurrency": "EUR", "itemCondition": "NewCondition",
-                        "availability": "http://schema.org/PreOrder", "seller": {"@type": "Organization", "name": "Partner A"}},
-                       {"@type": "Offer", "price": 649.5, "priceCurrency": "EUR", "itemCondition": "UsedCondition",
-                        "availability": "OutOfStock", "seller": {"@type": "Organization", "name": "Partner B"}}]}))),
+        REFURB + "/p/lenovo-thinkbook-14-gen-5": page(
+            "Lenovo ThinkBook 14 Gen 5",
+            jsonld(
+                json.dumps(
+                    {
+                        "@context": "http://schema.org/",
+                        "@type": ["Product", "IndividualProduct"],
+                        "name": "Lenovo ThinkBook 14 Gen 5 IRL",
+                        "brand": {"@type": "Brand", "name": "LENOVO"},
+                        "gtin13": "4250851617897",
+                        "sku": "TB14G5",
+                        "offers": [
+                            {
+                                "@type": "Offer",
+                                "price": "899.00",
+                                "priceCurrency": "EUR",
+                                "itemCondition": "NewCondition",
+                                "availability": "http://schema.org/PreOrder",
+                                "seller": {"@type": "Organization", "name": "Partner A"},
+                            },
+                            {
+                                "@type": "Offer",
+                                "price": 649.5,
+                                "priceCurrency": "EUR",
+                                "itemCondition": "UsedCondition",
+                                "availability": "OutOfStock",
+                                "seller": {"@type": "Organization", "name": "Partner B"},
+                            },
+                        ],
+                    }
+                )
+            ),
+        ),
         # rejected: a price without a currency
-        REFURB + "/p/no-currency": page("Monitor", jsonld(json.dumps({"@context": "https://schema.org", "@type": "Product",
-                                                                      "name": "Unbranded monitor", "offers": {"price": "99.00"}}))),
+        REFURB + "/p/no-currency": page(
+            "Monitor",
+            jsonld(
+                json.dumps(
+                    {
+                        "@context": "https://schema.org",
+                        "@type": "Product",
+                        "name": "Unbranded monitor",
+                        "offers": {"price": "99.00"},
+                    }
+                )
+            ),
+        ),
         # rejected: a category page, no structured data
         REFURB + "/p/laptops": page("Laptops", body="<h1>Laptops</h1><ul><li>HP 14 Laptop PC</li></ul>"),
     }
     entries = [
         entry("GET", OTTO + "/sitemap.xml", write("bodies/offers/otto-sitemap.xml", sitemap(list(otto_pages))), XML),
-        entry("GET", REFURB + "/sitemap.xml", write("bodies/offers/refurb-sitemap-index.xml",
-                                                     sitemap([REFURB + "/sitemap-products.xml"], index=True)), XML),
-        entry("GET", REFURB + "/sitemap-products.xml", write("bodies/offers/refurb-sitemap-products.xml",
-                                                              sitemap(list(refurb_pages))), XML),
+        entry(
+            "GET",
+            REFURB + "/sitemap.xml",
+            write("bodies/offers/refurb-sitemap-index.xml", sitemap([REFURB + "/sitemap-products.xml"], index=True)),
+            XML,
+        ),
+        entry(
+            "GET",
+            REFURB + "/sitemap-products.xml",
+            write("bodies/offers/refurb-sitemap-products.xml", sitemap(list(refurb_pages))),
+            XML,
+        ),
     ]
     for number, (url, content) in enumerate([*otto_pages.items(), *refurb_pages.items()], 1):
         entries.append(entry("GET", url, write(f"bodies/offers/page-{number}.html", content), HTML))
     shops = [
-        {"key": "otto-de", "name": "OTTO (pages saved 2022-05-31)", "country": "DE", "kind": "reseller",
-         "sitemaps": [OTTO + "/sitemap.xml"], "product_pages": "^https://www\\.otto\\.de/p/", "category": "smartphone"},
-        {"key": "demo-refurb", "name": "Demo refurbisher (constructed pages)", "country": "BE", "kind": "refurbisher",
-         "sitemaps": [REFURB + "/sitemap.xml"], "product_pages": "/p/", "condition": "refurbished"},
+        {
+            "key": "otto-de",
+            "name": "OTTO (pages saved 2022-05-31)",
+            "country": "DE",
+            "kind": "reseller",
+            "sitemaps": [OTTO + "/sitemap.xml"],
+            "product_pages": "^https://www\\.otto\\.de/p/",
+            "category": "smartphone",
+        },
+        {
+            "key": "demo-refurb",
+            "name": "Demo refurbisher (constructed pages)",
+            "country": "BE",
+            "kind": "refurbisher",
+            "sitemaps": [REFURB + "/sitemap.xml"],
+            "product_pages": "/p/",
+            "condition": "refurbished",
+        },
     ]
     return entries, {"OFFERS_SHOPS": shops}
 

@@ -13,8 +13,18 @@ from functools import cache
 
 from crawlers.sources.declaration import Flag, Label, LevelScale, Source
 
-__all__ = ["Flag", "Label", "LevelScale", "Source", "UnknownSource", "all_sources", "get_source", "labels",
-           "label_source", "source_packages"]
+__all__ = [
+    "Flag",
+    "Label",
+    "LevelScale",
+    "Source",
+    "UnknownSource",
+    "all_sources",
+    "get_source",
+    "labels",
+    "label_source",
+    "source_packages",
+]
 
 PACKAGES_VARIABLE = "LABELWATCH_SOURCE_PACKAGES"
 

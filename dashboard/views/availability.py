@@ -20,11 +20,18 @@ with st.sidebar:
     label = widgets.choice("Label", [widgets.ALL, *options["label"]], "label")
     market = widgets.market(options)
     by_market = market is None and st.checkbox(
-        "Also one row per country", key="by_market", bind="query-params",
-        help="Registrations per country counted country by country, beside the any-market rows.")
+        "Also one row per country",
+        key="by_market",
+        bind="query-params",
+        help="Registrations per country counted country by country, beside the any-market rows.",
+    )
     levels = widgets.levels(options["label"])
-filters = queries.Filters(category=None if category == widgets.ALL else category,
-                          label=None if label == widgets.ALL else label, market=market, **levels)
+filters = queries.Filters(
+    category=None if category == widgets.ALL else category,
+    label=None if label == widgets.ALL else label,
+    market=market,
+    **levels,
+)
 
 st.subheader("Sources")
 widgets.sources(path, version)
@@ -41,24 +48,31 @@ order = list(dict.fromkeys(table["label and level"]))  # the query's order: leve
 # One bar per label, level and category: "any market" rows, or the chosen market's rows and
 # the global ones; never a country row stacked on its own "any market" row.
 charted = table[table["market"].isna()] if filters.market is None else table
-matrix = charted.pivot_table(index="label and level", columns="category", values=["models", "brands"],
-                             aggfunc="sum").reindex(order)
+matrix = charted.pivot_table(
+    index="label and level", columns="category", values=["models", "brands"], aggfunc="sum"
+).reindex(order)
 matrix.columns = [f"{category} {measure}" for measure, category in matrix.columns]
 matrix = matrix[sorted(matrix.columns, key=lambda name: (name.rsplit(" ", 1)[0], name.endswith("brands")))]
 st.markdown("**Label × category**: models and brands (with a market chosen: its registrations and global certificates)")
 st.dataframe(matrix.astype("Int64").astype("string").fillna("–"), width="stretch")  # –: no model of that label there
 
-chart = alt.Chart(charted).mark_bar().encode(
-    x=alt.X("category:N", title="category"),
-    xOffset=alt.XOffset("label and level:N", sort=order),
-    y=alt.Y("models:Q", title="models"),
-    color=alt.Color("label and level:N", sort=order),
-    tooltip=["source", "label", "level", "category", "models", "brands", "certificates"],
+chart = (
+    alt.Chart(charted)
+    .mark_bar()
+    .encode(
+        x=alt.X("category:N", title="category"),
+        xOffset=alt.XOffset("label and level:N", sort=order),
+        y=alt.Y("models:Q", title="models"),
+        color=alt.Color("label and level:N", sort=order),
+        tooltip=["source", "label", "level", "category", "models", "brands", "certificates"],
+    )
 )
 st.altair_chart(chart, width="stretch")
 shown = table.drop(columns=["label and level"])
 shown["market"] = shown["market"].fillna(widgets.ANY_MARKET)
 st.dataframe(shown, hide_index=True, width="stretch")
 widgets.csv_download(shown, f"labelwatch-availability-{valid_on:%Y%m%d}.csv")
-st.caption("models = distinct brand and model name; brands = distinct known brands. A minimum level applies to its "
-           "label's records only, a flag to its source's records only. " + widgets.source_notes())
+st.caption(
+    "models = distinct brand and model name; brands = distinct known brands. A minimum level applies to its "
+    "label's records only, a flag to its source's records only. " + widgets.source_notes()
+)

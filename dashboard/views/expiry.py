@@ -9,8 +9,10 @@ from store import queries
 
 path, version = widgets.database()
 st.title("Certificate expiry")
-st.caption("Models qualifying on the chosen day whose certificate or registration ends within 6, 12 and 24 months. "
-           "A model with several certificates keeps qualifying until its last one ends.")
+st.caption(
+    "Models qualifying on the chosen day whose certificate or registration ends within 6, 12 and 24 months. "
+    "A model with several certificates keeps qualifying until its last one ends."
+)
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
     today = widgets.day("Qualifying on", "valid_on", date.today())
@@ -19,13 +21,18 @@ with st.sidebar:
     levels = widgets.levels(options["label"])
 widgets.sources(path, version, show=False)
 
-table = widgets.read(data.expiry, path, version, today, queries.Filters(
-    category=None if category == widgets.ALL else category, market=market, **levels))
+table = widgets.read(
+    data.expiry,
+    path,
+    version,
+    today,
+    queries.Filters(category=None if category == widgets.ALL else category, market=market, **levels),
+)
 if table.empty:
     st.warning("No model qualifies on this day for these filters (0 models).")
     st.stop()
 
-for column, (label, rows) in zip(st.columns(table["label"].nunique()), table.groupby("label")):
+for column, (label, rows) in zip(st.columns(table["label"].nunique()), table.groupby("label"), strict=False):
     column.metric(f"{label} qualifying", int(rows["qualifying"].sum()))
     column.metric(f"{label} lose within 12 months", int(rows["lose within 12 months"].sum()))
 st.dataframe(table, hide_index=True, width="stretch")

@@ -10,8 +10,10 @@ from store import queries
 
 path, version = widgets.database()
 st.title("Supplier offers")
-st.caption("Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
-           f"then by brand and model name. An offer that matches no label record is kept as '{queries.NO_LABEL}'.")
+st.caption(
+    "Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
+    f"then by brand and model name. An offer that matches no label record is kept as '{queries.NO_LABEL}'."
+)
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
     valid_on = widgets.day("Certificates valid on", "valid_on", date.today())
@@ -22,10 +24,13 @@ offers_state = states.set_index("source").loc["offers"] if "offers" in set(state
 if offers_state is None or offers_state["run"] is None or offers_state["status"] == "not crawled yet":
     st.info("Offers not crawled yet: run `labelwatch crawl offers` (or `make demo`).")
     st.stop()
-st.caption(f"Offers as of run {int(offers_state['run'])}, {offers_state['data as of']:%Y-%m-%d %H:%M} UTC ({offers_state['status']}).")
+st.caption(
+    f"Offers as of run {int(offers_state['run'])}, {offers_state['data as of']:%Y-%m-%d %H:%M} UTC ({offers_state['status']})."
+)
 
-filters = queries.Filters(category=None if category == widgets.ALL else category,
-                          label=None if label == widgets.ALL else label)
+filters = queries.Filters(
+    category=None if category == widgets.ALL else category, label=None if label == widgets.ALL else label
+)
 summary, totals, listed = widgets.read(data.offers, path, version, valid_on, filters, widgets.SHOWN_ROWS)
 if listed.empty:
     st.warning("No offer in the loaded data for these filters (0 offers).")
@@ -37,10 +42,15 @@ middle.metric("suppliers of certified models", totals["suppliers"])
 right.metric(f"offers with {queries.NO_LABEL}", totals["unlabelled_offers"])
 
 st.subheader("Per label and category")
-st.dataframe(summary, hide_index=True, width="stretch", column_config={
-    "models": st.column_config.NumberColumn(help="distinct offered models: GTIN, else brand and product name"),
-    "suppliers": st.column_config.NumberColumn(help="distinct shops"),
-})
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "models": st.column_config.NumberColumn(help="distinct offered models: GTIN, else brand and product name"),
+        "suppliers": st.column_config.NumberColumn(help="distinct shops"),
+    },
+)
 widgets.csv_download(summary, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", "Download summary CSV")
 
 
@@ -53,5 +63,8 @@ def listing(offers: pd.DataFrame) -> pd.DataFrame:
 
 st.subheader("Offers")
 widgets.table(listing(listed), total=totals["rows"], column_config={"url": st.column_config.LinkColumn("offer")})
-widgets.csv_download(lambda: listing(data.offer_rows(path, version, valid_on, filters)),
-                     f"labelwatch-offers-{valid_on:%Y%m%d}.csv", "Download offers CSV")
+widgets.csv_download(
+    lambda: listing(data.offer_rows(path, version, valid_on, filters)),
+    f"labelwatch-offers-{valid_on:%Y%m%d}.csv",
+    "Download offers CSV",
+)

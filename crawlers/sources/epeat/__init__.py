@@ -13,7 +13,7 @@ SOURCE = Source(
     flags=(CLIMATE_PLUS,),
     markets="per_country",
     validity="a registration counts from its registration date until it is archived; EPEAT gives no end "
-             "date in advance",
+    "date in advance",
     settings={
         "EPEAT_HOME_URL": "https://www.epeat.net/",
         "EPEAT_EXPORT_URLS": [],  # export URLs to fetch directly, skipping discovery from the home page

@@ -30,8 +30,21 @@ from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.epeat import CLIMATE_PLUS, SOURCE
 from crawlers.vocabulary import country_code
 
-CORE_COLUMNS = ("Id", "Product Name", "Climate+", "Product Category", "Product Type", "Status", "Registered In",
-                "Manufacturer", "Total Score", "EPEAT Tier", "Registered On", "Archived On", "Exceptions")
+CORE_COLUMNS = (
+    "Id",
+    "Product Name",
+    "Climate+",
+    "Product Category",
+    "Product Type",
+    "Status",
+    "Registered In",
+    "Manufacturer",
+    "Total Score",
+    "EPEAT Tier",
+    "Registered On",
+    "Archived On",
+    "Exceptions",
+)
 GTIN_COLUMNS = ("Global Trade Item Number", "European Article Number", "Universal Product Code")
 PART_NUMBER_COLUMNS = ("Manufacturer Part Number",)
 _SCORE = re.compile(r"^\s*(\d+)\s+of\s+(\d+)\s*$")
@@ -84,8 +97,11 @@ class EpeatSpider(RegistrySpider):
     def parse_home(self, response):
         links = [link for link in response.css("#search-tabs a::attr(href)").getall() if link.strip()]
         if not links:
-            self.logger.error("epeat: no category tabs (#search-tabs a) on %s: the page changed; "
-                              "set EPEAT_EXPORT_URLS to skip discovery", response.url)
+            self.logger.error(
+                "epeat: no category tabs (#search-tabs a) on %s: the page changed; "
+                "set EPEAT_EXPORT_URLS to skip discovery",
+                response.url,
+            )
             return
         self.pending_category_pages = len(links)
         for link in links:
@@ -96,8 +112,9 @@ class EpeatSpider(RegistrySpider):
         export = response.css("a.link-icon.-export::attr(href)").get()
         if export:
             self.exports_found += 1
-            yield response.follow(export, callback=self.parse_export, errback=self.request_failed,
-                                  cb_kwargs={"page_url": response.url})
+            yield response.follow(
+                export, callback=self.parse_export, errback=self.request_failed, cb_kwargs={"page_url": response.url}
+            )
         else:
             self.count("category_page_without_export")
             self.logger.warning("epeat: no export link (a.link-icon.-export) on %s", response.url)
@@ -110,8 +127,11 @@ class EpeatSpider(RegistrySpider):
 
     def _check_discovery(self, last_url: str) -> None:
         if self.pending_category_pages == 0 and self.exports_found == 0:
-            self.logger.error("epeat: no category page had an export link (last: %s): the markup changed; "
-                              "set EPEAT_EXPORT_URLS to skip discovery", last_url)
+            self.logger.error(
+                "epeat: no category page had an export link (last: %s): the markup changed; "
+                "set EPEAT_EXPORT_URLS to skip discovery",
+                last_url,
+            )
 
     # -- parsing --------------------------------------------------------------------------
     def parse_export(self, response, page_url: str | None = None):
@@ -150,8 +170,10 @@ class EpeatSpider(RegistrySpider):
             rows = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline=""))
         else:
             content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
-            raise ExportFormatError(f"{where} is not an .xlsx or .csv export (Content-Type {content_type}; "
-                                    f"body starts {body[:60].decode('utf-8', 'replace')!r})")
+            raise ExportFormatError(
+                f"{where} is not an .xlsx or .csv export (Content-Type {content_type}; "
+                f"body starts {body[:60].decode('utf-8', 'replace')!r})"
+            )
         header = next(rows, None)
         if header is None:
             raise ExportFormatError(f"{where} is empty: no header row")
@@ -161,9 +183,11 @@ class EpeatSpider(RegistrySpider):
         names = [_text(h) or "" for h in header]
         missing = [c for c in CORE_COLUMNS if c not in names]
         if missing:
-            raise ExportFormatError(f"{where}: required column {missing[0]!r} missing"
-                                    f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
-                                    f"header is {names[:16]}")
+            raise ExportFormatError(
+                f"{where}: required column {missing[0]!r} missing"
+                f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
+                f"header is {names[:16]}"
+            )
         offset = names.index("Exceptions") + 1
         identifiers = names[offset:]
         for name in identifiers:
@@ -179,8 +203,21 @@ class EpeatSpider(RegistrySpider):
     def row_item(self, columns: dict, row, ref: str, link: str | None) -> dict | None:
         if len(row) < columns["width"]:
             row = [*row, *[None] * (columns["width"] - len(row))]
-        (id_, name, climate, product_category, product_type, status, market, brand, score, tier, registered,
-         archived, exceptions) = (row[i] for i in columns["core"])
+        (
+            id_,
+            name,
+            climate,
+            product_category,
+            product_type,
+            status,
+            market,
+            brand,
+            score,
+            tier,
+            registered,
+            archived,
+            exceptions,
+        ) = (row[i] for i in columns["core"])
         registry_id, name, market = _text(id_), _text(name), _text(market)
         ref = f"{ref} (Id {registry_id})"
         for field, value in (("Id", registry_id), ("Product Name", name), ("Registered In", market)):
@@ -210,15 +247,32 @@ class EpeatSpider(RegistrySpider):
         label = SOURCE.labels[0].name
         climate_plus = self._bool(climate, ref)
         return {
-            "source": self.name, "run_id": self.run_id, "record_key": f"{registry_id}/{code or market}",
-            "label": label, "level": tier, "level_rank": self.level_rank(label, tier, ref), "brand": brand, "model": name,
+            "source": self.name,
+            "run_id": self.run_id,
+            "record_key": f"{registry_id}/{code or market}",
+            "label": label,
+            "level": tier,
+            "level_rank": self.level_rank(label, tier, ref),
+            "brand": brand,
+            "model": name,
             "category": self.category(("type", product_type), ("category", product_category)),
             "category_raw": " / ".join(v for v in (product_category, product_type) if v) or None,
-            "certificate_id": registry_id, "valid_from": registered_on, "valid_until": archived_on,
-            "status": _text(status), "gtins": gtins, "url": link,
-            "market": market, "market_code": code, "flags": [CLIMATE_PLUS.name] if climate_plus else [],
-            "score_points": points, "score_max": maximum, "registered_on": registered_on, "archived_on": archived_on,
-            "exceptions": _text(exceptions), "registry_id": registry_id, "part_numbers": parts,
+            "certificate_id": registry_id,
+            "valid_from": registered_on,
+            "valid_until": archived_on,
+            "status": _text(status),
+            "gtins": gtins,
+            "url": link,
+            "market": market,
+            "market_code": code,
+            "flags": [CLIMATE_PLUS.name] if climate_plus else [],
+            "score_points": points,
+            "score_max": maximum,
+            "registered_on": registered_on,
+            "archived_on": archived_on,
+            "exceptions": _text(exceptions),
+            "registry_id": registry_id,
+            "part_numbers": parts,
         }
 
     def _score(self, text: str | None, ref: str) -> tuple[int | None, int | None]:

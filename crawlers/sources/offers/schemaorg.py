@@ -24,11 +24,27 @@ from crawlers.gtin import to_gtin14
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _GTIN_FIELDS = ("gtin14", "gtin13", "gtin12", "gtin8", "gtin")
-_CONDITIONS = {"newcondition": "new", "refurbishedcondition": "refurbished", "usedcondition": "used",
-               "damagedcondition": "damaged"}
+_CONDITIONS = {
+    "newcondition": "new",
+    "refurbishedcondition": "refurbished",
+    "usedcondition": "used",
+    "damagedcondition": "damaged",
+}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-AVAILABILITY = {"InStock", "OutOfStock", "PreOrder", "PreSale", "BackOrder", "SoldOut", "Discontinued",
-                "LimitedAvailability", "InStoreOnly", "OnlineOnly", "MadeToOrder", "Reserved"}
+AVAILABILITY = {
+    "InStock",
+    "OutOfStock",
+    "PreOrder",
+    "PreSale",
+    "BackOrder",
+    "SoldOut",
+    "Discontinued",
+    "LimitedAvailability",
+    "InStoreOnly",
+    "OnlineOnly",
+    "MadeToOrder",
+    "Reserved",
+}
 
 
 @dataclass
@@ -115,8 +131,10 @@ def _documents(body: str) -> list[tuple[str, str]]:
         tree = lxml.html.fromstring(body)
     except (ValueError, lxml.etree.ParserError):
         return []
-    documents = [("json-ld", f'<script type="application/ld+json">{script.text or ""}</script>')
-                 for script in tree.xpath('//script[@type="application/ld+json"]')]
+    documents = [
+        ("json-ld", f'<script type="application/ld+json">{script.text or ""}</script>')
+        for script in tree.xpath('//script[@type="application/ld+json"]')
+    ]
     for syntax, marker in (("microdata", "//*[@itemscope]"), ("rdfa", "//*[@typeof]")):
         if tree.xpath(marker):
             documents.append((syntax, body))
@@ -260,12 +278,18 @@ def read_page(body: str, url: str) -> Page:
                 page.rejected.append("missing_currency")
                 continue
             record = {
-                "name": name, "brand": _text(product.get("brand") or product.get("manufacturer")), "gtin": gtin,
-                "mpn": _text(product.get("mpn")), "sku": _text(product.get("sku")), "price": price,
-                "price_high": parse_price(offer.get("highPrice")), "currency": currency.upper(),
+                "name": name,
+                "brand": _text(product.get("brand") or product.get("manufacturer")),
+                "gtin": gtin,
+                "mpn": _text(product.get("mpn")),
+                "sku": _text(product.get("sku")),
+                "price": price,
+                "price_high": parse_price(offer.get("highPrice")),
+                "currency": currency.upper(),
                 "availability": availability(offer.get("availability")),
                 "condition": condition(offer.get("itemCondition") or product.get("itemCondition")),
-                "url": urljoin(url, _text(offer.get("url")) or url), "seller": _text(offer.get("seller")),
+                "url": urljoin(url, _text(offer.get("url")) or url),
+                "seller": _text(offer.get("seller")),
                 "syntax": syntax,
             }
             if offer.get("availability") and record["availability"] is None:

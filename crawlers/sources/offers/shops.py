@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from crawlers.items import Category, Condition
 from crawlers.vocabulary import country_code
 
+
 class Shop(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -79,8 +79,9 @@ class OffersSpider(RegistrySpider):
 
     def products_json_page(self, shop: Shop, number: int) -> scrapy.Request:
         url = f"{shop.products_json}?{urlencode({'limit': 250, 'page': number})}"
-        return scrapy.Request(url, callback=self.parse_products_json, errback=self.request_failed,
-                              meta={"shop": shop, "page": number})
+        return scrapy.Request(
+            url, callback=self.parse_products_json, errback=self.request_failed, meta={"shop": shop, "page": number}
+        )
 
     def parse_products_json(self, response):
         """Shopify's product feed (shape reconstructed, offers.md §4): products with variants;
@@ -119,22 +120,40 @@ class OffersSpider(RegistrySpider):
                 self.count("notes/invalid_gtin")
             variant_title = variant.get("title")
             name = title if not variant_title or variant_title == "Default Title" else f"{title} {variant_title}"
-            offers.append({
-                "name": name, "brand": product.get("vendor"), "gtin": gtin, "mpn": None, "sku": variant.get("sku") or None,
-                "price": price, "price_high": None, "currency": shop.currency,
-                "availability": None if variant.get("available") is None else ("in_stock" if variant["available"] else "out_of_stock"),
-                "condition": None, "url": f"{url}?variant={variant['id']}" if variant.get("id") else url,
-                "seller": None, "syntax": "shopify",
-            })
+            offers.append(
+                {
+                    "name": name,
+                    "brand": product.get("vendor"),
+                    "gtin": gtin,
+                    "mpn": None,
+                    "sku": variant.get("sku") or None,
+                    "price": price,
+                    "price_high": None,
+                    "currency": shop.currency,
+                    "availability": None
+                    if variant.get("available") is None
+                    else ("in_stock" if variant["available"] else "out_of_stock"),
+                    "condition": None,
+                    "url": f"{url}?variant={variant['id']}" if variant.get("id") else url,
+                    "seller": None,
+                    "syntax": "shopify",
+                }
+            )
         return offers
 
     def offer(self, shop: Shop, fields: dict) -> dict:
         condition = fields["condition"] or shop.condition
         self.count(f"offers/{fields['syntax']}")
         return {
-            **fields, "condition": condition, "source": self.name, "run_id": self.run_id,
+            **fields,
+            "condition": condition,
+            "source": self.name,
+            "run_id": self.run_id,
             "record_key": "|".join([shop.key, fields["url"], condition or "", fields["seller"] or ""]),
-            "shop": shop.name, "shop_country": shop.country, "shop_kind": shop.kind, "category": shop.category,
+            "shop": shop.name,
+            "shop_country": shop.country,
+            "shop_kind": shop.kind,
+            "category": shop.category,
         }
 
     def rejected(self, reasons: list[str], response) -> None:

@@ -12,15 +12,23 @@ SOURCE = Source(
     labels=(Label("TCO Certified", GENERATIONS), Label("TCO Certified Edge", GENERATIONS)),
     markets="global",
     validity="a certificate counts until its expiry date; TCO certificates run two years and are extended "
-             "year by year while the product is sold",
+    "year by year while the product is sold",
     caveats="the GTIN API gives no brand: its models count, but their brand is unknown unless the Product "
-            "Finder lists the same certificate",
+    "Finder lists the same certificate",
     record_link=FINDER + "?cert={certificate_id}",
     settings={
         "TCO_FEED_URL": "https://industry.tcocertified.com/product-finder-app/items-get.php",
         "TCO_API_URL": "https://api.tcocertified.com",
-        "TCO_PRODUCT_TYPES": ["Displays", "Desktops", "Notebooks", "All-in-OnePCs", "Tablets", "Smartphones",
-                              "Headsets", "Projectors"],
+        "TCO_PRODUCT_TYPES": [
+            "Displays",
+            "Desktops",
+            "Notebooks",
+            "All-in-OnePCs",
+            "Tablets",
+            "Smartphones",
+            "Headsets",
+            "Projectors",
+        ],
     },
     environment=("TCO_API_USER", "TCO_API_PASSWORD"),
     monitor_min_share={"brand": 0.0},  # the GTIN API has no brand field: a run may rightly hold few brands

@@ -29,8 +29,8 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawlers.replay import SECRET, ReplayIndex
 from crawlers.registry_spider import RegistrySpider
+from crawlers.replay import SECRET, ReplayIndex
 from crawlers.sources.tco import FINDER, SOURCE
 from crawlers.vocabulary import model_key
 
@@ -68,8 +68,10 @@ class TcoSpider(RegistrySpider):
     # -- routes ---------------------------------------------------------------------------
     def start_live(self):
         yield scrapy.Request(
-            self.settings["TCO_FEED_URL"], headers={"Accept": "application/json"},
-            callback=self.parse_feed, errback=self.feed_failed,
+            self.settings["TCO_FEED_URL"],
+            headers={"Accept": "application/json"},
+            callback=self.parse_feed,
+            errback=self.feed_failed,
         )
 
     def _api_wanted(self) -> bool:
@@ -87,11 +89,19 @@ class TcoSpider(RegistrySpider):
     def api_requests(self):
         if not self._api_wanted():
             return
-        credentials = {"username": os.environ.get("TCO_API_USER", ""), "password": os.environ.get("TCO_API_PASSWORD", "")}
+        credentials = {
+            "username": os.environ.get("TCO_API_USER", ""),
+            "password": os.environ.get("TCO_API_PASSWORD", ""),
+        }
         yield scrapy.Request(
-            self._api_url("/token"), method="POST", body=json.dumps(credentials),
-            headers={"Content-Type": "application/json"}, meta={SECRET: True},
-            callback=self.parse_token, errback=self.request_failed, dont_filter=True,
+            self._api_url("/token"),
+            method="POST",
+            body=json.dumps(credentials),
+            headers={"Content-Type": "application/json"},
+            meta={SECRET: True},
+            callback=self.parse_token,
+            errback=self.request_failed,
+            dont_filter=True,
         )
 
     def feed_failed(self, failure):
@@ -110,10 +120,13 @@ class TcoSpider(RegistrySpider):
 
     def _page_request(self, product_type: str, page: int):
         return scrapy.Request(
-            self._api_url("/generic/gtin", page=page, product_type=product_type), method="POST",
+            self._api_url("/generic/gtin", page=page, product_type=product_type),
+            method="POST",
             headers={"X-Auth-Token": f"Bearer {self.token}", "Content-Type": "application/json"},
-            callback=self.parse_api_page, errback=self.page_failed,
-            cb_kwargs={"product_type": product_type, "page": page}, dont_filter=True,
+            callback=self.parse_api_page,
+            errback=self.page_failed,
+            cb_kwargs={"product_type": product_type, "page": page},
+            dont_filter=True,
         )
 
     def page_failed(self, failure):
@@ -131,7 +144,9 @@ class TcoSpider(RegistrySpider):
     def parse_feed(self, response):
         records = self.load_json(response, "Product Finder feed")
         if records is not None and not isinstance(records, list):
-            self.logger.error("tco: Product Finder feed at %s is a %s, not a JSON array", response.url, type(records).__name__)
+            self.logger.error(
+                "tco: Product Finder feed at %s is a %s, not a JSON array", response.url, type(records).__name__
+            )
         elif records is not None:
             yield from self.feed_items(records, response.url)
         yield from self.api_requests()
@@ -170,15 +185,23 @@ class TcoSpider(RegistrySpider):
             self.missing("brand", ref)
         else:
             self.brand_by_certificate.setdefault(certificate, brand)
-        label = _label(category_raw, generation, *(k for k, v in record.items() if _text(v) not in (None, "0", "false")))
+        label = _label(
+            category_raw, generation, *(k for k, v in record.items() if _text(v) not in (None, "0", "false"))
+        )
         return {
-            "source": self.name, "run_id": self.run_id,
+            "source": self.name,
+            "run_id": self.run_id,
             "record_key": f"{certificate}/{model_key(name)}",
-            "label": label, "level": generation, "level_rank": self.level_rank(label, generation, ref),
-            "brand": brand, "model": name,
-            "category": self.category(("category", category_raw)), "category_raw": category_raw,
+            "label": label,
+            "level": generation,
+            "level_rank": self.level_rank(label, generation, ref),
+            "brand": brand,
+            "model": name,
+            "category": self.category(("category", category_raw)),
+            "category_raw": category_raw,
             "certificate_id": certificate,
-            "valid_from": self.iso_date(record.get("cert_date")), "valid_until": self.iso_date(expiry),
+            "valid_from": self.iso_date(record.get("cert_date")),
+            "valid_until": self.iso_date(expiry),
             "status": _text(record.get("status")),
             "gtins": [],
             "url": f"{FINDER}?product={idkey}" if idkey else SOURCE.record_link.format(certificate_id=certificate),
@@ -191,7 +214,9 @@ class TcoSpider(RegistrySpider):
         products = (data.get("data") or {}).get("products") if isinstance(data, dict) else None
         meta = data.get("meta") or {} if isinstance(data, dict) else {}
         if not isinstance(products, list):
-            self.logger.error("tco: GTIN API page %d of %s at %s has no data.products list", page, product_type, response.url)
+            self.logger.error(
+                "tco: GTIN API page %d of %s at %s has no data.products list", page, product_type, response.url
+            )
             return
         self.count("api/pages")
         yield from self.api_items(products, product_type, f"GTIN API {product_type} page {page}")
@@ -243,13 +268,21 @@ class TcoSpider(RegistrySpider):
         rank = self.level_rank(label, level, ref)
         for key, name in names.items():
             yield {
-                "source": self.name, "run_id": self.run_id, "record_key": f"{certificate}/{key}",
-                "label": label, "level": level, "level_rank": rank,
-                "brand": brand, "model": name,
-                "category": self.category(("category", category_raw)), "category_raw": category_raw,
+                "source": self.name,
+                "run_id": self.run_id,
+                "record_key": f"{certificate}/{key}",
+                "label": label,
+                "level": level,
+                "level_rank": rank,
+                "brand": brand,
+                "model": name,
+                "category": self.category(("category", category_raw)),
+                "category_raw": category_raw,
                 "certificate_id": certificate,
-                "valid_from": self.iso_date(info.get("startDate")), "valid_until": self.iso_date(info.get("endDate")),
-                "status": _text(info.get("status")), "gtins": gtins,
+                "valid_from": self.iso_date(info.get("startDate")),
+                "valid_until": self.iso_date(info.get("endDate")),
+                "status": _text(info.get("status")),
+                "gtins": gtins,
                 "url": _text(info.get("id")) or SOURCE.record_link.format(certificate_id=certificate),
             }
 
