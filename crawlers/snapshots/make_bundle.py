@@ -1,6 +1,6 @@
-"""Rebuild the demo replay bundle from the real samples in ../shared/registry-samples.
+"""Rebuild the demo replay bundle from the real samples kept as test fixtures.
 
-Usage: python crawlers/snapshots/make_bundle.py ../shared/registry-samples
+Usage: python crawlers/snapshots/make_bundle.py tests/fixtures
 What is real and what is reconstructed: crawlers/snapshots/README.md.
 """
 
