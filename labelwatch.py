@@ -17,8 +17,9 @@ from rich.table import Table
 
 from crawlers.sources import UnknownSource, all_sources, get_source, label_source, labels
 from store import queries
-from store.db import DatabaseLocked, DatabaseMissing, db_path, ensure_schema, read_connection
+from store.db import DatabaseLocked, DatabaseMissing, db_path, read_connection
 from store.locks import SourceBusy, source_locks
+from store.schema import ensure_schema
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)

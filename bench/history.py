@@ -31,9 +31,10 @@ from bench.generate import epeat_export, tco_bundle
 from bench.load import LOAD
 from bench.measure import CACHE, measure
 from store import derived, queries
-from store.db import ensure_schema, read_connection, write_connection
+from store.db import read_connection
 from store.load import load_run, start_run
 from store.records import CERTIFICATION, OFFER
+from store.schema import ensure_schema, write_connection
 
 CHANGED_PER_MILLE = 20  # records changed a week: 2 %
 OFFERS = 5_000

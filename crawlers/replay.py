@@ -21,6 +21,13 @@ from scrapy.responsetypes import responsetypes
 logger = logging.getLogger(__name__)
 
 SECRET = "labelwatch_secret"  # request.meta flag: credentials in the body, token in the answer
+OPTIONAL = "labelwatch_optional"  # request.meta flag: a recording may lack it (NotRecorded, no error)
+
+
+class NotRecorded(IgnoreRequest):
+    """An optional request (request.meta[OPTIONAL]) the recording does not hold."""
+
+
 _UNRECORDED_HEADERS = {b"set-cookie", b"content-encoding", b"content-length", b"transfer-encoding"}
 _EXTENSIONS = {"json": ".json", "html": ".html", "xml": ".xml", "spreadsheet": ".xlsx", "csv": ".csv", "text": ".txt"}
 
@@ -42,9 +49,6 @@ class ReplayIndex:
                 except (ValueError, KeyError, AttributeError) as error:
                     raise ValueError(f"{index}: line {number} is not a recorded response ({error})") from None
         self.served: dict[tuple[str, str, str | None], int] = defaultdict(int)
-
-    def has(self, method: str, url: str) -> bool:
-        return (method.upper(), url) in self.entries
 
     def take(self, method: str, url: str, body: str) -> dict | None:
         candidates = [
@@ -83,6 +87,9 @@ class ReplayMiddleware:
             await asyncio.sleep(self.delay)
         body = request.body.decode("utf-8", "replace")
         entry = self.index.take(request.method, request.url, body)
+        if entry is None and request.meta.get(OPTIONAL):
+            logger.info("replay: optional %s %s not in the recording, skipped", request.method, request.url)
+            raise NotRecorded(f"not in the recording: {request.method} {request.url}")
         if entry is None:
             logger.error(
                 "replay: no recorded response for %s %s in %s",

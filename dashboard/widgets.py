@@ -67,6 +67,11 @@ def _titles(markets: str) -> str:
     return ", ".join(s.title for s in all_sources().values() if s.labels and s.markets == markets) or "none"
 
 
+def offer_sources() -> list[str]:
+    """The sources whose records are shop offers."""
+    return [name for name, source in all_sources().items() if source.record_kind == "offer"]
+
+
 def market_help() -> str:
     return (
         f"Registrations per country ({_titles('per_country')}) in this country; global certificates "

@@ -59,16 +59,16 @@ def _replace(con: duckdb.DuckDBPyConnection, table, select: str, params: dict, o
     _fill(con, table, select, params, order)
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, rows: str = RUN_VERSIONS) -> None:
-    """Replace the source's rows of the current tables by its records at run_id: `rows` (FROM
-    and WHERE, as queries.counted takes them; $source and the run's ids are bound), its versions
-    at the run unless the caller has those records at hand (store.load: the lines it loaded)."""
+def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, records: str = RUN_VERSIONS) -> None:
+    """Replace the source's rows of the current tables by its records at run_id: `records` (a
+    SELECT, as queries.counted takes it; $source and the run's ids are bound), its versions at
+    the run unless the caller has those records at hand (store.load: the lines it loaded)."""
     params = {"source": source, "run_id": run_id, "snap_low": run_id, "snap_high": run_id}
-    _replace(con, current_certification, queries.counted(rows), params, CURRENT_ORDER)
+    _replace(con, current_certification, queries.counted(records), params, CURRENT_ORDER)
     _replace(
         con, current_across_markets, queries.fold("SELECT * FROM current_certification WHERE source = $source"), params
     )
-    _replace(con, current_gtin, queries.gtin_lists(rows), params)
+    _replace(con, current_gtin, queries.gtin_lists(records), params)
 
 
 def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
@@ -100,10 +100,12 @@ def summarise_run(
     )
 
 
-def after_load(con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, rows: str = RUN_VERSIONS) -> None:
-    """What a load of (source, run_id) derives, written in the load's transaction, from `rows`
+def after_load(
+    con: duckdb.DuckDBPyConnection, source: str, run_id: int, day: date, records: str = RUN_VERSIONS
+) -> None:
+    """What a load of (source, run_id) derives, written in the load's transaction, from `records`
     (as refresh_current takes them)."""
-    refresh_current(con, source, run_id, rows)
+    refresh_current(con, source, run_id, records)
     refresh_offer_matches(con)
     summarise_run(con, source, run_id, day, "SELECT * FROM current_across_markets", {})
 

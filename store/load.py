@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store import derived
-from store.db import write_connection
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
+from store.schema import write_connection
 
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
 
@@ -159,7 +159,9 @@ def load_run(
             )
             if kind is CERTIFICATION:
                 # the merged lines are the source's records at this run: no need to find them among the versions
-                derived.after_load(con, source, run_id, finished.date(), "incoming c WHERE c.source = $source")
+                derived.after_load(
+                    con, source, run_id, finished.date(), "SELECT * FROM incoming WHERE source = $source"
+                )
             else:
                 derived.refresh_offer_matches(con)
             con.execute("DROP TABLE incoming")

@@ -7,9 +7,10 @@ import duckdb
 import pytest
 
 from store import queries
-from store.db import DatabaseLocked, ensure_schema, read_connection, write_connection
+from store.db import DatabaseLocked, read_connection
 from store.load import HeldBack, LoadRefused, accept_run, fail_run, load_run, start_run
 from store.monitors import Thresholds
+from store.schema import ensure_schema, write_connection
 
 COUNTS = {"items": 0, "invalid": 0, "errors": 0}
 
@@ -254,7 +255,7 @@ def test_current_tables_answer_as_the_versions_do(demo_db, filters, day):
     """The latest data is read from current_certification and current_across_markets; the same
     run read through the versions (as of its id) must give every count and row alike."""
     with read_connection(demo_db) as con:
-        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] == list(LATEST.values())
+        assert [queries.records(con, queries.AsOf(), folded).sql for folded in (False, True)] == list(LATEST.values())
         latest = queries.AsOf(run_id=max(s["run_id"] for s in queries.snapshot(con).values()))
         for query in (
             queries.availability,
@@ -309,7 +310,7 @@ def plain_qualifying(con, day: date, filters: queries.Filters, labels: list[str]
         FROM ({queries.valid("c.*", LATEST[False])}) WHERE list_contains($labels, label) GROUP BY cell_id, model_id
         ORDER BY label, category, brand NULLS LAST, model_key
     """
-    return queries._rows(con.execute(sql, {"valid_on": day, "labels": labels, **filters.params()}))
+    return queries.rows(con.execute(sql, {"valid_on": day, "labels": labels, **filters.params()}))
 
 
 def shared_keys_db(tmp_path):
@@ -444,14 +445,14 @@ def test_current_table_follows_loads_and_is_rebuilt_for_older_databases(tmp_path
         con.execute("ALTER TABLE crawl_run DROP COLUMN record_kind")
     listed = []
     with read_connection(db) as con:  # read from the versions until the next write
-        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] != list(LATEST.values())
+        assert [queries.records(con, queries.AsOf(), folded).sql for folded in (False, True)] != list(LATEST.values())
         assert queries.availability(con, date(2026, 6, 1)) == before
         listed.append(queries.qualifying(con, date(2026, 6, 1)))
     ensure_schema(db)
     with read_connection(db) as con:
         assert {kind for (kind,) in con.execute("SELECT record_kind FROM crawl_run").fetchall()} == {"certification"}
         assert con.execute(rows).fetchall() == [("epeat", "E"), ("tco", "A"), ("tco", "C")]
-        assert [queries._records(con, queries.AsOf(), folded)[0] for folded in (False, True)] == list(LATEST.values())
+        assert [queries.records(con, queries.AsOf(), folded).sql for folded in (False, True)] == list(LATEST.values())
         assert con.execute("SELECT sum(model_records) FROM current_certification").fetchone() == (3,)
         assert queries.availability(con, date(2026, 6, 1)) == before
         assert queries.qualifying(con, date(2026, 6, 1)) == listed[0] and len(listed[0]) == 3

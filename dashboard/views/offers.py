@@ -20,13 +20,14 @@ with st.sidebar:
     category = widgets.choice("Category", [widgets.ALL, *options["offer_category"]], "category")
     label = widgets.choice("Label", [widgets.ALL, *options["label"], queries.NO_LABEL], "label")
 states = widgets.sources(path, version, show=False)
-offers_state = states.set_index("source").loc["offers"] if "offers" in set(states["source"]) else None
-if offers_state is None or offers_state["run"] is None or offers_state["status"] == "not crawled yet":
-    st.info("Offers not crawled yet: run `labelwatch crawl offers` (or `make demo`).")
+shops = states[states["source"].isin(widgets.offer_sources()) & states["run"].notna()]
+if shops.empty:
+    st.info(f"Offers not crawled yet: run `labelwatch crawl {' '.join(widgets.offer_sources())}` (or `make demo`).")
     st.stop()
-st.caption(
-    f"Offers as of run {int(offers_state['run'])}, {offers_state['data as of']:%Y-%m-%d %H:%M} UTC ({offers_state['status']})."
-)
+for shop_state in shops.to_dict("records"):
+    st.caption(
+        f"Offers as of run {int(shop_state['run'])}, {shop_state['data as of']:%Y-%m-%d %H:%M} UTC ({shop_state['status']})."
+    )
 
 filters = queries.Filters(
     category=None if category == widgets.ALL else category, label=None if label == widgets.ALL else label

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from crawlers.registry_spider import RegistrySpider
-from crawlers.replay import SECRET, ReplayIndex
+from crawlers.replay import OPTIONAL, SECRET, NotRecorded
 from crawlers.sources.tco import FINDER, SOURCE
 from crawlers.vocabulary import model_key
 
@@ -75,11 +75,12 @@ class TcoSpider(RegistrySpider):
         )
 
     def _api_wanted(self) -> bool:
+        """`api` on or off as asked; auto: with credentials in the environment, or when
+        replaying (the token request is then optional: a recording without it skips the API)."""
         if self.api != "auto":
             return self.api == "on"
-        replay = self.settings.get("LABELWATCH_REPLAY_DIR")
-        if replay:
-            return ReplayIndex(replay).has("POST", self._api_url("/token"))
+        if self.settings.get("LABELWATCH_REPLAY_DIR"):
+            return True
         return bool(os.environ.get("TCO_API_USER") and os.environ.get("TCO_API_PASSWORD"))
 
     def _api_url(self, path: str, **query) -> str:
@@ -98,11 +99,18 @@ class TcoSpider(RegistrySpider):
             method="POST",
             body=json.dumps(credentials),
             headers={"Content-Type": "application/json"},
-            meta={SECRET: True},
+            meta={SECRET: True, OPTIONAL: self.api == "auto"},
             callback=self.parse_token,
-            errback=self.request_failed,
+            errback=self.token_failed,
             dont_filter=True,
         )
+
+    def token_failed(self, failure):
+        """A replay whose recording holds no token request has no API answers: the feed alone."""
+        if failure.check(NotRecorded):
+            self.count("api/not_recorded")
+            return
+        self.request_failed(failure)
 
     def feed_failed(self, failure):
         self.request_failed(failure)
