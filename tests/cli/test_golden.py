@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = ROOT / "tests" / "golden"
 AVAILABILITY = ["report", "availability", "--format", "json"]
 CASES = {
     **{f"avail-{day}.json": [*AVAILABILITY, "--valid-on", day] for day in ("2026-12-01", "2028-06-01")},
