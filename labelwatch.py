@@ -325,20 +325,7 @@ def runs(
     _check_format(fmt)
     with read_connection(db_path(db)) as con:
         rows = queries.runs(con, source, limit)
-    columns = [
-        "id",
-        "source",
-        "started_at",
-        "finished_at",
-        "status",
-        "items",
-        "invalid_items",
-        "errors",
-        "close_reason",
-        "message",
-    ]
-    if fmt != "table":
-        columns.insert(2, "origin")
+    columns = queries.RUN_FIELDS if fmt != "table" else [c for c in queries.RUN_FIELDS if c != "origin"]
     _emit(rows, columns, fmt, "crawl runs")
 
 

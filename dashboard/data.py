@@ -279,17 +279,4 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def runs(path: str, db_version: tuple[int, int] | None, limit: int = 1_000) -> pd.DataFrame:
-    columns = [
-        "id",
-        "source",
-        "origin",
-        "started_at",
-        "finished_at",
-        "status",
-        "items",
-        "invalid_items",
-        "errors",
-        "close_reason",
-        "message",
-    ]
-    return _frame(path, db_version, queries.runs, columns, limit=limit)
+    return _frame(path, db_version, queries.runs, queries.RUN_FIELDS, limit=limit)

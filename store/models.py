@@ -85,6 +85,19 @@ class RunSummary(SQLModel, table=True):
     certificates: int
 
 
+def _judged_across_markets() -> list[Column]:
+    """What store.queries.valid() judges a row folded across markets on: its level rank and
+    flags, its validity, its markets (`worldwide`: one of its records had none)."""
+    return [
+        Column("level_rank", Integer),
+        Column("flags", ARRAY(String)),
+        Column("valid_from", Date),
+        Column("valid_until", Date),
+        Column("markets", ARRAY(String)),
+        Column("worldwide", Boolean),
+    ]
+
+
 # The counted records (status active or unknown) of each source's latest loaded run, with 64-bit
 # keys precomputed for counting (store.queries.COUNTING_KEYS), each model's number of records in
 # its cell (label and category) and the hash of its GTIN list (`gtins_hash`, see current_gtin).
@@ -140,12 +153,7 @@ current_across_markets = Table(
     SQLModel.metadata,
     *(Column(name, String) for name in ("source", "label", "level", "category", "brand_normalised")),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
-    Column("level_rank", Integer),
-    Column("flags", ARRAY(String)),
-    Column("valid_from", Date),
-    Column("valid_until", Date),
-    Column("markets", ARRAY(String)),
-    Column("worldwide", Boolean),
+    *_judged_across_markets(),
     Column("model_shared", Boolean),
     Column("certificate_shared", Boolean),
 )
@@ -162,12 +170,7 @@ current_offer_match = Table(
     Column("matched_by", String),
     Column("key_length", Integer),
     *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model")),
-    Column("level_rank", Integer),
-    Column("flags", ARRAY(String)),
-    Column("valid_from", Date),
-    Column("valid_until", Date),
-    Column("markets", ARRAY(String)),
-    Column("worldwide", Boolean),
+    *_judged_across_markets(),
 )
 
 # What each current offer shows per label (store.queries.offer_labels): its days cut where one

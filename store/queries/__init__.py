@@ -31,7 +31,7 @@ from store.queries.offers import (
     offer_totals,
     offers,
 )
-from store.queries.runs import run_stats, runs, source_states
+from store.queries.runs import RUN_FIELDS, run_stats, runs, source_states
 from store.queries.snapshot import (
     COUNTING_KEYS,
     ONE_RUN,
@@ -61,6 +61,7 @@ __all__ = [
     "OFFER_FIELDS",
     "OFFER_SUMMARY_COLUMNS",
     "ONE_RUN",
+    "RUN_FIELDS",
     "AsOf",
     "Filters",
     "Reading",

@@ -21,9 +21,21 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-_RUN_COLUMNS = (
-    "id, source, origin, started_at, finished_at, status, items, invalid_items, errors, close_reason, message, pid"
-)
+# What runs() and source_states() give of a run.
+RUN_FIELDS = [
+    "id",
+    "source",
+    "origin",
+    "started_at",
+    "finished_at",
+    "status",
+    "items",
+    "invalid_items",
+    "errors",
+    "close_reason",
+    "message",
+]
+_RUN_COLUMNS = ", ".join([*RUN_FIELDS, "pid"])
 
 
 def _runs(cursor) -> list[dict]:

@@ -1,7 +1,5 @@
 """The demo database answers as it did before the sources became folders (tests/golden/README.md)."""
 
-from pathlib import Path
-
 import pytest
 from conftest import ROOT, run_cli
 
