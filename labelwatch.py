@@ -411,6 +411,13 @@ def report_availability(
         day = day or queries.default_valid_on(con, when)
         snap = queries.snapshot(con, when)
         rows = queries.availability(con, day, when, filters)
+        unstated = queries.unknown_flags(con)
+    for row in unstated:  # on stderr in every format: the data on stdout stays as it is
+        err.print(
+            f"{row['source']}: {row['flag']} not stated for {row['models']} models (exports without the column): "
+            f"unknown, not false; they do not pass --flag {row['flag']}",
+            markup=False,
+        )
     if fmt == "table":
         rows = [{**r, "market": r["market"] or "any"} for r in rows]
         for source, state in sorted(snap.items()):

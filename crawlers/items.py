@@ -55,6 +55,7 @@ class Certification(BaseModel):
     market: str | None = None  # country for per-country registries; None = global certificate
     market_code: str | None = None  # ISO 3166-1 alpha-2
     flags: list[str] = []  # names of the source's declared flags the record carries
+    unknown_flags: list[str] = []  # declared flags the record cannot state (e.g. an export without the column)
     score_points: int | None = None
     score_max: int | None = None
     registered_on: date | None = None
@@ -83,7 +84,7 @@ class Certification(BaseModel):
             raise ValueError(f"not GTIN-14 with a valid check digit: {list(bad[:3])}")
         return sorted(set(values))
 
-    @field_validator("part_numbers", "flags")
+    @field_validator("part_numbers", "flags", "unknown_flags")
     @classmethod
     def _sorted(cls, values: list[str]) -> list[str]:
         return sorted(set(values))

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ValidationError
 from scrapy.exceptions import DropItem
 
 from crawlers.batching import BATCH_KEY, is_batch
+from crawlers.vocabulary import brand_placed
 from store.db import db_path
 from store.load import run_file_path
 
@@ -41,7 +42,7 @@ class ValidationPipeline:
 
     def validate(self, item) -> BaseModel:
         try:
-            return self.crawler.spider.item_model.model_validate(item)
+            record = self.crawler.spider.item_model.model_validate(item)
         except ValidationError as error:
             fields = []
             for problem in error.errors():
@@ -52,6 +53,9 @@ class ValidationPipeline:
             raise DropItem(
                 f"{item.get('source', '?')}: record {item.get('record_key', '?')!r} rejected: {'; '.join(fields)}"
             ) from None
+        if record.brand and not brand_placed(record.brand):  # one stat per brand: the alias table's to-do list
+            self.stats.inc_value(f"{record.source}/brand/unplaced/{record.brand_normalised}")
+        return record
 
 
 class RunFilePipeline:

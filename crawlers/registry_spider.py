@@ -18,6 +18,7 @@ import scrapy
 from crawlers.gtin import to_gtin14
 from crawlers.items import Certification
 from crawlers.sources import Source, get_source
+from crawlers.vocabulary import out_of_scope
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -77,6 +78,18 @@ class RegistrySpider(scrapy.Spider):
                 return canonical
         self.count(f"category/unmapped/{' / '.join(str(raw) for _, raw in tries)}")
         return "other"
+
+    def out_of_scope(self, *tries: tuple[str, str | None]) -> bool:
+        """Whether the first raw category value that says anything names a category labelwatch
+        does not count (crawlers/data/categories.toml [out_of_scope]): counted under
+        out_of_scope/<raw>, so the caller skips the record."""
+        for _, raw in tries:
+            if raw is None:
+                continue
+            if out_of_scope(raw):
+                self.count(f"out_of_scope/{raw}")
+                return True
+        return False
 
     def level_rank(self, label: str, level: str | None, ref: str) -> int | None:
         """The rank of a record's level on its label's scale (the source's declaration); a level

@@ -49,7 +49,7 @@ LABELWATCH_RECORD_DIR = None  # write every response to this recording
 LABELWATCH_ORIGIN = "live"
 # Monitors (store/monitors.py): a finished run failing one is held back as suspect.
 LABELWATCH_MONITOR_MAX_DROP = 0.30  # largest record-count fall against the last good run
-LABELWATCH_MONITOR_MIN_SHARE = {"brand": 0.5, "category": 0.9, "validity": 0.9}  # records with the field
+LABELWATCH_MONITOR_MIN_SHARE = {"brand": 0.5, "category": 0.9, "validity": 0.9, "level": 0.5}  # records with it
 LABELWATCH_MONITOR_MAX_ERRORS = 0
 LABELWATCH_BATCH_SIZE = 500  # records per item travelling through Scrapy (crawlers.batching)
 CONCURRENT_ITEMS = 4  # batches in the (synchronous) pipelines at once: bounds the records held in memory

@@ -1,8 +1,10 @@
-"""Shared vocabulary: canonical categories, brand aliases (data in crawlers/data/brands.toml),
-model keys and country names. Each source maps its own category spellings (its categories.toml)."""
+"""Shared vocabulary: canonical categories and their spellings (crawlers/data/categories.toml),
+brand aliases (crawlers/data/brands.toml), model keys and country names. A source maps the
+spellings only it uses in its own categories.toml (crawlers.sources.declaration)."""
 
 import re
 import tomllib
+import unicodedata
 from functools import cache
 from importlib.resources import files
 
@@ -27,6 +29,42 @@ CANONICAL_CATEGORIES = (
 
 _DATA = files("crawlers") / "data"  # a resource path: also readable from a zipped egg (Scrapyd)
 _SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def category_keys(raw: str) -> tuple[str, ...]:
+    """The keys a raw category string is looked up under in a category table: without accents,
+    lower case, letters and digits only ("Tablet/Slate" -> "tabletslate"); and, for a plural
+    ending in "s", its singular ("Monitors" -> "monitors", "monitor")."""
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().casefold()
+    key = _NOT_ALNUM.sub("", plain)
+    return (key, key[:-1]) if key.endswith("s") and len(key) > 2 else (key,)
+
+
+def lookup(table: dict[str, str], raw: str | None) -> str | None:
+    """The value a category table gives a raw string under one of its category_keys()."""
+    if raw is None:
+        return None
+    return next((table[key] for key in category_keys(raw) if key in table), None)
+
+
+@cache
+def _shared_categories() -> dict[str, dict[str, str]]:
+    tables = tomllib.loads((_DATA / "categories.toml").read_text(encoding="utf-8"))
+    unknown = set(tables["category"].values()) - set(CANONICAL_CATEGORIES)
+    if unknown:
+        raise ValueError(f"crawlers/data/categories.toml: not canonical: {sorted(unknown)}")
+    return tables
+
+
+def shared_category(raw: str | None) -> str | None:
+    """Canonical category of a raw spelling in the shared vocabulary, or None."""
+    return lookup(_shared_categories()["category"], raw)
+
+
+def out_of_scope(raw: str | None) -> str | None:
+    """Why a raw category is outside what labelwatch counts (e.g. "photovoltaics"), or None."""
+    return lookup(_shared_categories()["out_of_scope"], raw)
 
 
 def collapse(text: str) -> str:
@@ -52,20 +90,79 @@ def without_brand(key: str, *brands: str | None) -> str:
     return key
 
 
+# Legal forms a company name may end with ("Dell Inc.", "Fujitsu Limited", "AOC International
+# (Europe) B.V."), dropped by brand_key. Dots are removed first, so "B.V." reads "bv".
+_LEGAL_FORMS = frozenset(
+    {
+        "ab",
+        "ag",
+        "as",
+        "bv",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "gmbh",
+        "inc",
+        "incorporated",
+        "kg",
+        "kk",
+        "limited",
+        "llc",
+        "ltd",
+        "nv",
+        "oy",
+        "plc",
+        "pte",
+        "pty",
+        "sa",
+        "sarl",
+        "sas",
+        "spa",
+        "srl",
+    }
+)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+@cache
+def brand_key(brand: str) -> str:
+    """The rule part of brand normalisation: accents, case, anything in parentheses, punctuation
+    and trailing legal forms dropped ("ASUSTeK Computer Inc." -> "asustek computer", "AOC
+    International (Europe) B.V." -> "aoc international"); never empty for a non-empty name."""
+    plain = unicodedata.normalize("NFKD", brand).encode("ascii", "ignore").decode().casefold().replace(".", "")
+    words = _WORD.findall(_PARENTHESES.sub(" ", plain)) or _WORD.findall(plain)
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
 @cache
 def _brand_aliases() -> dict[str, str]:
+    """brand_key of every spelling in crawlers/data/brands.toml -> its canonical brand."""
     table = tomllib.loads((_DATA / "brands.toml").read_text(encoding="utf-8"))
-    return {
-        collapse(alias).casefold(): canonical for canonical, aliases in table.items() for alias in [canonical, *aliases]
-    }
+    return {brand_key(alias): canonical for canonical, aliases in table.items() for alias in [canonical, *aliases]}
+
+
+def brand_placed(brand: str | None) -> bool:
+    """Whether the alias table knows the brand (after the rule); an unplaced brand is counted
+    in the run's stats so the table can grow."""
+    return bool(brand) and brand_key(brand) in _brand_aliases()
 
 
 @cache
 def normalise_brand(brand: str | None) -> str | None:
-    """Canonical brand for a registry spelling; an unknown brand keeps its own spelling."""
+    """The one brand normaliser of registries and shops: the rule (brand_key), then the alias
+    table (crawlers/data/brands.toml, data, not code). A brand the table does not know is its
+    key with each word capitalised ("FRAMEWORK Computer Inc" -> "Framework Computer"), so every
+    spelling of it counts once."""
     if brand is None or not collapse(brand):
         return None
-    return _brand_aliases().get(collapse(brand).casefold(), collapse(brand))
+    key = brand_key(brand)
+    if not key:
+        return collapse(brand)
+    return _brand_aliases().get(key) or " ".join(word.capitalize() for word in key.split())
 
 
 @cache

@@ -270,11 +270,12 @@ def offers(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str]]:
-    """Values the filters offer: what the current data holds."""
+    """Values the filters offer: what the current data holds; `unknown_flags`: models whose
+    records cannot state a flag, per source and flag."""
     if db_version is None:
-        return {"category": [], "label": [], "market": [], "offer_category": []}
+        return {"category": [], "label": [], "market": [], "offer_category": [], "unknown_flags": []}
     with _connection(path) as con:
-        return queries.dimension_values(con)
+        return {**queries.dimension_values(con), "unknown_flags": queries.unknown_flags(con)}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -79,12 +79,14 @@ def market_help() -> str:
     )
 
 
-def levels(present: list[str]) -> dict:
-    """A minimum level for each label of `present` that has a level scale, and a checkbox for
-    each flag a source declares: Filters arguments (min_levels, flags)."""
+def levels(options: dict) -> dict:
+    """A minimum level for each label of the data (`options`: data.choices) that has a level
+    scale, and a checkbox for each flag a source declares, saying how many models cannot state
+    it: Filters arguments (min_levels, flags)."""
     min_levels, flags = [], []
+    unstated = {(row["source"], row["flag"]): row["models"] for row in options.get("unknown_flags", [])}
     for name, (_, label) in labels().items():
-        if label.scale is None or name not in present:
+        if label.scale is None or name not in options["label"]:
             continue
         scale = label.scale
         chosen = choice(
@@ -97,9 +99,10 @@ def levels(present: list[str]) -> dict:
             min_levels.append((name, scale.rank(chosen)))
     for source in all_sources().values():
         for flag in source.flags:
-            if st.checkbox(
-                f"{source.title} {flag.name} only", key=flag.key, bind="query-params", help=flag.help or None
-            ):
+            unknown = unstated.get((source.name, flag.name))
+            note = f" {unknown} models do not state it (unknown, not false): they are left out." if unknown else ""
+            label = f"{source.title} {flag.name} only"
+            if st.checkbox(label, key=flag.key, bind="query-params", help=(flag.help + note).strip() or None):
                 flags.append((source.name, flag.name))
     return {"min_levels": tuple(min_levels), "flags": tuple(flags)}
 

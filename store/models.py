@@ -127,6 +127,7 @@ current_certification = Table(
     Column("valid_until", Date),
     Column("level_rank", Integer),
     Column("flags", ARRAY(String)),
+    Column("unknown_flags", ARRAY(String)),
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
     Column("model_records", Integer),
     Column("gtins_hash", UBigInteger),

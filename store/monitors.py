@@ -14,7 +14,7 @@ import duckdb
 @dataclass(frozen=True)
 class Thresholds:
     max_drop: float = 0.30  # record count may fall at most this much against the last good run
-    min_share: dict = field(default_factory=lambda: {"brand": 0.5, "category": 0.9, "validity": 0.9})
+    min_share: dict = field(default_factory=lambda: {"brand": 0.5, "category": 0.9, "validity": 0.9, "level": 0.5})
     max_errors: int = 0  # errors logged by the crawl
 
     @classmethod
@@ -32,6 +32,7 @@ _PRESENT = {
         "brand": "brand IS NOT NULL",
         "category": "category <> 'other'",
         "validity": "valid_until IS NOT NULL OR valid_from IS NOT NULL",
+        "level": "level IS NOT NULL",  # a run of level-less records would count every model at no level
     },
     "offer": {
         "brand": "brand IS NOT NULL",

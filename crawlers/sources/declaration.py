@@ -93,7 +93,8 @@ class Source:
     - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None).
     - `settings`: its Scrapy settings and their defaults (registry URLs, page sizes); `--set`
       overrides them. `environment`: variables it reads credentials from (never stored).
-    - `monitor_min_share`: per-field floors of the monitors that differ for this source.
+    - `monitor_min_share`: per-field floors of the monitors that differ for this source (a
+      source whose labels have no level scale needs no level: its floor is 0).
     """
 
     name: str
@@ -123,14 +124,14 @@ class Source:
     def spider_settings(self) -> dict[str, Any]:
         """What the source's spider sets at spider priority: its settings' defaults and its
         monitor floors."""
-        extra = {"LABELWATCH_MONITOR_MIN_SHARE": self.monitor_min_share} if self.monitor_min_share else {}
-        return {**self.settings, **extra}
+        floors = {**({} if any(label.scale for label in self.labels) else {"level": 0.0}), **self.monitor_min_share}
+        return {**self.settings, **({"LABELWATCH_MONITOR_MIN_SHARE": floors} if floors else {})}
 
     @cached_property
     def categories(self) -> dict[str, dict[str, str]]:
-        """The folder's categories.toml: per table ("type", "category", or one table named
-        "categories"), raw registry spellings (letters and digits, lower case) to canonical
-        categories; {} when the folder has none."""
+        """The folder's categories.toml: per table (the registry's field, e.g. "type",
+        "category"), the spellings only this registry uses (crawlers.vocabulary.category_keys)
+        to canonical categories; {} when the folder has none."""
         resource = files(self.package) / "categories.toml"
         if not resource.is_file():
             return {}
@@ -144,7 +145,8 @@ class Source:
         return tables
 
     def category(self, table: str, raw: str | None) -> str | None:
-        """Canonical category of a raw registry string in one of the folder's tables, or None."""
-        if raw is None:
-            return None
-        return self.categories.get(table, {}).get(_NOT_ALNUM.sub("", raw.casefold()))
+        """Canonical category of a raw registry string: the folder's table first, then the
+        shared vocabulary (crawlers/data/categories.toml); None when neither knows it."""
+        from crawlers.vocabulary import lookup, shared_category
+
+        return lookup(self.categories.get(table, {}), raw) or shared_category(raw)

@@ -25,7 +25,7 @@ with st.sidebar:
         bind="query-params",
         help="Registrations per country counted country by country, beside the any-market rows.",
     )
-    levels = widgets.levels(options["label"])
+    levels = widgets.levels(options)
 filters = queries.Filters(
     category=None if category == widgets.ALL else category,
     label=None if label == widgets.ALL else label,

@@ -18,7 +18,7 @@ with st.sidebar:
     today = widgets.day("Qualifying on", "valid_on", date.today())
     category = widgets.choice("Category", [widgets.ALL, *options["category"]], "category")
     market = widgets.market(options)
-    levels = widgets.levels(options["label"])
+    levels = widgets.levels(options)
 widgets.sources(path, version, show=False)
 
 table = widgets.read(

@@ -38,8 +38,9 @@ if listed.empty:
     st.stop()
 
 left, middle, right = st.columns(3)
-left.metric("certified models on offer", totals["certified_models"])
-middle.metric("suppliers of certified models", totals["suppliers"])
+on_offer = "Counted only where the shop has it in stock (or in limited availability); other offers stay listed below."
+left.metric("certified models on offer", totals["certified_models"], help=on_offer)
+middle.metric("suppliers of certified models", totals["suppliers"], help=on_offer)
 right.metric(f"offers with {queries.NO_LABEL}", totals["unlabelled_offers"])
 
 st.subheader("Per label and category")

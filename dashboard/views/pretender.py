@@ -30,7 +30,7 @@ with st.sidebar:
     market = widgets.market(options)
     labels = st.multiselect("Labels", options["label"], default=options["label"], key="labels", bind="query-params")
     mode = st.radio("A model qualifies with", [ANY_OF, EACH], key="mode", bind="query-params")
-    levels = widgets.levels(options["label"])
+    levels = widgets.levels(options)
     contract_end = widgets.day(
         "Contract ends on", "contract_end", (pd.Timestamp.today() + pd.DateOffset(years=4)).date()
     )

@@ -18,6 +18,7 @@ from store.queries.counts import (
     qualifying,
     qualifying_brands,
     trends,
+    unknown_flags,
 )
 from store.queries.offers import (
     ALL_DAYS,
@@ -91,6 +92,7 @@ __all__ = [
     "snapshot",
     "source_states",
     "trends",
+    "unknown_flags",
     "valid",
     "versions_at",
 ]

@@ -254,3 +254,15 @@ def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "market": sorted({r[3] for r in labelled if r[3] is not None}),
         "offer_category": sorted({r[1] for r in values}),
     }
+
+
+def unknown_flags(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per source and flag: models of the current data whose records cannot state the flag (an
+    export without its column). They do not pass that flag's filter; readers are told so."""
+    found = records(con, AsOf())
+    sql = f"""
+        SELECT source, flag, count(DISTINCT model_id) AS models
+        FROM (SELECT source, model_id, unnest(unknown_flags) AS flag FROM ({found.sql}))
+        GROUP BY source, flag ORDER BY source, flag
+    """
+    return rows(con.execute(sql, found.params))

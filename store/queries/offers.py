@@ -190,7 +190,11 @@ def _offer_reading(
 
 # What the summaries count of an offer.
 _OFFER_COUNTED = f"""o.record_key, {_OFFER_LABEL} AS label, {_OFFER_CATEGORY} AS category, o.shop, o.name,
-    o.brand_normalised AS brand, o.gtin, o.price, o.price_high, o.currency, o.condition"""
+    o.brand_normalised AS brand, o.gtin, o.price, o.price_high, o.currency, o.condition, o.availability"""
+
+# What a buyer can order now: an offer in stock or of limited availability. Offers out of stock,
+# on pre-order or of unknown availability stay listed, but are not "on offer" in the headline.
+ON_OFFER = ("in_stock", "limited_availability")
 
 
 OFFER_FIELDS = [
@@ -286,14 +290,15 @@ def offer_summary(
 def offer_totals(
     con: duckdb.DuckDBPyConnection, valid_on: date, as_of: AsOf = AsOf(), filters: Filters = Filters()
 ) -> dict:
-    """The Offers page's headline: certified models on offer (OFFERED_MODEL) and their
-    suppliers, offers with no label found, and the rows offers() gives (offer and label)."""
+    """The Offers page's headline: certified models on offer (OFFERED_MODEL, ON_OFFER only) and
+    their suppliers, offers with no label found, and the rows offers() gives (offer and label)."""
     matched, params = _offer_reading(con, as_of, valid_on, filters, _OFFER_COUNTED)
+    on_offer = f"label <> '{NO_LABEL}' AND list_contains($on_offer::VARCHAR[], availability)"
     sql = f"""
-        SELECT count(DISTINCT {OFFERED_MODEL}) FILTER (WHERE label <> '{NO_LABEL}') AS certified_models,
-               count(DISTINCT shop) FILTER (WHERE label <> '{NO_LABEL}') AS suppliers,
+        SELECT count(DISTINCT {OFFERED_MODEL}) FILTER (WHERE {on_offer}) AS certified_models,
+               count(DISTINCT shop) FILTER (WHERE {on_offer}) AS suppliers,
                count(DISTINCT record_key) FILTER (WHERE label = '{NO_LABEL}') AS unlabelled_offers,
                count(*) AS rows
         FROM ({matched})
     """
-    return rows(con.execute(sql, params))[0]
+    return rows(con.execute(sql, {**params, "on_offer": list(ON_OFFER)}))[0]

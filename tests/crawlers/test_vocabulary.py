@@ -39,7 +39,8 @@ def test_tco_categories_map_by_word_and_unknown_is_none():
     assert get_source("tco").category("category", "all-in-one PCs") == "all_in_one"
     assert get_source("tco").category("category", "displays") == "display"
     assert get_source("tco").category("category", "Wearables") is None
-    assert get_source("tco").category("nosuchtable", "Displays") is None
+    assert get_source("tco").category("nosuchtable", "Displays") == "display"  # the shared vocabulary
+    assert get_source("tco").category("category", "Photovoltaics") is None
 
 
 def test_model_key_ignores_case_and_spacing():

@@ -30,21 +30,14 @@ from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.epeat import CLIMATE_PLUS, SOURCE
 from crawlers.vocabulary import country_code
 
-CORE_COLUMNS = (
-    "Id",
-    "Product Name",
-    "Climate+",
-    "Product Category",
-    "Product Type",
-    "Status",
-    "Registered In",
-    "Manufacturer",
-    "Total Score",
-    "EPEAT Tier",
-    "Registered On",
-    "Archived On",
-    "Exceptions",
-)
+# Columns a record cannot do without: a missing one fails the run naming it.
+REQUIRED_COLUMNS = ("Id", "Product Name", "Manufacturer", "EPEAT Tier", "Registered In", "Status")
+# At least one of these says what a product is (exports before 2023 have no Product Category).
+TYPE_COLUMNS = ("Product Type", "Product Category")
+# Read when present; a missing one means "unknown" for every row, counted once per export
+# (exports before 2023 have no Climate+).
+OPTIONAL_COLUMNS = ("Climate+", "Total Score", "Registered On", "Archived On", "Exceptions")
+CORE_COLUMNS = (*REQUIRED_COLUMNS, *TYPE_COLUMNS, *OPTIONAL_COLUMNS)
 GTIN_COLUMNS = ("Global Trade Item Number", "European Article Number", "Universal Product Code")
 PART_NUMBER_COLUMNS = ("Manufacturer Part Number",)
 _SCORE = re.compile(r"^\s*(\d+)\s+of\s+(\d+)\s*$")
@@ -64,17 +57,36 @@ def _text(value) -> str | None:
     return None if text in ("", "*") else text
 
 
+def _identifier_text(value) -> str | None:
+    """An identifier cell as text: a number a spreadsheet stored (197105004894.0) as its digits,
+    without `.0` or an exponent; None for a value no identifier can be (a date, a fraction)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 1e15:  # exact below 2**53
+        return str(int(value))
+    return None
+
+
 @lru_cache(maxsize=1 << 14)
-def _split_gtins(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(valid GTIN-14s, invalid values) of a comma-separated identifier cell. Cached: the same
-    product repeats its cell in every country it is registered in."""
-    valid, invalid = [], []
+def _split_gtins(cell: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """(valid GTIN-14s, invalid values, how many were 11-digit UPCs restored) of a comma-separated
+    identifier cell. An 11-digit value is a 12-digit UPC whose leading zero a spreadsheet
+    dropped when its check digit verifies with the zero back. Cached: the same product repeats
+    its cell in every country it is registered in."""
+    valid, invalid, restored = [], [], 0
     for value in cell.split(","):
         value = value.strip()
         if value and value != "*":
             gtin = to_gtin14(value)
+            if gtin is None and len(value) == 11 and value.isdigit():
+                gtin = to_gtin14("0" + value)
+                restored += gtin is not None
             (valid if gtin else invalid).append(gtin or value)
-    return tuple(valid), tuple(invalid)
+    return tuple(valid), tuple(invalid), restored
 
 
 class EpeatSpider(RegistrySpider):
@@ -180,44 +192,64 @@ class EpeatSpider(RegistrySpider):
         return header, rows
 
     def _columns(self, header, where: str) -> dict:
+        """Where each column is: `core` maps every CORE_COLUMNS name to its index (None when
+        an optional column is absent); identifier columns are every column after `Exceptions`
+        (or, without it, those named as identifier types)."""
         names = [_text(h) or "" for h in header]
-        missing = [c for c in CORE_COLUMNS if c not in names]
+        missing = [c for c in REQUIRED_COLUMNS if c not in names]
+        if not any(c in names for c in TYPE_COLUMNS):
+            missing.append(" or ".join(TYPE_COLUMNS))
         if missing:
             raise ExportFormatError(
                 f"{where}: required column {missing[0]!r} missing"
                 f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
                 f"header is {names[:16]}"
             )
-        offset = names.index("Exceptions") + 1
-        identifiers = names[offset:]
-        for name in identifiers:
+        twice = [c for c in CORE_COLUMNS if names.count(c) > 1]
+        if twice:
+            raise ExportFormatError(f"{where}: column {twice[0]!r} appears {names.count(twice[0])} times in the header")
+        for name in CORE_COLUMNS:
+            if name not in names:
+                self.count(f"column/missing/{name}")
+                self.logger.warning("epeat: %s has no %r column: read as unknown for every row", where, name)
+        offset = names.index("Exceptions") + 1 if "Exceptions" in names else 0
+        identifiers = {i: n for i, n in enumerate(names) if i >= offset and n not in CORE_COLUMNS}
+        if not offset:  # no Exceptions column to say where identifiers start: only known identifier types
+            identifiers = {i: n for i, n in identifiers.items() if n in GTIN_COLUMNS + PART_NUMBER_COLUMNS}
+        for name in identifiers.values():
             if name and name not in GTIN_COLUMNS + PART_NUMBER_COLUMNS:
                 self.count(f"identifier_column/ignored/{name}")
         return {
-            "core": [names.index(name) for name in CORE_COLUMNS],
-            "gtin": [offset + i for i, n in enumerate(identifiers) if n in GTIN_COLUMNS],
-            "part": [offset + i for i, n in enumerate(identifiers) if n in PART_NUMBER_COLUMNS],
+            "core": {name: names.index(name) if name in names else None for name in CORE_COLUMNS},
+            "gtin": [i for i, n in identifiers.items() if n in GTIN_COLUMNS],
+            "part": [i for i, n in identifiers.items() if n in PART_NUMBER_COLUMNS],
             "width": len(names),
         }
+
+    def _identifiers(self, row, indexes: list[int]) -> list[str]:
+        """The text of a row's identifier cells; a number stored by a spreadsheet is read as its
+        digits (counted), a cell no identifier can be is counted and skipped."""
+        cells = []
+        for i in indexes:
+            value = row[i]
+            if value is None or value == "":
+                continue
+            text = _identifier_text(value)
+            if text is None:
+                self.count("identifier/unreadable_cell")
+            else:
+                if not isinstance(value, str):
+                    self.count("identifier/numeric_cell")
+                cells.append(text)
+        return cells
 
     def row_item(self, columns: dict, row, ref: str, link: str | None) -> dict | None:
         if len(row) < columns["width"]:
             row = [*row, *[None] * (columns["width"] - len(row))]
-        (
-            id_,
-            name,
-            climate,
-            product_category,
-            product_type,
-            status,
-            market,
-            brand,
-            score,
-            tier,
-            registered,
-            archived,
-            exceptions,
-        ) = (row[i] for i in columns["core"])
+        cell = {name: None if i is None else row[i] for name, i in columns["core"].items()}
+        id_, name, market, brand, tier = (
+            cell[c] for c in ("Id", "Product Name", "Registered In", "Manufacturer", "EPEAT Tier")
+        )
         registry_id, name, market = _text(id_), _text(name), _text(market)
         ref = f"{ref} (Id {registry_id})"
         for field, value in (("Id", registry_id), ("Product Name", name), ("Registered In", market)):
@@ -231,21 +263,23 @@ class EpeatSpider(RegistrySpider):
         code = country_code(market)
         if code is None:
             self.count(f"market/unknown/{market}")
-        product_category, product_type = _text(product_category), _text(product_type)
-        points, maximum = self._score(_text(score), ref)
-        registered_on, archived_on = self._date(registered), self._date(archived)
+        product_category, product_type = _text(cell["Product Category"]), _text(cell["Product Type"])
+        if self.out_of_scope(("type", product_type), ("category", product_category)):
+            return None
+        points, maximum = self._score(_text(cell["Total Score"]), ref)
+        registered_on, archived_on = self._date(cell["Registered On"]), self._date(cell["Archived On"])
         gtins, parts = [], []
-        for i in columns["gtin"]:
-            if isinstance(row[i], str):  # the cell as it is: _split_gtins is cached on it
-                valid, invalid = _split_gtins(row[i])
-                gtins.extend(valid)
-                if invalid:
-                    self.count("gtin/invalid", len(invalid))
-        for i in columns["part"]:
-            if isinstance(row[i], str):
-                parts.extend(p.strip() for p in row[i].split(",") if p.strip() not in ("", "*"))
+        for text in self._identifiers(row, columns["gtin"]):
+            valid, invalid, restored = _split_gtins(text)  # cached on the cell's text
+            gtins.extend(valid)
+            if invalid:
+                self.count("gtin/invalid", len(invalid))
+            if restored:
+                self.count("gtin/leading_zero_restored", restored)
+        for text in self._identifiers(row, columns["part"]):
+            parts.extend(p.strip() for p in text.split(",") if p.strip() not in ("", "*"))
         label = SOURCE.labels[0].name
-        climate_plus = self._bool(climate, ref)
+        climate_plus = self._bool(cell["Climate+"], ref)
         return {
             "source": self.name,
             "run_id": self.run_id,
@@ -260,17 +294,18 @@ class EpeatSpider(RegistrySpider):
             "certificate_id": registry_id,
             "valid_from": registered_on,
             "valid_until": archived_on,
-            "status": _text(status),
+            "status": _text(cell["Status"]),
             "gtins": gtins,
             "url": link,
             "market": market,
             "market_code": code,
             "flags": [CLIMATE_PLUS.name] if climate_plus else [],
+            "unknown_flags": [CLIMATE_PLUS.name] if climate_plus is None else [],
             "score_points": points,
             "score_max": maximum,
             "registered_on": registered_on,
             "archived_on": archived_on,
-            "exceptions": _text(exceptions),
+            "exceptions": _text(cell["Exceptions"]),
             "registry_id": registry_id,
             "part_numbers": parts,
         }

@@ -21,6 +21,7 @@ import lxml.etree
 import lxml.html
 
 from crawlers.gtin import to_gtin14
+from crawlers.vocabulary import shared_category
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _GTIN_FIELDS = ("gtin14", "gtin13", "gtin12", "gtin8", "gtin")
@@ -110,7 +111,8 @@ def _walk(data: Any):
 
 
 def _products(data: Any):
-    """Product nodes anywhere (top level, @graph, a WebPage's mainEntity ...), not inside another Product."""
+    """Product nodes anywhere (top level, @graph, a WebPage's mainEntity, a BuyAction's object
+    ...), not inside another Product."""
     if isinstance(data, list):
         for item in data:
             yield from _products(item)
@@ -141,9 +143,42 @@ def _documents(body: str) -> list[tuple[str, str]]:
     return documents
 
 
-def structured_data(body: str, url: str) -> tuple[list[tuple[str, dict]], list[str]]:
-    """(syntax, Product node) pairs of a page, and the syntaxes with a part that could not be parsed."""
-    products, broken = [], []
+def _breadcrumbs(data: Any) -> list[str]:
+    """The names of a BreadcrumbList's items anywhere in the data, in their order."""
+    names = []
+    for node in _walk_all(data):
+        if "BreadcrumbList" not in _types(node):
+            continue
+        items = [i for i in _walk(node.get("itemListElement")) if isinstance(i, dict)]
+        items.sort(key=lambda i: int(i["position"]) if str(i.get("position", "")).isdigit() else 0)
+        names += [n for n in (_text(i.get("name")) or _text(i.get("item")) for i in items) if n]
+    return names
+
+
+def _walk_all(data: Any):
+    """Every dict node in the data, however deep."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_all(item)
+    elif isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from _walk_all(value)
+
+
+def page_category(product: dict, crumbs: list[str]) -> str | None:
+    """The canonical category a page states for a product: its `category` (most specific part
+    first: "Electronics > Phones > Smartphones"), else its breadcrumb trail from the last crumb
+    back, through the shared vocabulary; None when nothing maps."""
+    stated = _text(product.get("category"))
+    parts = [p for p in re.split(r"\s*[>/|]\s*", stated)] if stated else []
+    return next((c for c in map(shared_category, [*reversed(parts), *reversed(crumbs)]) if c), None)
+
+
+def structured_data(body: str, url: str) -> tuple[list[tuple[str, dict]], list[str], list[str]]:
+    """(syntax, Product node) pairs of a page, the syntaxes with a part that could not be
+    parsed, and the page's breadcrumb names."""
+    products, broken, crumbs = [], [], []
     documents = _documents(body)
     for syntax, document in documents:
         try:
@@ -155,7 +190,8 @@ def structured_data(body: str, url: str) -> tuple[list[tuple[str, dict]], list[s
         if syntax == "rdfa":
             found = _compact_rdfa(found)
         products += [(syntax, node) for node in _products(found)]
-    return products, broken
+        crumbs += _breadcrumbs(found)
+    return products, broken, crumbs
 
 
 def _first(value: Any) -> Any:
@@ -215,8 +251,12 @@ def availability(value: Any) -> str | None:
 
 
 def condition(value: Any) -> str | None:
+    """new / refurbished / used / damaged from a schema.org OfferItemCondition, full
+    ("https://schema.org/UsedCondition"), short ("UsedCondition") or bare ("Used")."""
     name = _enum(value)
-    return _CONDITIONS.get(name.lower()) if name else None
+    if not name:
+        return None
+    return _CONDITIONS.get(name.lower()) or _CONDITIONS.get(name.lower() + "condition")
 
 
 def _offer_nodes(product: dict) -> list[dict]:
@@ -247,7 +287,7 @@ def read_page(body: str, url: str) -> Page:
     missing_name, no_offer, missing_price, invalid_price, missing_currency; notes: invalid_gtin,
     unknown_availability, unknown_condition."""
     page = Page()
-    products, broken = structured_data(body, url)
+    products, broken, crumbs = structured_data(body, url)
     page.rejected += [f"malformed_{syntax.replace('-', '')}" for syntax in broken]
     if not products:
         page.rejected.append("no_structured_data")
@@ -263,6 +303,7 @@ def read_page(body: str, url: str) -> Page:
             page.rejected.append("no_offer")
             continue
         gtin = _gtin(product, page)
+        category = page_category(product, crumbs)
         for offer in offers:
             spec = _first(offer.get("priceSpecification")) or {}
             raw_price = _first(offer.get("price", offer.get("lowPrice", spec.get("price"))))
@@ -291,6 +332,7 @@ def read_page(body: str, url: str) -> Page:
                 "url": urljoin(url, _text(offer.get("url")) or url),
                 "seller": _text(offer.get("seller")),
                 "syntax": syntax,
+                "category": category,
             }
             if offer.get("availability") and record["availability"] is None:
                 page.notes.append("unknown_availability")

@@ -19,6 +19,7 @@ from crawlers.items import Offer
 from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.offers.schemaorg import parse_price, read_page
 from crawlers.sources.offers.shops import Shop, load_shops
+from crawlers.vocabulary import shared_category
 
 
 class OffersSpider(RegistrySpider):
@@ -137,13 +138,17 @@ class OffersSpider(RegistrySpider):
                     "url": f"{url}?variant={variant['id']}" if variant.get("id") else url,
                     "seller": None,
                     "syntax": "shopify",
+                    "category": shared_category(product.get("product_type")),
                 }
             )
         return offers
 
     def offer(self, shop: Shop, fields: dict) -> dict:
+        """An offer record: the page's fields with the shop's; the category the page states
+        (crawlers.vocabulary's shared spellings), else the shop's hint ("other" by default)."""
         condition = fields["condition"] or shop.condition
         self.count(f"offers/{fields['syntax']}")
+        self.count(f"category_from/{'page' if fields.get('category') else 'shop'}")
         return {
             **fields,
             "condition": condition,
@@ -153,7 +158,7 @@ class OffersSpider(RegistrySpider):
             "shop": shop.name,
             "shop_country": shop.country,
             "shop_kind": shop.kind,
-            "category": shop.category,
+            "category": fields.get("category") or shop.category,
         }
 
     def rejected(self, reasons: list[str], response) -> None:

@@ -37,6 +37,11 @@ from crawlers.vocabulary import model_key
 _GENERATION = re.compile(r"generation\s+(\d+)", re.IGNORECASE)
 _FOR_CATEGORY = re.compile(r"\bfor\s+(.+)$", re.IGNORECASE)
 _CERT_PREFIX = re.compile(r"^[A-Z]+")
+_NUMBER = re.compile(r"^\d{1,2}$")
+# Certificate numbers whose pattern says the generation (README.md: "Units" and the feed capture):
+# generation 10 is DE1/AE1 + 8 digits in the feed, D10 + 8 digits in the GTIN API. Generations 8
+# and 9 share DE/AE + 8 digits, so a number alone never says 8 or 9.
+CERTIFICATE_GENERATIONS = ((re.compile(r"^(?:DE|AE)1\d{8}$"), "10"), (re.compile(r"^D10\d{8}$"), "10"))
 
 
 def _text(value) -> str | None:
@@ -48,6 +53,27 @@ def _text(value) -> str | None:
 
 
 CERTIFIED, EDGE = (label.name for label in SOURCE.labels)
+
+
+def feed_generation(record: dict, certificate: str | None) -> tuple[str | None, str]:
+    """A feed record's generation and where it was read: the `generation` key; a version text
+    (`standard`, `version`: "TCO Certified, generation 10, for displays", or a bare number);
+    `latest_version`, the key one public client of the live feed maps instead; else the
+    certificate number's documented pattern (CERTIFICATE_GENERATIONS); else none."""
+    for key in ("generation", "standard", "version", "latest_version"):
+        text = _text(record.get(key))
+        if text is None:
+            continue
+        found = _GENERATION.search(text)
+        if found or _NUMBER.match(text):
+            return (found.group(1) if found else text), key
+    generation = certificate_generation(certificate)
+    return generation, "certificate_number" if generation else "none"
+
+
+def certificate_generation(certificate: str | None) -> str | None:
+    """The generation a certificate number's documented pattern says, or None."""
+    return next((g for pattern, g in CERTIFICATE_GENERATIONS if certificate and pattern.match(certificate)), None)
 
 
 def _label(*texts: str | None) -> str:
@@ -173,7 +199,8 @@ class TcoSpider(RegistrySpider):
     def feed_item(self, record: dict, ref: str) -> dict | None:
         name, certificate = _text(record.get("name")), _text(record.get("cert_no"))
         brand, category_raw = _text(record.get("brand")), _text(record.get("category"))
-        generation, search = _text(record.get("generation")), _text(record.get("search"))
+        search = _text(record.get("search"))
+        generation, read_from = feed_generation(record, certificate)
         idkey = _text(record.get("idkey")) or _text(record.get("id"))
         ref = f"{ref} ({idkey or certificate or name or 'no id'})"
         for key, value in (("category", category_raw), ("generation", generation), ("search", search)):
@@ -184,6 +211,7 @@ class TcoSpider(RegistrySpider):
         if search not in (None, "1"):
             self.count("feed/skipped_search")
             return None
+        self.count(f"feed/level_from/{read_from}")
         expiry = record.get("cert_expiry_date")
         for field, value in (("name", name), ("cert_no", certificate), ("cert_expiry_date", expiry)):
             if not _text(value):
@@ -272,7 +300,8 @@ class TcoSpider(RegistrySpider):
         if brand is None:
             self.count("api/brand_unknown", len(names))
         label = _label(standard, _text(info.get("program")))
-        level = generation.group(1) if generation else None
+        level = generation.group(1) if generation else certificate_generation(certificate)
+        self.count(f"api/level_from/{'standard' if generation else 'certificate_number' if level else 'none'}")
         rank = self.level_rank(label, level, ref)
         for key, name in names.items():
             yield {

@@ -207,3 +207,47 @@ def test_parse_file_sniffs_the_saved_format(make_spider, fixture, expected_items
         assert items == [] and "neither a Product Finder feed" in caplog.text
     else:
         assert len(items) == expected_items
+
+
+FEED_RECORDS = json.loads((SNAPSHOTS / "bodies" / "tco" / "items-get.json").read_text())
+
+
+def as_live_client_maps_it(record: dict, **changes) -> dict:
+    """A real feed record under the keys one public client of the live feed maps (no
+    `generation`: `latest_version`, `edge`, `cert_no`, `cert_expiry_date`)."""
+    mapped = {k: v for k, v in record.items() if k != "generation"}
+    return {**mapped, **changes}
+
+
+@pytest.mark.parametrize(
+    "changes, level, read_from",
+    [
+        ({"latest_version": "10"}, "10", "latest_version"),
+        ({"latest_version": "TCO Certified, generation 9"}, "9", "latest_version"),
+        ({"standard": "TCO Certified, generation 10, for displays"}, "10", "standard"),
+        ({"cert_no": "DE126080179"}, "10", "certificate_number"),  # DE1 + 8 digits: generation 10
+        ({"cert_no": "DE18113001"}, None, "none"),  # DE + 8 digits: generation 8 or 9, not said
+    ],
+)
+def test_the_feed_level_is_read_from_whichever_key_the_record_carries(make_spider, changes, level, read_from):
+    spider = make_spider(TcoSpider, api="off")
+    record = as_live_client_maps_it(FEED_RECORDS[0], **changes)
+    [item] = items_of(spider.feed_items([record], "feed"))
+    assert (item.level, item.level_rank) == (level, int(level) if level else None)
+    assert spider.crawler.stats.get_value(f"tco/feed/level_from/{read_from}") == 1
+
+
+def test_a_feed_whose_records_carry_no_level_is_held_back(tmp_path):
+    """Every real record without a level key and with a certificate number that says none: the
+    run is suspect, never loaded as level-less counts."""
+    from conftest import run_cli
+
+    records = [as_live_client_maps_it(r, cert_no=f"XX{n:08d}") for n, r in enumerate(FEED_RECORDS)]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(records))
+    db = tmp_path / "lw.duckdb"
+    result = run_cli("import", "tco", feed, "--db", db)
+    assert result.returncode == 1
+    assert (
+        "HELD BACK as suspect" in result.stderr and "only 0% of records have a level (threshold 50%)" in result.stderr
+    )
