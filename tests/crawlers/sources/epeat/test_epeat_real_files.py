@@ -209,3 +209,21 @@ def test_real_spellings_of_brands_count_as_one_brand():
         )
     )
     assert spellings == {"Apple": 2, "Fujitsu": 2, "AOC": 2, "Philips": 2, "ASUS": 2, "HP": 3, "Dell": 2}
+
+
+def test_dates_read_from_month_first_text_iso_text_date_cells_and_excel_serials(spider):
+    """The real sample writes `4/30/2021 00:00:00`; other exports carry ISO text, date cells or
+    the bare serial day number a spreadsheet keeps when a cell loses its date format."""
+    from datetime import date, datetime
+
+    header, rows = sample()
+    registered, archived = header.index("Registered On"), header.index("Archived On")
+    spellings = ["4/30/2021 00:00:00", "2021-04-30", datetime(2021, 4, 30), 44316, 44316.0]
+    changed = []
+    for value, values in zip(spellings, rows, strict=False):
+        values = list(values)
+        values[registered], values[archived] = value, "2025-12-31T00:00:00"
+        changed.append(values)
+    items = parsed(spider, xlsx(header, changed))
+    assert [i.registered_on for i in items] == [date(2021, 4, 30)] * 5
+    assert {i.valid_until for i in items} == {date(2025, 12, 31)}
