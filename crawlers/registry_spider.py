@@ -10,6 +10,7 @@ is an error, which fails the run.
 
 import json
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ class RegistrySpider(scrapy.Spider):
         settings.setdict(get_source(cls.name).spider_settings(), priority="spider")
         super().update_settings(settings)
 
-    @property
+    @cached_property
     def source(self) -> Source:
         return get_source(self.name)
 
@@ -46,6 +47,7 @@ class RegistrySpider(scrapy.Spider):
     def __init__(self, *args, file: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.file = Path(file).resolve() if file else None
+        self._categories: dict[tuple, str | None] = {}  # category()'s answers by its arguments
 
     async def start(self):
         if self.file is not None:
@@ -72,10 +74,13 @@ class RegistrySpider(scrapy.Spider):
     def category(self, *tries: tuple[str, str | None]) -> str:
         """Canonical category from the first (table of the source's categories.toml, raw value)
         that maps; "other" when none does, counted under category/unmapped/<raw values>."""
-        for table, raw in tries:
-            canonical = self.source.category(table, raw)
-            if canonical is not None:
-                return canonical
+        canonical = self._categories.get(tries)
+        if canonical is None and tries not in self._categories:  # registries repeat a handful of values
+            canonical = self._categories[tries] = next(
+                (c for c in (self.source.category(table, raw) for table, raw in tries) if c), None
+            )
+        if canonical is not None:
+            return canonical
         self.count(f"category/unmapped/{' / '.join(str(raw) for _, raw in tries)}")
         return "other"
 

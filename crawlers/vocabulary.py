@@ -5,7 +5,7 @@ spellings only it uses in its own categories.toml (crawlers.sources.declaration)
 import re
 import tomllib
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 CANONICAL_CATEGORIES = (
@@ -32,6 +32,7 @@ _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=4096)
 def category_keys(raw: str) -> tuple[str, ...]:
     """The keys a raw category string is looked up under in a category table: without accents,
     lower case, letters and digits only ("Tablet/Slate" -> "tabletslate"); and, for a plural
@@ -57,11 +58,13 @@ def _shared_categories() -> dict[str, dict[str, str]]:
     return tables
 
 
+@lru_cache(maxsize=4096)
 def shared_category(raw: str | None) -> str | None:
     """Canonical category of a raw spelling in the shared vocabulary, or None."""
     return lookup(_shared_categories()["category"], raw)
 
 
+@lru_cache(maxsize=4096)
 def out_of_scope(raw: str | None) -> str | None:
     """Why a raw category is outside what labelwatch counts (e.g. "photovoltaics"), or None."""
     return lookup(_shared_categories()["out_of_scope"], raw)

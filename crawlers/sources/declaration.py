@@ -12,6 +12,8 @@ from functools import cached_property
 from importlib.resources import files
 from typing import Any, Literal
 
+from crawlers.vocabulary import CANONICAL_CATEGORIES, lookup, shared_category
+
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -135,8 +137,6 @@ class Source:
         resource = files(self.package) / "categories.toml"
         if not resource.is_file():
             return {}
-        from crawlers.vocabulary import CANONICAL_CATEGORIES
-
         tables = tomllib.loads(resource.read_text(encoding="utf-8"))
         for table, mapping in tables.items():
             unknown = set(mapping.values()) - set(CANONICAL_CATEGORIES)
@@ -147,6 +147,4 @@ class Source:
     def category(self, table: str, raw: str | None) -> str | None:
         """Canonical category of a raw registry string: the folder's table first, then the
         shared vocabulary (crawlers/data/categories.toml); None when neither knows it."""
-        from crawlers.vocabulary import lookup, shared_category
-
         return lookup(self.categories.get(table, {}), raw) or shared_category(raw)
