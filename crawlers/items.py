@@ -87,7 +87,7 @@ class Certification(BaseModel):
     @field_validator("part_numbers", "flags", "unknown_flags")
     @classmethod
     def _sorted(cls, values: list[str]) -> list[str]:
-        return sorted(set(values))
+        return sorted(set(values)) if len(values) > 1 else values
 
     @model_validator(mode="after")
     def _derive(self) -> "Certification":

@@ -192,8 +192,8 @@ class EpeatSpider(RegistrySpider):
         return header, rows
 
     def _columns(self, header, where: str) -> dict:
-        """Where each column is: `core` maps every CORE_COLUMNS name to its index (None when
-        an optional column is absent); identifier columns are every column after `Exceptions`
+        """Where each column is: `core`, the index of each of CORE_COLUMNS in its order (None
+        when an optional column is absent); identifier columns are every column after `Exceptions`
         (or, without it, those named as identifier types)."""
         names = [_text(h) or "" for h in header]
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -220,7 +220,7 @@ class EpeatSpider(RegistrySpider):
             if name and name not in GTIN_COLUMNS + PART_NUMBER_COLUMNS:
                 self.count(f"identifier_column/ignored/{name}")
         return {
-            "core": {name: names.index(name) if name in names else None for name in CORE_COLUMNS},
+            "core": tuple(names.index(name) if name in names else None for name in CORE_COLUMNS),
             "gtin": [i for i, n in identifiers.items() if n in GTIN_COLUMNS],
             "part": [i for i, n in identifiers.items() if n in PART_NUMBER_COLUMNS],
             "width": len(names),
@@ -246,10 +246,21 @@ class EpeatSpider(RegistrySpider):
     def row_item(self, columns: dict, row, ref: str, link: str | None) -> dict | None:
         if len(row) < columns["width"]:
             row = [*row, *[None] * (columns["width"] - len(row))]
-        cell = {name: None if i is None else row[i] for name, i in columns["core"].items()}
-        id_, name, market, brand, tier = (
-            cell[c] for c in ("Id", "Product Name", "Registered In", "Manufacturer", "EPEAT Tier")
-        )
+        (
+            id_,
+            name,
+            brand,
+            tier,
+            market,
+            status,
+            product_type,
+            product_category,
+            climate,
+            score,
+            registered,
+            archived,
+            exceptions,
+        ) = (None if i is None else row[i] for i in columns["core"])  # CORE_COLUMNS' order
         registry_id, name, market = _text(id_), _text(name), _text(market)
         ref = f"{ref} (Id {registry_id})"
         for field, value in (("Id", registry_id), ("Product Name", name), ("Registered In", market)):
@@ -263,11 +274,11 @@ class EpeatSpider(RegistrySpider):
         code = country_code(market)
         if code is None:
             self.count(f"market/unknown/{market}")
-        product_category, product_type = _text(cell["Product Category"]), _text(cell["Product Type"])
+        product_category, product_type = _text(product_category), _text(product_type)
         if self.out_of_scope(("type", product_type), ("category", product_category)):
             return None
-        points, maximum = self._score(_text(cell["Total Score"]), ref)
-        registered_on, archived_on = self._date(cell["Registered On"]), self._date(cell["Archived On"])
+        points, maximum = self._score(_text(score), ref)
+        registered_on, archived_on = self._date(registered), self._date(archived)
         gtins, parts = [], []
         for text in self._identifiers(row, columns["gtin"]):
             valid, invalid, restored = _split_gtins(text)  # cached on the cell's text
@@ -279,7 +290,7 @@ class EpeatSpider(RegistrySpider):
         for text in self._identifiers(row, columns["part"]):
             parts.extend(p.strip() for p in text.split(",") if p.strip() not in ("", "*"))
         label = SOURCE.labels[0].name
-        climate_plus = self._bool(cell["Climate+"], ref)
+        climate_plus = self._bool(climate, ref)
         return {
             "source": self.name,
             "run_id": self.run_id,
@@ -294,7 +305,7 @@ class EpeatSpider(RegistrySpider):
             "certificate_id": registry_id,
             "valid_from": registered_on,
             "valid_until": archived_on,
-            "status": _text(cell["Status"]),
+            "status": _text(status),
             "gtins": gtins,
             "url": link,
             "market": market,
@@ -305,7 +316,7 @@ class EpeatSpider(RegistrySpider):
             "score_max": maximum,
             "registered_on": registered_on,
             "archived_on": archived_on,
-            "exceptions": _text(cell["Exceptions"]),
+            "exceptions": _text(exceptions),
             "registry_id": registry_id,
             "part_numbers": parts,
         }
