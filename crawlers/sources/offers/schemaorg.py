@@ -99,15 +99,17 @@ def _types(node: dict) -> set[str]:
     return {_short(str(k)) for k in (kinds if isinstance(kinds, list) else [kinds])}
 
 
-def _walk(data: Any):
-    """The dict nodes of a value: itself, the items of a list, the nodes of an @graph."""
+def _walk(data: Any, deep: bool = False):
+    """The dict nodes of a value: itself, the items of a list, the nodes of an @graph; `deep`:
+    every node nested in it, however deep."""
     if isinstance(data, list):
         for item in data:
-            yield from _walk(item)
+            yield from _walk(item, deep)
     elif isinstance(data, dict):
         yield data
-        if "@graph" in data:
-            yield from _walk(data["@graph"])
+        for key, value in data.items():
+            if deep or key == "@graph":
+                yield from _walk(value, deep)
 
 
 def _products(data: Any):
@@ -146,24 +148,13 @@ def _documents(body: str) -> list[tuple[str, str]]:
 def _breadcrumbs(data: Any) -> list[str]:
     """The names of a BreadcrumbList's items anywhere in the data, in their order."""
     names = []
-    for node in _walk_all(data):
+    for node in _walk(data, deep=True):
         if "BreadcrumbList" not in _types(node):
             continue
         items = [i for i in _walk(node.get("itemListElement")) if isinstance(i, dict)]
         items.sort(key=lambda i: int(i["position"]) if str(i.get("position", "")).isdigit() else 0)
         names += [n for n in (_text(i.get("name")) or _text(i.get("item")) for i in items) if n]
     return names
-
-
-def _walk_all(data: Any):
-    """Every dict node in the data, however deep."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk_all(item)
-    elif isinstance(data, dict):
-        yield data
-        for value in data.values():
-            yield from _walk_all(value)
 
 
 def page_category(product: dict, crumbs: list[str]) -> str | None:
