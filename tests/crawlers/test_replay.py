@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 
-from crawlers.replay import SECRET, RecordMiddleware, ReplayIndex, ReplayMiddleware
+from crawlers.replay import OPTIONAL, SECRET, NotRecorded, RecordMiddleware, ReplayIndex, ReplayMiddleware
 
 
 def answer(replay, request):
@@ -49,6 +49,13 @@ def test_missing_request_fails_with_a_log_line_naming_the_url(tmp_path, caplog):
     with caplog.at_level(logging.ERROR), pytest.raises(IgnoreRequest):
         answer(ReplayMiddleware(tmp_path), Request("https://a.test/x?y=1"))
     assert "no recorded response for GET https://a.test/x?y=1" in caplog.text
+
+
+def test_an_optional_request_the_recording_lacks_is_not_recorded_not_an_error(tmp_path, caplog):
+    write_recording(tmp_path, [({"method": "GET", "url": "https://a.test/x"}, b"[]")])
+    with caplog.at_level(logging.ERROR), pytest.raises(NotRecorded):
+        answer(ReplayMiddleware(tmp_path), Request("https://a.test/token", method="POST", meta={OPTIONAL: True}))
+    assert caplog.text == ""  # no error line: the run is not failed by it
 
 
 def test_post_body_must_match_when_recorded(tmp_path):

@@ -107,7 +107,7 @@ class TcoSpider(RegistrySpider):
             return self.api == "on"
         if self.settings.get("LABELWATCH_REPLAY_DIR"):
             return True
-        return bool(os.environ.get("TCO_API_USER") and os.environ.get("TCO_API_PASSWORD"))
+        return all(os.environ.get(variable) for variable in SOURCE.environment)
 
     def _api_url(self, path: str, **query) -> str:
         url = self.settings["TCO_API_URL"].rstrip("/") + path
@@ -117,8 +117,8 @@ class TcoSpider(RegistrySpider):
         if not self._api_wanted():
             return
         credentials = {
-            "username": os.environ.get("TCO_API_USER", ""),
-            "password": os.environ.get("TCO_API_PASSWORD", ""),
+            key: os.environ.get(variable, "")
+            for key, variable in zip(("username", "password"), SOURCE.environment, strict=True)
         }
         yield scrapy.Request(
             self._api_url("/token"),

@@ -251,3 +251,27 @@ def test_a_feed_whose_records_carry_no_level_is_held_back(tmp_path):
     assert (
         "HELD BACK as suspect" in result.stderr and "only 0% of records have a level (threshold 50%)" in result.stderr
     )
+
+
+def test_a_recording_without_the_api_replays_the_feed_alone(tmp_path):
+    """The demo bundle's feed answer only: the token request is optional on replay, so the
+    run loads the feed, counts the missing API and logs no error."""
+    from conftest import run_cli
+
+    bundle = tmp_path / "feed-only"
+    (bundle / "bodies").mkdir(parents=True)
+    [feed_line] = [line for line in (SNAPSHOTS / "index.jsonl").read_text().splitlines() if "items-get" in line]
+    (bundle / "index.jsonl").write_text(feed_line + "\n")
+    (bundle / "bodies" / "tco").mkdir()
+    (bundle / "bodies" / "tco" / "items-get.json").write_bytes(
+        (SNAPSHOTS / "bodies" / "tco" / "items-get.json").read_bytes()
+    )
+    db = tmp_path / "lw.duckdb"
+    run_cli("crawl", "tco", "--replay", bundle, "--db", db, check=True)
+    [run] = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
+    assert (run["status"], run["errors"]) == ("loaded", 0)
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        stats = json.loads(con.execute("SELECT stats FROM crawl_run").fetchone()[0])
+    assert stats["tco/api/not_recorded"] == 1 and "tco/api/records" not in stats
