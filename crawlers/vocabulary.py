@@ -32,13 +32,17 @@ _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+def plain(text: str) -> str:
+    """Text without accents, lower case: the first step of every key made from a name."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
 @lru_cache(maxsize=4096)
 def category_keys(raw: str) -> tuple[str, ...]:
     """The keys a raw category string is looked up under in a category table: without accents,
     lower case, letters and digits only ("Tablet/Slate" -> "tabletslate"); and, for a plural
     ending in "s", its singular ("Monitors" -> "monitors", "monitor")."""
-    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().casefold()
-    key = _NOT_ALNUM.sub("", plain)
+    key = _NOT_ALNUM.sub("", plain(raw))
     return (key, key[:-1]) if key.endswith("s") and len(key) > 2 else (key,)
 
 
@@ -134,8 +138,8 @@ def brand_key(brand: str) -> str:
     """The rule part of brand normalisation: accents, case, anything in parentheses, punctuation
     and trailing legal forms dropped ("ASUSTeK Computer Inc." -> "asustek computer", "AOC
     International (Europe) B.V." -> "aoc international"); never empty for a non-empty name."""
-    plain = unicodedata.normalize("NFKD", brand).encode("ascii", "ignore").decode().casefold().replace(".", "")
-    words = _WORD.findall(_PARENTHESES.sub(" ", plain)) or _WORD.findall(plain)
+    text = plain(brand).replace(".", "")
+    words = _WORD.findall(_PARENTHESES.sub(" ", text)) or _WORD.findall(text)
     while len(words) > 1 and words[-1] in _LEGAL_FORMS:
         words.pop()
     return " ".join(words)

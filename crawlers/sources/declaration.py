@@ -12,14 +12,14 @@ from functools import cached_property
 from importlib.resources import files
 from typing import Any, Literal
 
-from crawlers.vocabulary import CANONICAL_CATEGORIES, lookup, shared_category
+from crawlers.vocabulary import CANONICAL_CATEGORIES, lookup, plain, shared_category
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def slug(text: str) -> str:
     """A name as a key for URLs and settings: lower case, runs of other characters as `_`."""
-    return _NOT_ALNUM.sub("_", text.casefold().replace("+", " plus")).strip("_")
+    return _NOT_ALNUM.sub("_", plain(text).replace("+", " plus")).strip("_")
 
 
 @dataclass(frozen=True)
