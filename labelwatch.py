@@ -59,11 +59,16 @@ def _settings(db: Path, overrides: list[str], extra: dict):
 
 
 def replay_settings(directory: Path) -> dict:
-    """Settings for answering every request from a recording: no network, no delays."""
+    """Settings for answering every request from a recording: no network, no delays. The
+    recording's own settings (the sources' URLs, page sizes, shops) come first, so `--set` wins."""
+    from crawlers.replay import BadRecording, recorded_settings
+
     if not (directory / "index.jsonl").is_file():
         fail(f"--replay {directory}: no index.jsonl there")
-    recorded = directory / "settings.json"
-    extra = json.loads(recorded.read_text()) if recorded.is_file() else {}
+    try:
+        extra = recorded_settings(directory)
+    except BadRecording as error:
+        fail(f"--replay: {error}")
     return {
         **extra,
         "LABELWATCH_REPLAY_DIR": str(directory),
@@ -74,6 +79,16 @@ def replay_settings(directory: Path) -> dict:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "RETRY_ENABLED": False,
     }
+
+
+def _check_recording(directory: Path, settings) -> None:
+    """Every line and body path of a recording checked before a run is recorded."""
+    from crawlers.replay import MAX_BODY, BadRecording, ReplayIndex
+
+    try:
+        ReplayIndex(directory, settings.getint("LABELWATCH_REPLAY_MAX_BODY", MAX_BODY))
+    except BadRecording as error:
+        fail(f"--replay: {error}")
 
 
 def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
@@ -190,6 +205,8 @@ def crawl(
     path = db_path(db).resolve()
     settings = _settings(path, set_, replay_settings(replay.resolve()) if replay else {})
     _check_source(*(sources or []))
+    if replay:
+        _check_recording(replay.resolve(), settings)
     ensure_schema(path)
     _finish(_run_spiders(settings, {s: {} for s in (sources or all_sources())}, verbose))
 

@@ -5,6 +5,10 @@ A recording is a directory with `index.jsonl`, one line per response:
 request whose body must match too, `"request_body"`. Requests match on method and full URL
 (query string included). Several lines for one request are served in order, the last repeating,
 so a recording can hold a failure followed by its successful retry.
+
+A recording is input, not configuration: its body paths must be regular files inside it (no
+`..`, absolute paths or symlinks out), at most LABELWATCH_REPLAY_MAX_BODY bytes each, and its
+`settings.json` may only carry the sources' own settings (recorded_settings).
 """
 
 import asyncio
@@ -13,6 +17,7 @@ import json
 import logging
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
@@ -32,23 +37,77 @@ _UNRECORDED_HEADERS = {b"set-cookie", b"content-encoding", b"content-length", b"
 _EXTENSIONS = {"json": ".json", "html": ".html", "xml": ".xml", "spreadsheet": ".xlsx", "csv": ".csv", "text": ".txt"}
 
 
+MAX_BODY = 256 * 1024 * 1024  # default LABELWATCH_REPLAY_MAX_BODY: DOWNLOAD_MAXSIZE's
+
+
+class BadRecording(ValueError):
+    """A recording that cannot be replayed safely: the message names the file, line and field."""
+
+
+def recorded_settings(directory: str | Path) -> dict[str, Any]:
+    """The settings a recording was made with (`settings.json`), checked against what a recording
+    may carry: the settings the sources declare (registry URLs, page sizes, shop list). Anything
+    else (a monitor threshold, FEEDS, the database, the middlewares) is refused naming the key."""
+    from crawlers.sources import all_sources
+
+    path = Path(directory) / "settings.json"
+    if not path.is_file():
+        return {}
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRecording(f"{path}: not JSON ({error})") from None
+    if not isinstance(recorded, dict):
+        raise BadRecording(f"{path}: expected a JSON object of settings")
+    allowed = {key for source in all_sources().values() for key in source.settings}
+    refused = sorted(set(recorded) - allowed)
+    if refused:
+        raise BadRecording(
+            f"{path}: a recording may only carry the sources' settings ({', '.join(sorted(allowed))}); "
+            f"refused: {', '.join(refused)}"
+        )
+    return recorded
+
+
 class ReplayIndex:
     """The entries of one recording, looked up by method, URL and (optionally) body."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, max_body: int = MAX_BODY):
         self.directory = Path(directory)
+        self.root = self.directory.resolve()
+        self.max_body = max_body
         index = self.directory / "index.jsonl"
         if not index.is_file():
             raise FileNotFoundError(f"{index}: no replay index")
         self.entries: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for number, line in enumerate(index.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = index.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as error:
+            raise BadRecording(f"{index}: not UTF-8 text ({error})") from None
+        for number, line in enumerate(lines, 1):
             if line.strip():
                 try:
                     entry = json.loads(line)
-                    self.entries[(entry["method"].upper(), entry["url"])].append(entry)
-                except (ValueError, KeyError, AttributeError) as error:
-                    raise ValueError(f"{index}: line {number} is not a recorded response ({error})") from None
+                    key = (entry["method"].upper(), entry["url"])
+                    int(entry["status"])
+                    entry["body"] = self._body_path(entry["body"])
+                except (ValueError, KeyError, AttributeError, TypeError) as error:
+                    raise BadRecording(f"{index}: line {number} is not a recorded response ({error})") from None
+                self.entries[key].append(entry)
         self.served: dict[tuple[str, str, str | None], int] = defaultdict(int)
+
+    def _body_path(self, body: str) -> Path:
+        """A body path resolved inside the recording: a regular file, at most max_body bytes."""
+        if not isinstance(body, str):
+            raise ValueError("body: not a path")
+        path = (self.root / body).resolve()
+        if not path.is_relative_to(self.root):
+            raise ValueError(f"body {body!r} is outside the recording")
+        if not path.is_file():
+            raise ValueError(f"body {body!r} is not a file in the recording")
+        if path.stat().st_size > self.max_body:
+            raise ValueError(f"body {body!r} is larger than {self.max_body:,} bytes (LABELWATCH_REPLAY_MAX_BODY)")
+        return path
 
     def take(self, method: str, url: str, body: str) -> dict | None:
         candidates = [
@@ -71,8 +130,8 @@ class ReplayMiddleware:
     downloader's own DOWNLOAD_DELAY never applies, since the answer comes before it.
     """
 
-    def __init__(self, directory: str, delay: float = 0.0):
-        self.index = ReplayIndex(directory)
+    def __init__(self, directory: str, delay: float = 0.0, max_body: int = MAX_BODY):
+        self.index = ReplayIndex(directory, max_body)
         self.delay = delay
 
     @classmethod
@@ -80,7 +139,11 @@ class ReplayMiddleware:
         directory = crawler.settings.get("LABELWATCH_REPLAY_DIR")
         if not directory:
             raise NotConfigured
-        return cls(directory, crawler.settings.getfloat("LABELWATCH_REPLAY_DELAY", 0.0))
+        return cls(
+            directory,
+            crawler.settings.getfloat("LABELWATCH_REPLAY_DELAY", 0.0),
+            crawler.settings.getint("LABELWATCH_REPLAY_MAX_BODY", MAX_BODY),
+        )
 
     async def process_request(self, request):
         if self.delay:
@@ -98,12 +161,16 @@ class ReplayMiddleware:
                 self.index.directory / "index.jsonl",
             )
             raise IgnoreRequest(f"not in the recording: {request.method} {request.url}")
-        path = self.index.directory / entry["body"]
+        path = entry["body"]
         try:
-            content = path.read_bytes()
+            with path.open("rb") as body_file:  # the file may have grown since the index was read
+                content = body_file.read(self.index.max_body + 1)
         except OSError as error:
             logger.error("replay: recorded body %s for %s unreadable: %s", path, request.url, error)
             raise IgnoreRequest(str(error)) from None
+        if len(content) > self.index.max_body:
+            logger.error("replay: recorded body %s for %s is larger than allowed", path, request.url)
+            raise IgnoreRequest(f"recorded body too large: {path}")
         headers = Headers(entry.get("headers") or {})
         cls = responsetypes.from_args(headers=headers, url=request.url, body=content)
         return cls(

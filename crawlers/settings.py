@@ -45,6 +45,7 @@ EXTENSIONS = {
 # labelwatch settings
 LABELWATCH_DB = None  # None: $LABELWATCH_DB or data/labelwatch.duckdb
 LABELWATCH_REPLAY_DIR = None  # answer every request from this recording, never the network
+LABELWATCH_REPLAY_MAX_BODY = DOWNLOAD_MAXSIZE  # largest recorded body a replay reads
 LABELWATCH_RECORD_DIR = None  # write every response to this recording
 LABELWATCH_ORIGIN = "live"
 # Monitors (store/monitors.py): a finished run failing one is held back as suspect.

@@ -268,3 +268,46 @@ def test_one_source_failing_does_not_hold_back_another_crawled_with_it(tmp_path)
     runs = {r["source"]: r for r in json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)}
     assert runs["epeat"]["status"] in ("failed", "suspect")
     assert (runs["tco"]["status"], runs["tco"]["errors"]) == ("loaded", 0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda b: (b / "settings.json").write_text('{"LABELWATCH_MONITOR_MAX_DROP": 1.0, "LABELWATCH_DB": "x"}'),
+            "refused: LABELWATCH_DB, LABELWATCH_MONITOR_MAX_DROP",
+        ),
+        (
+            lambda b: (b / "settings.json").write_text('{"DOWNLOADER_MIDDLEWARES": {}}'),
+            "refused: DOWNLOADER_MIDDLEWARES",
+        ),
+        (lambda b: (b / "settings.json").write_text("{"), "settings.json: not JSON"),
+        (
+            lambda b: (b / "index.jsonl").write_text(
+                '{"method": "GET", "url": "https://x.test/", "status": 200, "body": "/proc/self/environ"}\n'
+            ),
+            "index.jsonl: line 1 is not a recorded response (body '/proc/self/environ' is outside the recording)",
+        ),
+        (lambda b: (b / "index.jsonl").write_text("{not json\n"), "index.jsonl: line 1 is not a recorded response"),
+    ],
+)
+def test_a_bundle_that_oversteps_is_refused_before_anything_runs(tmp_path, change, message):
+    """A recording is input: it cannot change the database, the monitors or the middlewares,
+    nor make the replay read outside itself."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SNAPSHOTS, bundle)
+    change(bundle)
+    result = run_cli("crawl", "tco", "--replay", bundle, "--db", tmp_path / "lw.duckdb")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("labelwatch: error: --replay: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert not (tmp_path / "lw.duckdb").exists() and not (tmp_path / "x").exists()
+
+
+def test_the_command_line_wins_over_the_recordings_settings():
+    from labelwatch import _settings, replay_settings
+
+    settings = _settings(ROOT / "lw.duckdb", ["TCO_PRODUCT_TYPES=Notebooks"], replay_settings(SNAPSHOTS))
+    assert settings["TCO_PRODUCT_TYPES"] == "Notebooks"
+    assert settings["OFFERS_SHOPS"][0]["key"] == "otto-de"  # the recording's, over the declared default
+    assert settings["LABELWATCH_DB"] == str(ROOT / "lw.duckdb")

@@ -8,7 +8,16 @@ import pytest
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 
-from crawlers.replay import OPTIONAL, SECRET, NotRecorded, RecordMiddleware, ReplayIndex, ReplayMiddleware
+from crawlers.replay import (
+    OPTIONAL,
+    SECRET,
+    BadRecording,
+    NotRecorded,
+    RecordMiddleware,
+    ReplayIndex,
+    ReplayMiddleware,
+    recorded_settings,
+)
 
 
 def answer(replay, request):
@@ -85,7 +94,8 @@ def test_repeated_entries_are_served_in_order_then_the_last_repeats(tmp_path):
 
 
 def test_a_broken_index_line_is_reported_with_its_number(tmp_path):
-    (tmp_path / "index.jsonl").write_text('{"method": "GET", "url": "u", "body": "b"}\nnot json\n')
+    (tmp_path / "b").write_text("[]")
+    (tmp_path / "index.jsonl").write_text('{"method": "GET", "url": "u", "status": 200, "body": "b"}\nnot json\n')
     with pytest.raises(ValueError, match="line 2"):
         ReplayIndex(tmp_path)
 
@@ -118,3 +128,50 @@ def test_recording_replays_and_keeps_secrets_out(tmp_path):
         "token": "REDACTED"
     }
     assert answer(replay, page).text == '{"data": {"products": []}}'
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("../outside.json", "is outside the recording"),
+        ("/etc/passwd", "is outside the recording"),
+        ("bodies/link.json", "is outside the recording"),  # a symlink pointing out
+        ("/dev/zero", "is outside the recording"),
+        ("bodies", "is not a file in the recording"),
+        ("bodies/missing.json", "is not a file in the recording"),
+        (["bodies/0.json"], "body: not a path"),
+    ],
+)
+def test_a_body_path_must_be_a_file_inside_the_recording(tmp_path, body, problem):
+    recording = tmp_path / "rec"
+    write_recording(recording, [({"method": "GET", "url": "https://a.test/"}, b"[]")])
+    (tmp_path / "outside.json").write_text('{"secret": "outside"}')
+    (recording / "bodies" / "link.json").symlink_to(tmp_path / "outside.json")
+    entry = json.loads((recording / "index.jsonl").read_text())
+    (recording / "index.jsonl").write_text(json.dumps({**entry, "body": body}) + "\n")
+    with pytest.raises(BadRecording, match="line 1 is not a recorded response") as error:
+        ReplayIndex(recording)
+    assert problem in str(error.value) and 'outside"}' not in str(error.value)
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(tmp_path):
+    write_recording(tmp_path, [({"method": "GET", "url": "https://a.test/"}, b"[" + b"0," * 600 + b"0]")])
+    with pytest.raises(BadRecording, match="larger than 1,000 bytes"):
+        ReplayIndex(tmp_path, max_body=1000)
+    assert ReplayIndex(tmp_path, max_body=2000).take("GET", "https://a.test/", "")["status"] == 200
+
+
+def test_recorded_settings_carry_only_the_sources_settings(tmp_path):
+    (tmp_path / "settings.json").write_text(json.dumps({"TCO_PRODUCT_TYPES": ["Displays"]}))
+    assert recorded_settings(tmp_path) == {"TCO_PRODUCT_TYPES": ["Displays"]}
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"TCO_PRODUCT_TYPES": [], "LABELWATCH_MONITOR_MAX_DROP": 1.0, "FEEDS": {}})
+    )
+    with pytest.raises(BadRecording, match="refused: FEEDS, LABELWATCH_MONITOR_MAX_DROP$"):
+        recorded_settings(tmp_path)
+    (tmp_path / "settings.json").write_text('["LABELWATCH_DB"]')
+    with pytest.raises(BadRecording, match="expected a JSON object"):
+        recorded_settings(tmp_path)
+    (tmp_path / "settings.json").write_text('{"TCO_')
+    with pytest.raises(BadRecording, match="not JSON"):
+        recorded_settings(tmp_path)
