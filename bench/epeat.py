@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.generate import epeat_export
 from bench.load import compare
 from bench.measure import CACHE, measure
-from store.load import run_file_path
+from store.run_files import run_file_path
 
 PARSE_ONLY = """
 import sys

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bench.measure import measure
-from store.load import run_file_path
+from store.run_files import run_file_path
 
 READ_JSON_ONLY = """
 import sys, time, duckdb
@@ -42,7 +42,8 @@ settings = Settings()
 settings.setmodule("crawlers.settings")
 SpiderLoader.from_settings(settings).load(source).update_settings(settings)  # the source's monitor floors
 with run_file.open() as lines:
-    wanted = json.loads(lines.readline())["run_id"]
+    first = json.loads(lines.readline())
+wanted = first.get("labelwatch_run_file", first)["run_id"]
 run_id = 0
 while run_id < wanted:  # the run file's lines name their run
     run_id, _ = start_run(db, source, "bench", sys.argv[4])

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 from crawlers.batching import BATCH_KEY, is_batch
 from crawlers.vocabulary import brand_placed
 from store.db import db_path
-from store.load import run_file_path
+from store.run_files import run_file_path
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,8 @@ class ValidationPipeline:
 class RunFilePipeline:
     """Append each validated record to the run file (JSON lines) that the load reads.
 
-    The file is opened on the first item: the run, and so its file name, is created when the
-    spider opens (crawlers.run.CrawlRunExtension), after pipelines are set up.
+    The file is opened on the first item: the run, and so its file (with its header line), is
+    created when the spider opens (crawlers.run.CrawlRunExtension), after pipelines are set up.
     """
 
     def __init__(self, crawler):
@@ -77,9 +77,7 @@ class RunFilePipeline:
     def process_item(self, item):
         if self.out is None:
             spider = self.crawler.spider
-            path = run_file_path(self.db, spider.name, spider.run_id)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.out = path.open("w", encoding="utf-8")
+            self.out = run_file_path(self.db, spider.name, spider.run_id).open("a", encoding="utf-8")
         records = item[BATCH_KEY]
         self.out.write("".join(record.model_dump_json() + "\n" for record in records))
         self.crawler.stats.inc_value("labelwatch/records_written", len(records))

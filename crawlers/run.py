@@ -13,7 +13,7 @@ from pathlib import Path
 from scrapy import signals
 
 from store.db import db_path
-from store.load import HeldBack, fail_run, load_run, start_run
+from store.load import HeldBack, check_run_file, fail_run, load_run, start_run
 from store.monitors import Thresholds, crawl_reasons
 
 logger = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ class CrawlRunExtension:
     def spider_opened(self, spider):
         logging.getLogger().addHandler(self.error_handler)
         self.run_id, self.run_file = start_run(self.db, spider.name, self.origin, spider.record_kind)
-        self.run_file.parent.mkdir(parents=True, exist_ok=True)
-        self.run_file.touch()
         spider.run_id = self.run_id
         self.crawler.stats.set_value("labelwatch/run_id", self.run_id)
         logger.info("%s: run %d started, items go to %s", spider.name, self.run_id, self.run_file)
@@ -87,6 +85,7 @@ class CrawlRunExtension:
             return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
         _release_parse_memory()
         try:
+            check_run_file(self.db, self.run_file, spider.name, self.run_id)
             records = load_run(
                 self.db,
                 self.run_id,

@@ -8,7 +8,8 @@ from pathlib import Path
 from store import derived
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
-from store.schema import write_connection
+from store.run_files import read_header, run_file_path, write_header
+from store.schema import database_id, write_connection
 
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
 
@@ -29,13 +30,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_file_path(db: Path, source: str, run_id: int) -> Path:
-    """Run files live beside the database: <db dir>/runs/<source>/run-<id>.jsonl."""
-    return db.parent / "runs" / source / f"run-{run_id}.jsonl"
-
-
 def start_run(db: Path, source: str, origin: str, kind: str = CERTIFICATION.table) -> tuple[int, Path]:
-    """Record a run as running; return its id and the run file its items go to."""
+    """Record a run as running; return its id and its run file (created, with its header)."""
     if kind not in KINDS:
         raise ValueError(f"{source}: unknown record kind {kind!r}")
     with write_connection(db) as con:
@@ -46,7 +42,22 @@ def start_run(db: Path, source: str, origin: str, kind: str = CERTIFICATION.tabl
         ).fetchone()
         path = run_file_path(db, source, run_id)
         con.execute("UPDATE crawl_run SET run_file = $f WHERE id = $id", {"f": str(path), "id": run_id})
+        write_header(path, database_id(con), source, run_id)
     return run_id, path
+
+
+def check_run_file(db: Path, run_file: Path, source: str, run_id: int) -> None:
+    """Refuse a run file whose header does not name this database, source and run."""
+    if not run_file.is_file():
+        raise LoadRefused(f"run {run_id}: run file {run_file} is missing")
+    header = read_header(run_file)
+    with write_connection(db) as con:
+        expected = {"database": database_id(con), "source": source, "run_id": run_id}
+    if header != expected:
+        found = "no header (written by an older labelwatch?)" if header is None else f"header {header}"
+        raise LoadRefused(
+            f"run {run_id}: {run_file} is not this database's run file for {source} run {run_id}: {found}"
+        )
 
 
 def fail_run(db: Path, run_id: int, reason: str, message: str, stats: dict, counts: dict) -> None:
@@ -111,7 +122,8 @@ def load_run(
             )
             con.execute(
                 f"CREATE TEMP TABLE incoming AS SELECT *, {content_hash} FROM (SELECT {present}"
-                " FROM read_json($file, format = 'newline_delimited', columns = $columns))",
+                " FROM read_json($file, format = 'newline_delimited', columns = $columns)"
+                " WHERE source IS NOT NULL)",  # the header line (store.run_files) has none of the columns
                 {"file": str(run_file), "columns": kind.columns},
             )
             foreign, repeated = con.execute(
@@ -199,8 +211,9 @@ def accept_run(db: Path, run_id: int) -> int:
     source, status, run_file, stats, items, invalid, errors, message = row
     if status != "suspect":
         raise LoadRefused(f"run {run_id} is {status}, not suspect: only a suspect run can be accepted")
-    if not items or not run_file or not Path(run_file).exists():
-        raise LoadRefused(f"run {run_id} has no records to load ({run_file})")
+    if not items or not run_file:
+        raise LoadRefused(f"run {run_id} has no records to load")
+    check_run_file(db, Path(run_file), source, run_id)
     records = load_run(
         db,
         run_id,

@@ -17,6 +17,14 @@ RUN_ID_SEQ = Sequence("crawl_run_id_seq")
 SUMMARY_ID_SEQ = Sequence("run_summary_id_seq")
 
 
+class DatabaseIdentity(SQLModel, table=True):
+    """One row: this database's id, named in the header of each of its run files (store.run_files)."""
+
+    __tablename__ = "database_identity"
+
+    id: str = Field(primary_key=True)
+
+
 class CrawlRun(SQLModel, table=True):
     __tablename__ = "crawl_run"
 

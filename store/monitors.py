@@ -7,8 +7,11 @@ the load already has both, so they are written here as SQL over the incoming rec
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
+
+from store.queries.snapshot import COUNTED_STATUS, in_force
 
 
 @dataclass(frozen=True)
@@ -55,22 +58,43 @@ def crawl_reasons(stats: dict, thresholds: Thresholds) -> list[str]:
     return reasons
 
 
+# Records that count on a day (store.queries: status active or unknown, dates including the day).
+_IN_FORCE = {"certification": f"({COUNTED_STATUS}) AND {in_force('$day')}"}
+
+
 def data_reasons(
-    con: duckdb.DuckDBPyConnection, table: str, source: str, previous_run: int, thresholds: Thresholds
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    previous_run: int,
+    thresholds: Thresholds,
+    day: date | None = None,
 ) -> list[str]:
-    """Reasons found in the incoming records (temp table `incoming`) against the last good run."""
+    """Reasons found in the incoming records (temp table `incoming`) against the last good run:
+    how many arrived and, for label records, how many are valid on the crawl's `day` (default
+    today): a run of archived or expired records counts nothing, however many arrive."""
     reasons = []
     present = _PRESENT[table]
+    day = day or date.today()
+    counts = {"record count": "true"}
+    if table in _IN_FORCE:
+        counts[f"records valid on {day}"] = _IN_FORCE[table]
+    params = {"day": day}
+    for name, test in counts.items():
+        uses_day = "$day" in test
+        (incoming,) = con.execute(
+            f"SELECT count(*) FROM incoming c WHERE {test}", params if uses_day else {}
+        ).fetchone()
+        (before,) = con.execute(
+            f"SELECT count(*) FROM {table} c WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r AND {test}",
+            {"s": source, "r": previous_run, **(params if uses_day else {})},
+        ).fetchone()
+        if before and incoming < before * (1 - thresholds.max_drop):
+            reasons.append(
+                f"{name} fell {1 - incoming / before:.0%} against run {previous_run} "
+                f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})"
+            )
     (incoming,) = con.execute("SELECT count(*) FROM incoming").fetchone()
-    (before,) = con.execute(
-        f"SELECT count(*) FROM {table} WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
-        {"s": source, "r": previous_run},
-    ).fetchone()
-    if before and incoming < before * (1 - thresholds.max_drop):
-        reasons.append(
-            f"record count fell {1 - incoming / before:.0%} against run {previous_run} "
-            f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})"
-        )
     if incoming:
         shares = con.execute(
             "SELECT "

@@ -75,7 +75,7 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             if table.name in keyed and not table.primary_key.columns:
                 _drop_primary_key(con, table)
         if not new_tables:
-            return con
+            return _identified(con)
         con.close()
         engine = create_engine(f"duckdb:///{path}")
         try:
@@ -88,10 +88,20 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             con.execute("BEGIN TRANSACTION")
             derived.backfill(con, backfilled)
             con.execute("COMMIT")
-        return con
+        return _identified(con)
     except BaseException:
         con.close()
         raise
+
+
+def _identified(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The database's identity (store.run_files) made once, when it has none yet."""
+    con.execute("INSERT INTO database_identity SELECT uuid()::VARCHAR WHERE NOT EXISTS (FROM database_identity)")
+    return con
+
+
+def database_id(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT id FROM database_identity").fetchone()[0]
 
 
 @cache

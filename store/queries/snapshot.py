@@ -145,6 +145,14 @@ def records_at(snap: str) -> str:
     return counted(versions_at(snap))
 
 
+COUNTED_STATUS = "c.status IS NULL OR upper(c.status) = 'ACTIVE'"  # archived, expired, withdrawn: not counted
+
+
+def in_force(on: str) -> str:
+    """A record (alias c) whose dates include the day `on` (an expression); no date is no bound."""
+    return f"(c.valid_until IS NULL OR c.valid_until >= {on}) AND (c.valid_from IS NULL OR c.valid_from <= {on})"
+
+
 def counted(records: str) -> str:
     """SELECT the counted records (status active or unknown) of `records` (a SELECT of records:
     versions_at, or a load's records) with their COUNTING_KEYS, the hash of their GTIN list
@@ -153,7 +161,7 @@ def counted(records: str) -> str:
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
         WITH r AS (SELECT c.*, {keys}, hash(c.gtins) AS gtins_hash FROM ({records}) c
-                   WHERE c.status IS NULL OR upper(c.status) = 'ACTIVE')
+                   WHERE {COUNTED_STATUS})
         SELECT r.*, n.model_records FROM r
         JOIN (SELECT cell_id, model_id, count(*)::INTEGER AS model_records FROM r GROUP BY ALL) n USING (cell_id, model_id)
     """
@@ -265,8 +273,7 @@ def valid(columns: str, records: str, folded: bool = False, on: str = "$valid_on
     )
     return f"""
         SELECT {columns} FROM ({records}) c
-        WHERE (c.valid_until IS NULL OR c.valid_until >= {on})
-          AND (c.valid_from IS NULL OR c.valid_from <= {on})
+        WHERE {in_force(on)}
           AND ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR c.label = $label::VARCHAR)
           AND ($market::VARCHAR IS NULL OR {in_market})

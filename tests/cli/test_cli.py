@@ -174,9 +174,9 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    run_file = loaded_db.parent / "runs" / "tco" / "run-4.jsonl"
+    run_file = loaded_db.parent / "runs" / loaded_db.name / "tco" / "run-4.jsonl"
     deadline = time.monotonic() + 60
-    while not (run_file.exists() and run_file.stat().st_size > 0) and time.monotonic() < deadline:
+    while not (run_file.exists() and run_file.read_bytes().count(b"\n") > 1) and time.monotonic() < deadline:
         time.sleep(0.1)
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()

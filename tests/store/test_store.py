@@ -42,8 +42,8 @@ def line(key, **changes):
 
 def run_with(db, lines, source="tco"):
     run_id, path = start_run(db, source, "test")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({**entry, "run_id": run_id, "source": source}) + "\n" for entry in lines))
+    with path.open("a") as run_file:  # after the header line start_run wrote
+        run_file.write("".join(json.dumps({**entry, "run_id": run_id, "source": source}) + "\n" for entry in lines))
     return run_id, path
 
 
@@ -492,7 +492,7 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
     load_run(db, r2, "tco", f2, {}, COUNTS)
     keys = "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ORDER BY ALL"
     with write_connection(db) as con:
-        assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
+        assert con.execute(keys).fetchall() == [("crawl_run",), ("database_identity",), ("run_summary",)]
         versions = con.execute(VERSION_KEYS).fetchone()
         assert versions[:2] == (3, 3)  # A twice (changed in r2), B once (its GTINs merged in both runs)
         # the current tables, derived from the load's merged lines, hold each record once
@@ -504,7 +504,7 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
         con.execute("ALTER TABLE offer ADD PRIMARY KEY (source, record_key, first_run_id)")
     ensure_schema(db)
     with read_connection(db) as con:
-        assert con.execute(keys).fetchall() == [("crawl_run",), ("run_summary",)]
+        assert con.execute(keys).fetchall() == [("crawl_run",), ("database_identity",), ("run_summary",)]
         assert con.execute(VERSION_KEYS).fetchone() == versions
         assert con.execute(
             "SELECT record_key, first_run_id, last_run_id, level FROM certification ORDER BY ALL"
@@ -668,3 +668,44 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
         (date(2026, 7, 1), date(2026, 9, 30), "CC"),
         (date(2026, 10, 1), date(2027, 1, 1), "CB"),
     ]
+
+
+def test_two_databases_in_one_folder_never_load_each_others_run_files(tmp_path):
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    for db in (a, b):
+        r1, f1 = run_with(db, [line(k) for k in "ABCDEFG"])
+        load_run(db, r1, "tco", f1, {}, COUNTS)
+    ra, fa = run_with(a, [line("A")])
+    rb, fb = run_with(b, [line("H")])
+    assert (ra, rb) == (2, 2) and fa != fb and fa.parent.parent.name == "a.duckdb"
+    for db, run, run_file in ((a, ra, fa), (b, rb, fb)):
+        with pytest.raises(HeldBack):
+            load_run(db, run, "tco", run_file, {}, {**COUNTS, "items": 1}, checks=Thresholds())
+    fa.write_bytes(fb.read_bytes())  # b's run 2 where a's run 2 belongs
+    with pytest.raises(LoadRefused, match=r"is not this database's run file for tco run 2: header \{'database'"):
+        accept_run(a, ra)
+    fb.write_text(fb.read_text().split("\n", 1)[1])  # no header
+    with pytest.raises(LoadRefused, match="no header"):
+        accept_run(b, rb)
+    with read_connection(a) as con:
+        assert con.execute("SELECT count(*) FROM current_certification").fetchone()[0] == 7
+        assert queries.runs(con)[0]["status"] == "suspect"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"status": "Archived"}, {"status": "expired"}, {"valid_until": "2020-01-01"}, {"valid_from": "2099-01-01"}],
+)
+def test_a_run_in_which_nothing_is_valid_on_the_crawl_day_is_held_back(tmp_path, change):
+    """As many records as before, none of them counting: the run must not replace the good one."""
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [line(k, valid_until=str(date.today().replace(year=date.today().year + 1))) for k in "ABC"])
+    load_run(db, r1, "tco", f1, {}, COUNTS, checks=Thresholds())
+    r2, f2 = run_with(db, [line(k, **change) for k in "ABCD"])
+    with pytest.raises(
+        HeldBack, match=rf"^records valid on {date.today()} fell 100% against run 1 \(3 → 0; threshold 30%\)$"
+    ):
+        load_run(db, r2, "tco", f2, {}, COUNTS, checks=Thresholds())
+    with read_connection(db) as con:
+        assert queries.snapshot(con)["tco"]["run_id"] == r1
+        assert queries.availability(con, date.today())[0]["models"] == 3

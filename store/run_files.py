@@ -1,0 +1,34 @@
+"""Run files: a run's validated records as JSON lines, written during the crawl, loaded after it.
+
+A run file belongs to one database and one run: it lives under a folder named after the
+database file (`<db dir>/runs/<db file name>/<source>/run-<id>.jsonl`) and its first line names
+the database (its identity, store.models.DatabaseIdentity), source and run, so two databases in
+one folder never load each other's runs.
+"""
+
+import json
+from pathlib import Path
+
+HEADER_KEY = "labelwatch_run_file"
+
+
+def run_file_path(db: Path, source: str, run_id: int) -> Path:
+    return db.parent / "runs" / db.name / source / f"run-{run_id}.jsonl"
+
+
+def write_header(path: Path, database: str, source: str, run_id: int) -> None:
+    """Create the run file with its header line (the records' columns read it as an empty row)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {HEADER_KEY: {"database": database, "source": source, "run_id": run_id}}
+    path.write_text(json.dumps(header) + "\n", encoding="utf-8")
+
+
+def read_header(path: Path) -> dict | None:
+    """The header of a run file, or None if its first line is not one."""
+    with path.open("rb") as lines:
+        first = lines.readline(4096)
+    try:
+        header = json.loads(first).get(HEADER_KEY)
+    except (ValueError, AttributeError):
+        return None
+    return header if isinstance(header, dict) else None
