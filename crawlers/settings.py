@@ -46,6 +46,8 @@ EXTENSIONS = {
 LABELWATCH_DB = None  # None: $LABELWATCH_DB or data/labelwatch.duckdb
 LABELWATCH_REPLAY_DIR = None  # answer every request from this recording, never the network
 LABELWATCH_REPLAY_MAX_BODY = DOWNLOAD_MAXSIZE  # largest recorded body a replay reads
+LABELWATCH_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a zip (.xlsx) may expand to this many bytes in all
+LABELWATCH_MAX_RATIO = 200  # and no entry (over 1 MiB) more than this many times its compressed size
 LABELWATCH_RECORD_DIR = None  # write every response to this recording
 LABELWATCH_ORIGIN = "live"
 # Monitors (store/monitors.py): a finished run failing one is held back as suspect.

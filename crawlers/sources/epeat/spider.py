@@ -25,6 +25,7 @@ from functools import lru_cache
 import scrapy
 from python_calamine import CalamineWorkbook
 
+from crawlers.archives import UnsafeArchive, check_zip
 from crawlers.gtin import to_gtin14
 from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.epeat import CLIMATE_PLUS, SOURCE
@@ -43,6 +44,9 @@ PART_NUMBER_COLUMNS = ("Manufacturer Part Number",)
 _SCORE = re.compile(r"^\s*(\d+)\s+of\s+(\d+)\s*$")
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 _ZIP_MAGIC = b"PK\x03\x04"
+MAX_CSV_CELL = 16 * 1024 * 1024  # identifier cells run to 30,000 characters; csv's default limit is 131,072
+MAX_SCORE = 10_000  # EPEAT's Total Score is "N of M" points, M in the tens
+EXCEL_SERIAL_DAYS = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31 as Excel day numbers
 
 
 class ExportFormatError(ValueError):
@@ -177,8 +181,18 @@ class EpeatSpider(RegistrySpider):
         """(header, row iterator) of an .xlsx (streamed) or .csv export."""
         body = response.body
         if body.startswith(_ZIP_MAGIC):
+            try:
+                check_zip(
+                    body,
+                    where,
+                    self.settings.getint("LABELWATCH_MAX_UNCOMPRESSED"),
+                    self.settings.getfloat("LABELWATCH_MAX_RATIO"),
+                )
+            except UnsafeArchive as error:
+                raise ExportFormatError(str(error)) from None
             rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).iter_rows()
         elif where.lower().endswith(".csv") or b"csv" in response.headers.get(b"Content-Type", b"").lower():
+            csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_CELL))
             rows = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline=""))
         else:
             content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
@@ -323,11 +337,11 @@ class EpeatSpider(RegistrySpider):
 
     def _score(self, text: str | None, ref: str) -> tuple[int | None, int | None]:
         match = _SCORE.match(text or "")
-        if match:
+        if match and int(match.group(1)) <= int(match.group(2)) <= MAX_SCORE:
             return int(match.group(1)), int(match.group(2))
         if text is not None:
             self.count("total_score/unparsed")
-            self.logger.warning("epeat: %s: Total Score %r is not 'N of M'", ref, text)
+            self.logger.warning("epeat: %s: Total Score %r is not 'N of M' points (M at most %d)", ref, text, MAX_SCORE)
         return None, None
 
     def _bool(self, value, ref: str) -> bool | None:
@@ -353,6 +367,8 @@ class EpeatSpider(RegistrySpider):
         if isinstance(value, date):
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not EXCEL_SERIAL_DAYS[0] <= value <= EXCEL_SERIAL_DAYS[1]:  # also NaN
+                return f"day number {value}"  # no date: the item model rejects the record naming the field
             return (datetime(1899, 12, 30) + timedelta(days=value)).date()  # an Excel serial day number
         text = _text(value)
         if text is None:

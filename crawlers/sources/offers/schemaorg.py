@@ -204,15 +204,24 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+_EXPONENT_OR_HEX = re.compile(r"\d\s*[eE]\s*[-+]?\d|0[xX][0-9a-fA-F]")
+_NEGATIVE = re.compile(r"(^|[^\d.,])-\s*\d")  # a minus before the digits ("1.299,-" ends with a dash)
+MAX_PRICE = Decimal("9999999999.99")  # what the offer model stores (12 digits, 2 decimals)
+
+
 def parse_price(value: Any) -> Decimal | None:
     """A price as a number or a string ("619.90", "1.299,00", "1,299.00", "619,90 €"); None when
-    it is not a price. A lone separator followed by three digits is read as thousands."""
+    it is not a price. A lone separator followed by three digits is read as thousands. A
+    negative, an exponent or a hex spelling, and anything above MAX_PRICE, is no price (rather
+    than misread: `-5` is not 5.00, `1e-7` not 17.00)."""
     value = _first(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
         text = repr(value)
     else:
+        if _EXPONENT_OR_HEX.search(str(value)) or _NEGATIVE.search(str(value)):
+            return None
         text = re.sub(r"[^\d.,]", "", str(value))
         if not re.search(r"\d", text):
             return None
@@ -227,7 +236,7 @@ def parse_price(value: Any) -> Decimal | None:
         price = Decimal(text)
     except InvalidOperation:
         return None
-    return price.quantize(Decimal("0.01")) if price.is_finite() and price >= 0 else None
+    return price.quantize(Decimal("0.01")) if price.is_finite() and 0 <= price <= MAX_PRICE else None
 
 
 def _enum(value: Any) -> str | None:

@@ -227,3 +227,53 @@ def test_dates_read_from_month_first_text_iso_text_date_cells_and_excel_serials(
     items = parsed(spider, xlsx(header, changed))
     assert [i.registered_on for i in items] == [date(2021, 4, 30)] * 5
     assert {i.valid_until for i in items} == {date(2025, 12, 31)}
+
+
+def test_one_bad_value_drops_that_value_or_record_never_the_export(spider, caplog):
+    """A Total Score no export can hold, an Excel serial date beyond 9999 or before 1900: counted and
+    dropped (the score) or the record rejected by the item model (a date it cannot read)."""
+    header, rows = sample()
+    score, registered = header.index("Total Score"), header.index("Registered On")
+    rows = [list(r) for r in rows]
+    rows[0][score] = "3000000000 of 48"
+    rows[1][registered] = 1e10
+    rows[2][registered] = -5
+    items = list(spider.parse_export(response_from(xlsx(header, rows), EXPORT_URL)))
+    assert len(items) == len(rows) == 644
+    assert (items[0]["score_points"], items[0]["score_max"]) == (None, None)
+    assert stats(spider)["total_score/unparsed"] == 1 and "'3000000000 of 48' is not 'N of M'" in caplog.text
+    for item in items[1:3]:
+        with pytest.raises(ValueError, match="valid_from"):
+            Certification.model_validate(item)
+    assert all(Certification.model_validate(i) for i in items[3:])
+
+
+def test_a_csv_cell_longer_than_csvs_default_limit_is_read(spider, tmp_path):
+    header, rows = sample()
+    rows = [list(r) for r in rows]
+    rows[0][header.index("Manufacturer Part Number")] = ",".join(f"PART{n:06d}" for n in range(20_000))  # 220,000 chars
+    export = tmp_path / "export.csv"
+    write_csv(export, header, rows)
+    items = list(spider.parse_export(response_from(export.read_bytes(), "https://www.epeat.net/export.csv")))
+    assert len(items) == 644 and len(items[0]["part_numbers"]) == 20_000
+
+
+def zip_of(name: str, content: bytes) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked(make_spider, caplog):
+    bomb = zip_of("xl/worksheets/sheet1.xml", b"0" * (64 * 1024 * 1024))  # 64 MiB of one byte: ~65 KiB zipped
+    assert len(bomb) < 100_000
+    spider = make_spider(EpeatSpider)
+    assert list(spider.parse_export(response_from(bomb, EXPORT_URL))) == []
+    assert "entry 'xl/worksheets/sheet1.xml' expands 1," in caplog.text and "LABELWATCH_MAX_RATIO" in caplog.text
+    header, rows = sample()
+    small = make_spider(EpeatSpider, {"LABELWATCH_MAX_UNCOMPRESSED": 100_000})
+    assert list(small.parse_export(response_from(xlsx(header, rows), EXPORT_URL))) == []
+    assert "more than 100,000 (LABELWATCH_MAX_UNCOMPRESSED)" in caplog.text

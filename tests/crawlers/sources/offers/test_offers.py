@@ -114,6 +114,18 @@ def test_the_real_sony_offer_ignores_its_rating():
         (None, None),
         (True, None),
         (["49.5"], "49.50"),
+        ("1.299,-", "1299.00"),
+        ("-5", None),
+        ("EUR -5,00", None),
+        (-5, None),
+        ("1e-7", None),
+        ("1E+3", None),
+        ("0x10", None),
+        (1e308, None),
+        (float("inf"), None),
+        (float("nan"), None),
+        ("1" * 30, None),
+        ("9999999999.99", "9999999999.99"),
     ],
 )
 def test_prices_in_every_spelling(value, expected):
