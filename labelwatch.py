@@ -14,12 +14,14 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from crawlers.sources import UnknownSource, all_sources, get_source, label_source, labels
 from store import queries
 from store.db import DatabaseLocked, DatabaseMissing, db_path, read_connection
 from store.locks import SourceBusy, source_locks
 from store.schema import ensure_schema
+from store.text_safety import printable, spreadsheet_cell
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)
@@ -170,12 +172,13 @@ def _finish(outcomes: list[dict]) -> None:
         elif o["status"] == "suspect":
             err.print(
                 f"{o['source']}: run {o['run_id']} HELD BACK as suspect, previous data stays current: "
-                f"{o['message']} (`labelwatch accept {o['run_id']}` loads it anyway)",
+                f"{printable(str(o['message']))} (`labelwatch accept {o['run_id']}` loads it anyway)",
                 markup=False,
             )
         else:
             err.print(
-                f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {o['message']}", markup=False
+                f"{o['source']}: run {o['run_id']} FAILED, previous data stays current: {printable(str(o['message']))}",
+                markup=False,
             )
     if any(o["status"] != "loaded" for o in outcomes):
         raise typer.Exit(1)
@@ -303,27 +306,33 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or
 
 
 def _cell(value) -> str:
+    """A table cell as plain text: no Rich markup, control characters shown escaped."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
-    return str(value)
+    return printable(str(value))
 
 
 def _emit(rows: list[dict], columns: list[str], fmt: str, title: str) -> None:
+    """Rows on stdout: JSON and CSV with stable machine keys (CSV cells safe for spreadsheets), or
+    a table; a table piped elsewhere is not wrapped to a terminal's width."""
     if fmt == "json":
         print(json.dumps([{c: r[c] for c in columns} for r in rows], default=str, indent=1))
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: spreadsheet_cell(r[c]) for c in columns} for r in rows)
     else:
-        table = Table(title=title)
+        table = Table(title=Text(title))
         for c in columns:
-            table.add_column(c, overflow="fold")
+            table.add_column(Text(c), overflow="fold")
         for r in rows:
-            table.add_row(*(_cell(r[c]) for c in columns))
-        Console().print(table)
+            table.add_row(*(Text(_cell(r[c])) for c in columns))
+        out = Console()
+        if not out.is_terminal:
+            out = Console(width=100_000, no_color=True)
+        out.print(table)
 
 
 def _check_format(fmt: str) -> None:

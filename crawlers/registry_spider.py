@@ -18,6 +18,7 @@ import scrapy
 
 from crawlers.gtin import to_gtin14
 from crawlers.items import Certification
+from crawlers.replay import SECRET
 from crawlers.sources import Source, get_source
 from crawlers.vocabulary import out_of_scope
 
@@ -129,14 +130,17 @@ class RegistrySpider(scrapy.Spider):
         return value
 
     def load_json(self, response, what: str) -> Any | None:
-        """The body as JSON, or None after an error naming the URL and the position."""
+        """The body as JSON, or None after an error naming the URL and the position. The body's
+        first bytes are quoted, except from an answer to a credential exchange (it may be the token)."""
         try:
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as error:
-            snippet = response.body[:80].decode("utf-8", "replace")
-            self.logger.error(
-                "%s: %s at %s is not JSON (%s); body starts %r", self.name, what, response.url, error, snippet
-            )
+            if response.meta.get(SECRET):
+                starts = f"{len(response.body):,} bytes, not quoted: the answer to a credential exchange"
+            else:
+                starts = f"body starts {response.body[:80].decode('utf-8', 'replace')!r}"
+            reason = str(error)[:60] if not response.meta.get(SECRET) else type(error).__name__
+            self.logger.error("%s: %s at %s is not JSON (%s); %s", self.name, what, response.url, reason, starts)
             return None
 
     def request_failed(self, failure):

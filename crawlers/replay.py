@@ -214,7 +214,8 @@ class RecordMiddleware:
         body = _redact(response.body) if secret else response.body
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         extension = next((ext for key, ext in _EXTENSIONS.items() if key in content_type), ".bin")
-        digest = hashlib.sha1(f"{request.method} {request.url} {request.body!r}".encode()).hexdigest()[:16]
+        named_by = b"" if secret else request.body  # a credential-bearing body is neither kept nor hashed
+        digest = hashlib.sha1(f"{request.method} {request.url} {named_by!r}".encode()).hexdigest()[:16]
         relative = f"bodies/{digest}-{response.status}{extension}"
         (self.directory / relative).write_bytes(body)
         headers = {

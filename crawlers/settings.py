@@ -27,6 +27,7 @@ REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.destinations.DestinationMiddleware": 40,  # http(s) to public hosts only, before anything goes out
     "crawlers.replay.ReplayMiddleware": 50,
     "crawlers.replay.RecordMiddleware": 580,
     "crawlers.politeness.BackoffMiddleware": 560,  # just before RetryMiddleware (550)
@@ -46,6 +47,7 @@ EXTENSIONS = {
 LABELWATCH_DB = None  # None: $LABELWATCH_DB or data/labelwatch.duckdb
 LABELWATCH_REPLAY_DIR = None  # answer every request from this recording, never the network
 LABELWATCH_REPLAY_MAX_BODY = DOWNLOAD_MAXSIZE  # largest recorded body a replay reads
+LABELWATCH_MAX_PAGES = 2000  # pages of one paged listing (crawlers.paging); a source may set its own
 LABELWATCH_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a zip (.xlsx) may expand to this many bytes in all
 LABELWATCH_MAX_RATIO = 200  # and no entry (over 1 MiB) more than this many times its compressed size
 LABELWATCH_RECORD_DIR = None  # write every response to this recording

@@ -7,19 +7,22 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from store.text_safety import xlsx_text
+
 
 def tender_workbook(
     title: str, criteria: list[tuple[str, str]], sources: list[tuple[str, str]], models: pd.DataFrame
 ) -> bytes:
     """One sheet: a title, `criteria` and `sources` as name/value rows, a blank row, then the
-    table. Every text cell is stored as text, so a scraped name starting with '=' is never a formula."""
+    table. Every text cell is stored as text, so a scraped name starting with '=' is never a
+    formula, and characters an .xlsx cannot hold (control characters) become U+FFFD."""
     book = Workbook()
     sheet = book.active
     sheet.title = "pre-tender check"
     bold = Font(bold=True)
 
     def put(row: list) -> None:
-        sheet.append([None if pd.isna(value) else value for value in row])
+        sheet.append([None if pd.isna(value) else xlsx_text(value) for value in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"

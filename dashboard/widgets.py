@@ -11,6 +11,7 @@ import streamlit as st
 from crawlers.sources import all_sources, labels
 from dashboard import data
 from store.db import DatabaseLocked
+from store.text_safety import spreadsheet_cell
 
 ALL = "all"
 ANY = "any"
@@ -156,16 +157,9 @@ def links(urls: pd.Series) -> pd.Series:
     return urls.where(urls.fillna("").str.match(r"https?://"), None)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection)."""
-
-    def cell(value):
-        return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-    return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(cell))
+    return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(spreadsheet_cell))
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download CSV") -> None:

@@ -62,3 +62,39 @@ def test_hostile_strings_round_trip_as_plain_text(tmp_path):
     assert rows == []  # a hostile filter value is a value, not SQL
     rows = json.loads(run_cli("report", "availability", "-f", "json", "--db", db, check=True).stdout)
     assert [(r["models"], r["brands"], r["certificates"]) for r in rows] == [(1, 1, 1)]
+
+
+SHOUTING = '=HYPERLINK("http://x.test")[/x][bold]\x1b]0;pwned\x07\x1b[2J\x9b31m'
+
+
+def test_markup_escape_sequences_and_formulas_in_data_reach_no_terminal_or_spreadsheet(tmp_path):
+    """A product name with Rich markup, an OSC window-title sequence, a clear-screen and a C1
+    CSI, and a spreadsheet formula: printed as text with the controls escaped, and in CSV made
+    inert with a leading apostrophe; JSON keeps it exactly."""
+    page = tmp_path / "page.html"
+    product = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": SHOUTING,
+        "brand": {"@type": "Brand", "name": "Fairphone"},
+        "offers": {
+            "@type": "Offer",
+            "price": "499.00",
+            "priceCurrency": "EUR",
+            "availability": "InStock",
+            "url": "https://shop.test/p/1",
+        },
+    }
+    page.write_text(f'<html><script type="application/ld+json">{json.dumps(product)}</script></html>')
+    db = tmp_path / "lw.duckdb"
+    run_cli("import", "offers", page, "--db", db, check=True)
+    table = run_cli("report", "offers", "--list", "--db", db, check=True)
+    assert "\x1b" not in table.stdout and "\x07" not in table.stdout and "\x9b" not in table.stdout
+    assert "[/x][bold]\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m" in table.stdout.replace("\n", "").replace(" ", "")
+    assert "Traceback" not in table.stderr
+    csv_out = run_cli("report", "offers", "--list", "-f", "csv", "--db", db, check=True).stdout
+    assert "'=HYPERLINK" in csv_out and ",=HYPERLINK" not in csv_out
+    [offer] = json.loads(run_cli("report", "offers", "--list", "-f", "json", "--db", db, check=True).stdout)
+    assert offer["name"] == SHOUTING
+    runs = run_cli("runs", "--db", db, check=True)
+    assert "Traceback" not in runs.stderr and "\x1b" not in runs.stdout

@@ -128,6 +128,13 @@ def test_recording_replays_and_keeps_secrets_out(tmp_path):
         "token": "REDACTED"
     }
     assert answer(replay, page).text == '{"data": {"products": []}}'
+    other_password = Request(token_request.url, method="POST", body='{"username": "u", "password": "guess"}')
+    names = {p.name for p in (tmp_path / "bodies").iterdir()}
+    RecordMiddleware(tmp_path).process_response(
+        other_password.replace(meta={SECRET: True}),
+        TextResponse(token_request.url, body=b"{}", headers={"Content-Type": "application/json"}),
+    )
+    assert {p.name for p in (tmp_path / "bodies").iterdir()} == names  # no name an offline guess could check
 
 
 @pytest.mark.parametrize(

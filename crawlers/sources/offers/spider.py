@@ -16,6 +16,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from crawlers.gtin import to_gtin14
 from crawlers.items import Offer
+from crawlers.paging import Pager
 from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.offers.schemaorg import parse_price, read_page
 from crawlers.sources.offers.shops import Shop, load_shops
@@ -32,6 +33,10 @@ class OffersSpider(RegistrySpider):
     name = "offers"
     item_model = Offer
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pagers: dict[str, Pager] = {}  # per shop: its products.json pages (crawlers.paging)
 
     def start_live(self):
         try:
@@ -97,8 +102,10 @@ class OffersSpider(RegistrySpider):
         for product in products:
             for offer in self.shopify_offers(shop, product, response):
                 yield self.offer(shop, offer)
-        if products:
-            yield self.products_json_page(shop, response.meta["page"] + 1)
+        page = response.meta["page"]
+        pager = self.pagers.setdefault(shop.key, Pager(self, f"products.json of shop {shop.key}"))
+        if pager.more(page, products):
+            yield self.products_json_page(shop, page + 1)
 
     def shopify_offers(self, shop: Shop, product: dict, response) -> list[dict]:
         title, handle = product.get("title"), product.get("handle")

@@ -11,7 +11,8 @@ Routes (README.md in this folder):
   because the feed's coverage is unclear (it may be Edge-only or filtered).
 - GTIN API (confirmed format), when TCO_API_USER and TCO_API_PASSWORD are set: a token from
   `POST /token`, then `POST /generic/gtin?page=N&product_type=T` for each of TCO_PRODUCT_TYPES,
-  paging on meta.page / meta.totalPages. A record is one GTIN; its `name` is the certificate's
+  one page after another up to meta.totalPages (crawlers.paging: also stopped by a page that
+  repeats, and at LABELWATCH_MAX_PAGES). A record is one GTIN; its `name` is the certificate's
   comma-separated model list. The API has no brand: the brand is taken from the feed where the
   same certificate appears there, otherwise left unknown. When replaying, the API route runs
   when the recording holds the token request.
@@ -29,6 +30,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
+from crawlers.paging import Pager
 from crawlers.registry_spider import RegistrySpider
 from crawlers.replay import OPTIONAL, SECRET, NotRecorded
 from crawlers.sources.tco import FINDER, SOURCE
@@ -90,6 +92,8 @@ class TcoSpider(RegistrySpider):
             raise ValueError(f"tco: api must be auto, on or off, not {api!r}")
         self.api = api
         self.brand_by_certificate: dict[str, str] = {}
+        self.pagers: dict[str, Pager] = {}  # per product type: pages asked for one after another
+        self.total_pages: dict[str, int | None] = {}
 
     # -- routes ---------------------------------------------------------------------------
     def start_live(self):
@@ -256,13 +260,15 @@ class TcoSpider(RegistrySpider):
             return
         self.count("api/pages")
         yield from self.api_items(products, product_type, f"GTIN API {product_type} page {page}")
-        if page == 1 and products:
+        if page == 1:
             total = meta.get("totalPages")
-            if not isinstance(total, int):
+            if products and (not isinstance(total, int) or isinstance(total, bool)):
                 self.logger.error("tco: GTIN API %s page 1 has no integer meta.totalPages (%r)", product_type, total)
                 return
-            for next_page in range(2, total + 1):
-                yield self._page_request(product_type, next_page)
+            self.total_pages[product_type] = total
+        pager = self.pagers.setdefault(product_type, Pager(self, f"GTIN API {product_type}"))
+        if pager.more(page, products, self.total_pages.get(product_type)):
+            yield self._page_request(product_type, page + 1)
 
     def api_items(self, products: list, product_type: str | None, where: str):
         """Items for GTIN API records: grouped by certificate, one item per model name."""

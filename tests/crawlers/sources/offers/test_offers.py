@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import FIXTURES, ROOT, response_from, run_cli
-from scrapy.http import Request
+from scrapy.http import Request, TextResponse
 
 from crawlers.items import Offer
 from crawlers.sources.offers.schemaorg import parse_price, read_page
@@ -465,6 +465,16 @@ def test_a_shopify_feed_pages_until_empty(make_spider):
     assert next_page.url == "https://shop.example/products.json?limit=250&page=2"
     spider, empty = spider_response(make_spider, '{"products": []}', next_page.url, page=2)
     assert list(spider.parse_products_json(empty)) == []
+
+
+def test_a_products_json_that_ignores_the_page_parameter_is_read_once(make_spider):
+    """The same products on page 2 as on page 1: paging ends there, not after 19,025 requests."""
+    feed = json.dumps({"products": [{"title": "Fairphone 5", "handle": "fp5", "variants": []}]})
+    spider, first = spider_response(make_spider, feed, "https://shop.example/products.json?limit=250&page=1", page=1)
+    [second] = [o for o in spider.parse_products_json(first) if isinstance(o, Request)]
+    again = TextResponse(second.url, body=feed.encode(), request=second, encoding="utf-8")
+    assert [o for o in spider.parse_products_json(again) if isinstance(o, Request)] == []
+    assert spider.crawler.stats.get_value("offers/paging/repeated_page") == 1
 
 
 def test_the_replayed_shops_load_with_rejections_counted(demo_db):

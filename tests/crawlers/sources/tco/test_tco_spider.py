@@ -8,6 +8,7 @@ from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
 from scrapy.http import Request
 
 from crawlers.items import Certification
+from crawlers.replay import SECRET
 from crawlers.sources.tco.spider import TcoSpider
 
 FEED_URL = "https://industry.tcocertified.com/product-finder-app/items-get.php"
@@ -95,15 +96,45 @@ def test_api_brand_comes_from_the_feed_for_the_same_certificate(make_spider):
     assert sum(b is None for b in brands.values()) == 17
 
 
-def test_api_pages_after_the_first_are_requested(make_spider):
+def walk_pages(spider, pages: list[list], claimed: int) -> list[str]:
+    """The page URLs the spider asks for, answering page N with pages[N - 1]."""
+    asked, page = [], 1
+    while page <= len(pages):
+        answer = {"data": {"products": pages[page - 1]}, "meta": {"page": page, "totalPages": claimed}}
+        requests = requests_of(spider.parse_api_page(json_response(answer), product_type="Displays", page=page))
+        assert len(requests) <= 1  # one page after another
+        if not requests:
+            break
+        assert requests[0].method == "POST" and requests[0].headers["X-Auth-Token"] == b"Bearer secret-token"
+        asked.append(requests[0].url)
+        page += 1
+    return asked
+
+
+def test_api_pages_after_the_first_are_requested_one_after_another(make_spider):
     spider = make_spider(TcoSpider, api="on")
     spider.token = "secret-token"
-    page = {"data": {"products": PRODUCTS[:10]}, "meta": {"page": 1, "totalPages": 4}}
-    requests = requests_of(spider.parse_api_page(json_response(page), product_type="Displays", page=1))
-    assert [r.url for r in requests] == [
+    pages = [PRODUCTS[n : n + 10] for n in (0, 10, 20, 30, 40)]
+    assert walk_pages(spider, pages, claimed=4) == [
         f"https://api.tcocertified.com/generic/gtin?page={n}&product_type=Displays" for n in (2, 3, 4)
     ]
-    assert all(r.method == "POST" and r.headers["X-Auth-Token"] == b"Bearer secret-token" for r in requests)
+
+
+def test_paging_stops_at_the_page_limit_and_at_a_repeated_page(make_spider, caplog):
+    """A page claiming a billion pages is read up to LABELWATCH_MAX_PAGES (an error: the run is
+    held back, records may be missing); a server repeating a page ends the listing (a warning)."""
+    spider = make_spider(TcoSpider, {"LABELWATCH_MAX_PAGES": 3}, api="on")
+    spider.token = "secret-token"
+    distinct = [[{**PRODUCTS[0], "gtin": f"0000000000{n:04d}"}] for n in range(10)]
+    assert len(walk_pages(spider, distinct, claimed=1_000_000_000)) == 2
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["tco: GTIN API Displays stopped at page 3 (LABELWATCH_MAX_PAGES); it claims 1,000,000,000 pages"]
+    caplog.clear()
+    spider = make_spider(TcoSpider, api="on")
+    spider.token = "secret-token"
+    assert len(walk_pages(spider, [PRODUCTS[:10]] * 10, claimed=50)) == 1  # page 2 repeats page 1
+    assert spider.crawler.stats.get_value("tco/paging/repeated_page") == 1
+    assert "GTIN API Displays page 2 repeats what earlier pages gave" in caplog.text
 
 
 def test_feed_is_followed_by_the_token_request_when_the_api_is_on(make_spider, monkeypatch):
@@ -275,3 +306,20 @@ def test_a_recording_without_the_api_replays_the_feed_alone(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         stats = json.loads(con.execute("SELECT stats FROM crawl_run").fetchone()[0])
     assert stats["tco/api/not_recorded"] == 1 and "tco/api/records" not in stats
+
+
+def test_a_token_answered_as_plain_text_is_never_quoted(make_spider, caplog):
+    spider = make_spider(TcoSpider, api="on")
+    answer = response_from(
+        "eyJhbGciOiJIUzI1NiJ9.secret-token",
+        "https://api.tcocertified.com/token",
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+        meta={SECRET: True},
+    )
+    assert list(spider.parse_token(answer)) == []
+    assert (
+        "GTIN API token answer at https://api.tcocertified.com/token is not JSON (JSONDecodeError); 33 bytes"
+        in caplog.text
+    )
+    assert "secret-token" not in caplog.text and "eyJ" not in caplog.text
