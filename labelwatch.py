@@ -15,16 +15,43 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer 0.29 vendors click (pinned)
 
 from crawlers.sources import UnknownSource, all_sources, get_source, label_source, labels
 from store import queries
-from store.db import DatabaseLocked, DatabaseMissing, db_path, read_connection
+from store.db import DatabaseLocked, DatabaseMissing, DatabaseUnusable, db_path, read_connection
 from store.locks import SourceBusy, source_locks
 from store.schema import ensure_schema
 from store.text_safety import printable, spreadsheet_cell
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True)
+
+def _overview() -> str:
+    """What the help lists: the sources, their labels and levels, and the categories."""
+    from crawlers.vocabulary import CANONICAL_CATEGORIES
+
+    sources = "; ".join(f"{name} ({source.title})" for name, source in all_sources().items())
+    return (
+        f"Sources: {sources}.\n\n"
+        f"Labels and levels: {_scales_help()}; flags: {_flags_help()}.\n\n"
+        f"Categories: {', '.join(CANONICAL_CATEGORIES)}."
+    )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"labelwatch {version('labelwatch')}")
+        except PackageNotFoundError:
+            print("labelwatch (not installed)")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None
+)
+report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(report_app, name="report")
 err = Console(stderr=True, soft_wrap=True)
 
@@ -159,7 +186,8 @@ def _crawl(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
                 "status": stats.get("labelwatch/status", "failed"),
                 "items": stats.get("labelwatch/records_written", 0),
                 "records": stats.get("labelwatch/records"),
-                "message": stats.get("labelwatch/message"),
+                "message": stats.get("labelwatch/message")
+                or f"the crawl stopped ({stats.get('finish_reason') or 'interrupted'}) before its run was closed",
             }
         )
     return outcomes
@@ -170,9 +198,14 @@ def _finish(outcomes: list[dict]) -> None:
         if o["status"] == "loaded":
             err.print(f"{o['source']}: run {o['run_id']} loaded: {o['items']} items, {o['records']} records")
         elif o["status"] == "suspect":
+            then = (
+                f"`labelwatch accept {o['run_id']}` loads it anyway"
+                if o["items"]
+                else "it has no records, so there is nothing to accept"
+            )
             err.print(
                 f"{o['source']}: run {o['run_id']} HELD BACK as suspect, previous data stays current: "
-                f"{printable(str(o['message']))} (`labelwatch accept {o['run_id']}` loads it anyway)",
+                f"{printable(str(o['message']))} ({then})",
                 markup=False,
             )
         else:
@@ -280,7 +313,8 @@ def accept(
 @app.command()
 def schedule(
     config: Annotated[
-        Path, typer.Option(help="TOML: [defaults] and a [sources.NAME] table with `cron` per source")
+        Path,
+        typer.Option(help="TOML: [defaults] and a [sources.NAME] table per source: cron, timeout, retry_backoff, args"),
     ] = Path("schedule.toml"),
     once: Annotated[
         bool,
@@ -292,7 +326,7 @@ def schedule(
     from crawlers.schedule import load_jobs, run_schedule
 
     try:
-        jobs = load_jobs(config)
+        jobs = load_jobs(config, list(all_sources()))
     except ValueError as error:
         fail(str(error))
     path = db_path(db).resolve()
@@ -343,15 +377,20 @@ def _check_format(fmt: str) -> None:
 @app.command()
 def runs(
     source: Annotated[str | None, typer.Option(help="Only this source")] = None,
-    limit: int = 30,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many runs, newest first")] = 30,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ):
-    """Recent crawl runs: source, started, finished, status, items, errors, reason."""
+    """Recent crawl runs: source, started, finished, status, items, errors, reason (JSON: with
+    each run's crawl stats, the data-quality counters)."""
     _check_format(fmt)
+    if source is not None:
+        _check_source(source)
     with read_connection(db_path(db)) as con:
-        rows = queries.runs(con, source, limit)
-    columns = queries.RUN_FIELDS if fmt != "table" else [c for c in queries.RUN_FIELDS if c != "origin"]
+        rows = queries.runs(con, source, limit, stats=fmt == "json")
+    columns = {"json": [*queries.RUN_FIELDS, "stats"], "csv": queries.RUN_FIELDS}.get(
+        fmt, [c for c in queries.RUN_FIELDS if c != "origin"]
+    )
     _emit(rows, columns, fmt, "crawl runs")
 
 
@@ -395,6 +434,56 @@ def level_filters(min_levels: list[str], flags: list[str]) -> dict:
     return {"min_levels": tuple(ranks), "flags": tuple((declared[flag], flag) for flag in flags)}
 
 
+def _day(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r}: not a YYYY-MM-DD date")
+
+
+def _check_as_of(con, when: queries.AsOf) -> None:
+    """A run id that exists; a day on or after the first loaded run (else: say there was no data then)."""
+    if when.run_id is not None and not queries.run_exists(con, when.run_id):
+        fail(f"--as-of {when.run_id}: no run {when.run_id} in this database (see `labelwatch runs`)")
+    if when.day is not None:
+        first = queries.first_loaded_day(con)
+        if first is not None and when.day < first:
+            fail(f"--as-of {when.day}: no data yet on that day; the first loaded run finished on {first}")
+
+
+def check_filters(category: str | None, label: str | None) -> tuple[str | None, str | None]:
+    """A category and a label as the store spells them; an unknown one is an error listing the
+    known ones (an unknown value would otherwise give an empty table)."""
+    from crawlers.vocabulary import CANONICAL_CATEGORIES
+
+    if category is not None and category not in CANONICAL_CATEGORIES:
+        fail(f"--category {category!r}: unknown category; known: {', '.join(CANONICAL_CATEGORIES)}")
+    if label is not None:
+        named = {name.casefold(): name for name in labels()}
+        if label.casefold() not in named:
+            fail(f"--label {label!r}: unknown label; known: {', '.join(labels())}")
+        label = named[label.casefold()]
+    return category, label
+
+
+def check_market(con, market: str | None) -> str | None:
+    """A market as the data spells it (any case), or a country without data yet; anything else
+    is an error naming the markets the data has."""
+    from crawlers.vocabulary import country_code
+
+    if market is None:
+        return None
+    present = queries.dimension_values(con)["market"]
+    spelt = {m.casefold(): m for m in present}
+    if market.casefold() in spelt:
+        return spelt[market.casefold()]
+    if country_code(market) is None:
+        fail(f"--market {market!r}: not a country name; markets in the data: {', '.join(present) or 'none yet'}")
+    return market
+
+
 @report_app.command("availability")
 def report_availability(
     fmt: FormatOption = "table",
@@ -427,13 +516,16 @@ def report_availability(
 ):
     """Models, brands and certificates valid per label, level, category and market."""
     _check_format(fmt)
-    filters = queries.Filters(category=category, label=label, market=market, **level_filters(min_level, flag))
+    category, label = check_filters(category, label)
+    levels = level_filters(min_level, flag)
     try:
         when = queries.AsOf.parse(as_of)
-        day = date.fromisoformat(valid_on) if valid_on else None
     except ValueError as error:
-        fail(str(error).replace("Invalid isoformat string", "--valid-on: not a YYYY-MM-DD date"))
+        fail(str(error))
+    day = _day("--valid-on", valid_on)
     with read_connection(db_path(db)) as con:
+        _check_as_of(con, when)
+        filters = queries.Filters(category=category, label=label, market=check_market(con, market), **levels)
         day = day or queries.default_valid_on(con, when)
         snap = queries.snapshot(con, when)
         rows = queries.availability(con, day, when, filters)
@@ -485,10 +577,8 @@ def report_offers(
     """Supplier offers per label and category: offered models, suppliers, prices, condition.
     An offer matching no label record counts under "no label found"."""
     _check_format(fmt)
-    try:
-        day = date.fromisoformat(valid_on) if valid_on else date.today()
-    except ValueError:
-        fail(f"--valid-on {valid_on!r}: not a YYYY-MM-DD date")
+    category, label = check_filters(category, label)
+    day = _day("--valid-on", valid_on) or date.today()
     filters = queries.Filters(category=category, label=label)
     with read_connection(db_path(db)) as con:
         rows = (queries.offers if listed else queries.offer_summary)(con, day, filters=filters)
@@ -505,7 +595,12 @@ def dashboard(
     an older labelwatch gets its new tables first (the dashboard itself never writes)."""
     path = db_path(db).resolve()
     if path.exists():
-        ensure_schema(path)
+        try:
+            ensure_schema(path)
+        except DatabaseUnusable as error:  # readable but not writable: served as it is
+            if not os.access(path, os.R_OK):
+                raise
+            err.print(f"{printable(str(error))}: serving it read-only, as it is", markup=False)
     env = {**os.environ, "LABELWATCH_DB": str(path)}
     import dashboard as dashboard_package
 
@@ -533,12 +628,31 @@ def dashboard(
     )
 
 
+@app.callback(epilog=_overview())
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+):
+    """labelwatch: one command line in front of the crawlers, the store and the dashboard."""
+
+
 def main() -> None:
     try:
-        app()
-    except (Failure, DatabaseLocked, DatabaseMissing, SourceBusy) as error:
-        print(f"labelwatch: error: {error}", file=sys.stderr)
+        code = app(prog_name="labelwatch", standalone_mode=False)
+    except NoArgsIsHelpError as shown:  # `labelwatch` or `labelwatch report` alone: the help
+        print(shown.format_message(), file=sys.stderr)
         sys.exit(2)
+    except ClickException as error:  # a usage mistake: one line, like every other
+        print(f"labelwatch: error: {printable(error.format_message())}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        print("labelwatch: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except (Failure, DatabaseLocked, DatabaseMissing, DatabaseUnusable, SourceBusy) as error:
+        print(f"labelwatch: error: {printable(str(error))}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from store.db import db_path
 from store.run_files import run_file_path
 
 logger = logging.getLogger(__name__)
+UNWRITABLE = "labelwatch/run_file_unwritable"  # stat: why the run file could not be written
 
 
 class ValidationPipeline:
@@ -75,14 +76,29 @@ class RunFilePipeline:
         return cls(crawler)
 
     def process_item(self, item):
-        if self.out is None:
-            spider = self.crawler.spider
-            self.out = run_file_path(self.db, spider.name, spider.run_id).open("a", encoding="utf-8")
         records = item[BATCH_KEY]
-        self.out.write("".join(record.model_dump_json() + "\n" for record in records))
+        if self.crawler.stats.get_value(UNWRITABLE):
+            raise DropItem("the run file cannot be written")
+        try:
+            if self.out is None:
+                spider = self.crawler.spider
+                self.out = run_file_path(self.db, spider.name, spider.run_id).open("a", encoding="utf-8")
+            self.out.write("".join(record.model_dump_json() + "\n" for record in records))
+        except OSError as error:  # disk full, say: the run is failed for that reason, not loaded half-written
+            self._unwritable(error)
+            raise DropItem("the run file cannot be written") from None
         self.crawler.stats.inc_value("labelwatch/records_written", len(records))
         return item
 
+    def _unwritable(self, error: OSError) -> None:
+        if not self.crawler.stats.get_value(UNWRITABLE):
+            where = getattr(self.out, "name", "the run file")
+            self.crawler.stats.set_value(UNWRITABLE, f"run file {where} could not be written: {error}")
+            logger.error("%s", self.crawler.stats.get_value(UNWRITABLE))
+
     def close_spider(self):
         if self.out is not None:
-            self.out.close()
+            try:
+                self.out.close()
+            except OSError as error:
+                self._unwritable(error)

@@ -12,11 +12,16 @@ from pathlib import Path
 
 from scrapy import signals
 
+from crawlers.limits import WarningCap
+from crawlers.pipelines import UNWRITABLE
 from store.db import db_path
 from store.load import HeldBack, check_run_file, fail_run, load_run, start_run
 from store.monitors import Thresholds, crawl_reasons
+from store.run_files import prune
 
 logger = logging.getLogger(__name__)
+# Loggers whose warnings a junk input can multiply, besides each spider's own: rejected records.
+CAPPED_LOGGERS = ("crawlers.pipelines", "scrapy.core.scraper")
 
 
 def _release_parse_memory() -> None:
@@ -59,6 +64,8 @@ class CrawlRunExtension:
         self.run_id: int | None = None
         self.run_file: Path | None = None
         self.error_handler = _ErrorCounter(crawler)
+        self.warning_cap = WarningCap(crawler.stats)
+        self.capped = [logging.getLogger(name) for name in CAPPED_LOGGERS]
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 
@@ -68,6 +75,8 @@ class CrawlRunExtension:
 
     def spider_opened(self, spider):
         logging.getLogger().addHandler(self.error_handler)
+        for capped in [*self.capped, logging.getLogger(spider.name)]:
+            capped.addFilter(self.warning_cap)
         self.run_id, self.run_file = start_run(self.db, spider.name, self.origin, spider.record_kind)
         spider.run_id = self.run_id
         self.crawler.stats.set_value("labelwatch/run_id", self.run_id)
@@ -75,6 +84,8 @@ class CrawlRunExtension:
 
     def spider_closed(self, spider, reason):
         logging.getLogger().removeHandler(self.error_handler)
+        for capped in [*self.capped, logging.getLogger(spider.name)]:
+            capped.removeFilter(self.warning_cap)
         stats = self.crawler.stats.get_stats()
         counts = {
             "items": stats.get("labelwatch/records_written", 0),
@@ -83,6 +94,8 @@ class CrawlRunExtension:
         }
         if reason != "finished":
             return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
+        if stats.get(UNWRITABLE):  # the real cause, rather than what a half-written file would load as
+            return self._failed(spider, reason, stats[UNWRITABLE], stats, counts)
         _release_parse_memory()
         try:
             check_run_file(self.db, self.run_file, spider.name, self.run_id)
@@ -98,13 +111,13 @@ class CrawlRunExtension:
             )
         except HeldBack as held:
             self._outcome("suspect", str(held))
+            then = f"`labelwatch accept {self.run_id}` loads it anyway" if counts["items"] else "nothing to accept"
             logger.error(
-                "%s: run %d held back as suspect, previous data stays current: %s "
-                "(`labelwatch accept %d` loads it anyway)",
+                "%s: run %d held back as suspect, previous data stays current: %s (%s)",
                 spider.name,
                 self.run_id,
                 held,
-                self.run_id,
+                then,
                 extra={"spider": spider},
             )
         except Exception as error:  # the load failed: the run is failed, nothing half-loaded
@@ -113,6 +126,9 @@ class CrawlRunExtension:
             self._outcome("loaded", None)
             self.crawler.stats.set_value("labelwatch/records", records)
             logger.info("%s: run %d loaded, %d records", spider.name, self.run_id, records)
+            pruned = prune(self.db, spider.name, self.crawler.settings.getint("LABELWATCH_KEEP_RUN_FILES"))
+            if pruned:
+                logger.info("%s: %d older run files deleted", spider.name, len(pruned))
 
     def _outcome(self, status: str, message: str | None) -> None:
         self.crawler.stats.set_value("labelwatch/status", status)

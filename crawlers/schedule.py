@@ -45,21 +45,49 @@ class Job:
         return min(retry, cron)
 
 
-def load_jobs(config: Path) -> list[Job]:
-    """Jobs from a TOML file: [defaults] then one [sources.NAME] table with `cron` per source."""
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# Each key a job may set, what it must be, and how that is said.
+_CHECKS = {
+    "cron": (lambda v: isinstance(v, str) and croniter.is_valid(v), "a cron line"),
+    "timeout": (lambda v: _number(v) and v > 0, "a positive number of seconds"),
+    "retry_backoff": (
+        lambda v: isinstance(v, list) and v and all(_number(x) and x >= 0 for x in v),
+        "a non-empty list of non-negative seconds",
+    ),
+    "args": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings"),
+}
+
+
+def load_jobs(config: Path, known_sources: list[str] | None = None) -> list[Job]:
+    """Jobs from a TOML file: [defaults] then one [sources.NAME] table with `cron` per source.
+    The whole file is checked before any crawl starts: every key's type and range, and (given
+    `known_sources`) every source name."""
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ValueError(f"{config}: {error}") from None
-    defaults = data.get("defaults", {})
+    defaults, sources = data.get("defaults", {}), data.get("sources", {})
+    if not isinstance(defaults, dict) or not isinstance(sources, dict):
+        raise ValueError(f"{config}: [defaults] and [sources.NAME] must be tables")
     jobs = []
-    for source, table in data.get("sources", {}).items():
+    for source, table in sources.items():
+        if known_sources is not None and source not in known_sources:
+            raise ValueError(f"{config}: [sources.{source}]: unknown source; known: {', '.join(known_sources)}")
+        if not isinstance(table, dict):
+            raise ValueError(f"{config}: [sources.{source}] must be a table")
         options = {**defaults, **table}
-        if not croniter.is_valid(str(options.get("cron", ""))):
-            raise ValueError(f"{config}: [sources.{source}] cron {options.get('cron')!r} is not a cron line")
-        unknown = set(options) - {"cron", "timeout", "retry_backoff", "args"}
+        unknown = set(options) - set(_CHECKS)
         if unknown:
             raise ValueError(f"{config}: [sources.{source}] unknown keys {sorted(unknown)}")
+        if "cron" not in options:
+            raise ValueError(f"{config}: [sources.{source}] has no cron line")
+        for key, value in options.items():
+            valid, wanted = _CHECKS[key]
+            if not valid(value):
+                raise ValueError(f"{config}: [sources.{source}] {key} {value!r} is not {wanted}")
         jobs.append(Job(source=source, **options))
     if not jobs:
         raise ValueError(f"{config}: no [sources.NAME] table")
@@ -69,7 +97,7 @@ def load_jobs(config: Path) -> list[Job]:
 def run_job(job: Job, db: Path, logs: Path) -> bool:
     """One crawl in a subprocess; True when its run was loaded."""
     started = datetime.now(UTC)
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    stamp = started.strftime("%Y%m%dT%H%M%S.%fZ")  # microseconds: two crawls started in one second
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{job.source}-{stamp}.log"
     command = [sys.executable, "-m", "labelwatch", "crawl", job.source, "--db", str(db), "-v", *job.args]

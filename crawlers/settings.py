@@ -25,6 +25,7 @@ LABELWATCH_RETRY_AFTER_MAX = 300.0  # longest Retry-After honoured
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine
 LOG_LEVEL = "INFO"
+STATS_CLASS = "crawlers.limits.BoundedStatsCollector"  # distinct stat keys per reason bounded
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.destinations.DestinationMiddleware": 40,  # http(s) to public hosts only, before anything goes out
@@ -52,6 +53,7 @@ LABELWATCH_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a zip (.xlsx) may expand to 
 LABELWATCH_MAX_RATIO = 200  # and no entry (over 1 MiB) more than this many times its compressed size
 LABELWATCH_RECORD_DIR = None  # write every response to this recording
 LABELWATCH_ORIGIN = "live"
+LABELWATCH_KEEP_RUN_FILES = 3  # run files kept per source after a load (the newest); older ones are deleted
 # Monitors (store/monitors.py): a finished run failing one is held back as suspect.
 LABELWATCH_MONITOR_MAX_DROP = 0.30  # largest record-count fall against the last good run
 LABELWATCH_MONITOR_MIN_SHARE = {"brand": 0.5, "category": 0.9, "validity": 0.9, "level": 0.5}  # records with it

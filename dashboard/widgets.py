@@ -5,12 +5,13 @@ and exports that open safely in a spreadsheet."""
 from collections.abc import Callable
 from datetime import date
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from crawlers.sources import all_sources, labels
 from dashboard import data
-from store.db import DatabaseLocked
+from store.db import DatabaseLocked, DatabaseUnusable
 from store.text_safety import spreadsheet_cell
 
 ALL = "all"
@@ -19,11 +20,19 @@ ANY_MARKET = "any market"
 
 
 def read(query, *args):
-    """Run a cached query; while a load holds the database past the bounded wait, say so and stop."""
+    """Run a cached query; while a load holds the database past the bounded wait, say so and
+    stop; a database that cannot be read (damaged, not a database) is said in one message, not
+    a traceback with server paths."""
     try:
         return query(*args)
     except DatabaseLocked:
         st.warning("The database is busy (a crawl is loading). Reload in a moment.")
+        st.stop()
+    except (DatabaseUnusable, duckdb.Error) as error:
+        st.error(
+            f"The database cannot be read ({type(error).__name__}). The data is not shown; "
+            "ask whoever runs labelwatch to check the database file (`labelwatch runs` names the problem)."
+        )
         st.stop()
 
 

@@ -9,7 +9,7 @@ from store import derived
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
 from store.run_files import read_header, run_file_path, write_header
-from store.schema import database_id, write_connection
+from store.schema import database_id, rollback, write_connection
 
 LOAD_MEMORY_LIMIT = "384MB"  # DuckDB spills to disk beyond this, so a load stays lean at any size
 
@@ -134,6 +134,13 @@ def load_run(
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
             if repeated:  # merge the lines of a record seen more than once (a certificate's GTINs over several pages)
+                fields = ", ".join(f"'{c}': {c}" for c in kind.attributes)
+                (conflicting,) = con.execute(
+                    f"SELECT count(*) FROM (SELECT record_key FROM incoming GROUP BY record_key"
+                    f" HAVING count(DISTINCT hash({{{fields}}}::VARCHAR)) > 1)"
+                ).fetchone()
+                if conflicting:  # same key, other data: one line's kept (any_value), the conflict counted
+                    stats = {**stats, "labelwatch/duplicates/conflicting": conflicting}
                 aggregates = ", ".join(f"any_value({c}) AS {c}" for c in ["source", "run_id", *kind.attributes])
                 merged = "".join(f", list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in kind.lists)
                 con.execute(f"""CREATE TEMP TABLE merged AS SELECT *, {content_hash} FROM (
@@ -179,7 +186,7 @@ def load_run(
             con.execute("DROP TABLE incoming")
             con.execute("COMMIT")
         except HeldBack as held_back:
-            con.execute("ROLLBACK")
+            rollback(con)
             con.execute(
                 "UPDATE crawl_run SET status = 'suspect', finished_at = $t, close_reason = 'finished', message = $m,"
                 " stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
@@ -193,7 +200,7 @@ def load_run(
             )
             raise
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
     return records
 

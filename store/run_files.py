@@ -32,3 +32,14 @@ def read_header(path: Path) -> dict | None:
     except (ValueError, AttributeError):
         return None
     return header if isinstance(header, dict) else None
+
+
+def prune(db: Path, source: str, keep: int) -> list[Path]:
+    """Delete the source's run files but the newest `keep` (by run id), after a load: an older run
+    can no longer be loaded or accepted (store.load refuses a run older than a loaded one)."""
+    folder = run_file_path(db, source, 0).parent
+    files = sorted(folder.glob("run-*.jsonl"), key=lambda p: int(p.stem.removeprefix("run-") or 0), reverse=True)
+    pruned = [p for p in files[max(keep, 1) :] if p.stem.removeprefix("run-").isdigit()]
+    for path in pruned:
+        path.unlink(missing_ok=True)
+    return pruned

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import MetaData, Table, create_engine
+from sqlalchemy import URL, MetaData, Table, create_engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateTable
 from sqlmodel import SQLModel
@@ -17,7 +17,7 @@ from store import (
     derived,
     models,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
-from store.db import connect
+from store.db import DatabaseUnusable, connect
 
 
 @contextmanager
@@ -39,7 +39,10 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """Open read-write, first bringing the schema to this version: missing columns added
     (existing rows get the column's default), missing tables created through SQLModel and the
     derived ones (also those whose columns differ) filled from the loaded runs."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnusable(f"{path}: cannot create its folder: {error.strerror}") from None
     con = connect(path, read_only=False, wait_seconds=wait_seconds)
     try:
         present = set(
@@ -77,7 +80,7 @@ def _open_current(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         if not new_tables:
             return _identified(con)
         con.close()
-        engine = create_engine(f"duckdb:///{path}")
+        engine = create_engine(URL.create("duckdb", database=str(path)))  # a path holding ?, # or % stays a path
         try:
             SQLModel.metadata.create_all(engine)
         finally:
@@ -104,6 +107,15 @@ def database_id(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT id FROM database_identity").fetchone()[0]
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; one DuckDB already aborted (disk full, say) has nothing to
+    roll back, and saying "no transaction is active" would hide the error that ended it."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 @cache
 def _dialect() -> Dialect:
     return create_engine("duckdb:///:memory:").dialect
@@ -121,5 +133,5 @@ def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: Table) -> None:
         con.execute(f"ALTER TABLE {rebuilt.name} RENAME TO {table.name}")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise

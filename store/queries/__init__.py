@@ -32,7 +32,7 @@ from store.queries.offers import (
     offer_totals,
     offers,
 )
-from store.queries.runs import RUN_FIELDS, run_stats, runs, source_states
+from store.queries.runs import RUN_FIELDS, first_loaded_day, run_exists, run_stats, runs, source_states
 from store.queries.snapshot import (
     COUNTING_KEYS,
     ONE_RUN,
@@ -73,6 +73,7 @@ __all__ = [
     "default_valid_on",
     "dimension_values",
     "expiry",
+    "first_loaded_day",
     "fold",
     "gtin_lists",
     "label_totals",
@@ -87,6 +88,7 @@ __all__ = [
     "records",
     "records_at",
     "rows",
+    "run_exists",
     "run_stats",
     "runs",
     "snapshot",

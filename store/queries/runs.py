@@ -3,13 +3,29 @@ attempt). A run still marked running whose process is gone shows as killed."""
 
 import json
 import os
+from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
 from store.queries.snapshot import rows
 
 
-def _alive(pid: int | None) -> bool:
+def _process_started(pid: int) -> float | None:
+    """When process `pid` started (Unix time), from /proc; None where there is no /proc."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
+        )
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _alive(pid: int | None, started_at: datetime | None) -> bool:
+    """Whether the process that started the run still runs: a process with its pid that started
+    after the run did is another one (the pid was reused)."""
     if not pid:
         return False
     try:
@@ -17,8 +33,9 @@ def _alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    began = _process_started(pid)
+    return began is None or started_at is None or began <= started_at.timestamp() + 1.0
 
 
 # What runs() and source_states() give of a run.
@@ -43,22 +60,36 @@ def _runs(cursor) -> list[dict]:
     finished, so it was never loaded."""
     result = []
     for run in rows(cursor):
-        if run["status"] == "running" and not _alive(run["pid"]):
+        if run["status"] == "running" and not _alive(run["pid"], run["started_at"]):
             run["status"] = "killed"
         del run["pid"]
         result.append(run)
     return result
 
 
-def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50) -> list[dict]:
-    """Recent runs, newest first."""
-    return _runs(
+def runs(con: duckdb.DuckDBPyConnection, source: str | None = None, limit: int = 50, stats: bool = False) -> list[dict]:
+    """Recent runs, newest first; with `stats`, each with the crawl stats it stored (a dict)."""
+    found = _runs(
         con.execute(
-            f"SELECT {_RUN_COLUMNS} FROM crawl_run WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR"
-            " ORDER BY id DESC LIMIT $limit",
+            f"SELECT {_RUN_COLUMNS}, stats FROM crawl_run"
+            " WHERE $source::VARCHAR IS NULL OR source = $source::VARCHAR ORDER BY id DESC LIMIT $limit",
             {"source": source, "limit": limit},
         )
     )
+    for run in found:
+        stored = run.pop("stats")
+        if stats:
+            run["stats"] = json.loads(stored) if stored else {}
+    return found
+
+
+def run_exists(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
+    return con.execute("SELECT count(*) FROM crawl_run WHERE id = $id", {"id": run_id}).fetchone()[0] > 0
+
+
+def first_loaded_day(con: duckdb.DuckDBPyConnection):
+    """The day the first loaded run finished (None: nothing loaded yet)."""
+    return con.execute("SELECT min(finished_at)::DATE FROM crawl_run WHERE status = 'loaded'").fetchone()[0]
 
 
 def run_stats(con: duckdb.DuckDBPyConnection, run_id: int) -> dict | None:

@@ -6,10 +6,12 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, SNAPSHOTS, run_cli
@@ -228,11 +230,20 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
         ),
         (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
         (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
+        (["report", "availability", "--category", "laptop"], "--category 'laptop': unknown category; known: notebook,"),
+        (["report", "offers", "--label", "tco"], "--label 'tco': unknown label; known: EPEAT, TCO Certified"),
+        (["report", "availability", "--valid-on", "2026-13-01"], "--valid-on '2026-13-01': not a YYYY-MM-DD date"),
+        (["runs", "--limit", "-1"], "Invalid value for '--limit': Input should be greater than or equal to 1"),
+        (["runs", "--limit", "99999999999"], "Invalid value for '--limit'"),
+        (["runs", "--source", "energystar"], "unknown source energystar"),
+        (["report", "availability", "--nope"], "No such option: --nope"),
+        (["nosuch"], "No such command 'nosuch'"),
     ],
 )
 def test_expected_failures_end_with_one_line(args, message, tmp_path):
     result = run_cli(*args, "--db", tmp_path / "lw.duckdb")
     assert result.returncode == 2
+    assert result.stderr.startswith("labelwatch: error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "lw.duckdb").exists()
 
@@ -311,3 +322,112 @@ def test_the_command_line_wins_over_the_recordings_settings():
     assert settings["TCO_PRODUCT_TYPES"] == "Notebooks"
     assert settings["OFFERS_SHOPS"][0]["key"] == "otto-de"  # the recording's, over the declared default
     assert settings["LABELWATCH_DB"] == str(ROOT / "lw.duckdb")
+
+
+def test_a_path_that_is_no_database_is_one_line_for_every_command(tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "text.duckdb").write_text("not a database\n")
+    sqlite3.connect(tmp_path / "sqlite.duckdb").execute("CREATE TABLE t (x)").connection.commit()
+    feed = SNAPSHOTS / "bodies" / "tco" / "items-get.json"
+    for db, problem in (
+        (tmp_path / "folder", "a directory, not a database file"),
+        ("/dev/null", "not a regular file, not a database file"),
+        (tmp_path / "text.duckdb", "is not a valid DuckDB database file"),
+        (tmp_path / "sqlite.duckdb", "cannot open"),
+    ):
+        for args in (["runs"], ["report", "availability"], ["import", "tco", feed], ["accept", "1"]):
+            result = run_cli(*args, "--db", db)
+            assert (result.returncode, result.stdout) == (2, ""), (args, db, result.stderr)
+            assert result.stderr.startswith(f"labelwatch: error: {db}") and result.stderr.count("\n") == 1
+            assert problem in result.stderr
+    assert not (Path.home() / ".duckdb" / "extensions").exists() or not any(
+        (Path.home() / ".duckdb" / "extensions").rglob("sqlite*")
+    )  # no extension fetched to read another kind of file
+
+
+def test_a_database_path_with_url_characters_is_a_path(tmp_path):
+    db = tmp_path / "a?b#c%20d.duckdb"
+    run_cli("import", "tco", SNAPSHOTS / "bodies" / "tco" / "items-get.json", "--db", db, check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a?b#c%20d.duckdb", "locks", "runs"]
+    assert report(db, "--valid-on", ON)
+
+
+def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
+    for args, message in (
+        (["--market", "narnia"], "--market 'narnia': not a country name; markets in the data: India"),
+        (["--as-of", "999"], "--as-of 999: no run 999 in this database"),
+        (["--as-of", "2020-01-01"], "--as-of 2020-01-01: no data yet on that day; the first loaded run finished on"),
+    ):
+        result = run_cli("report", "availability", *args, "--db", demo_db)
+        assert (result.returncode, result.stderr.count("\n")) == (2, 1) and message in result.stderr
+    india = report(demo_db, "--market", "india", "--valid-on", ON)  # any case, as the data spells it
+    assert india and {r["market"] for r in india} == {"India", None}
+    assert report(demo_db, "--label", "tco certified", "--valid-on", ON) == report(
+        demo_db, "--label", "TCO Certified", "--valid-on", ON
+    )
+
+
+def test_help_names_sources_labels_and_categories_and_keeps_brackets():
+    top = run_cli("--help", check=True).stdout
+    assert "Sources: epeat (EPEAT); offers (Supplier offers); tco (TCO Certified)." in " ".join(top.split())
+    assert "Categories: notebook, desktop, all_in_one," in top
+    schedule = " ".join(run_cli("schedule", "--help", check=True).stdout.split())
+    assert "TOML: [defaults] and a [sources.NAME] table per source" in schedule and "<bool>" not in schedule
+    assert "[default: schedule.toml]" in schedule
+    assert run_cli("--version", check=True).stdout.startswith("labelwatch 0.")
+
+
+def test_a_piped_table_is_not_wrapped(demo_db):
+    table = run_cli("report", "offers", "--list", "--db", demo_db, check=True).stdout
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    assert len(rows) == len(json.loads(run_cli("report", "offers", "--list", "-f", "json", "--db", demo_db).stdout))
+    assert all(len(line) > 200 for line in rows)  # one line per offer, not folded at 80 columns
+    assert "\x1b[" not in table  # no colour codes in a pipe
+
+
+def test_sigterm_twice_stops_a_crawl_within_seconds_and_says_why(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "labelwatch", "crawl", "tco", "--replay", SNAPSHOTS, "--db", db]
+        + ["--set", "LABELWATCH_REPLAY_DELAY=2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    run_file = db.parent / "runs" / db.name / "tco" / "run-1.jsonl"
+    deadline = time.monotonic() + 60
+    while not run_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+    stopped = time.monotonic()
+    crawl.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    crawl.send_signal(signal.SIGTERM)
+    _, stderr = crawl.communicate(timeout=30)
+    assert time.monotonic() - stopped < 15
+    assert crawl.returncode != 0 and "None" not in stderr and "Traceback" not in stderr
+    [run] = json.loads(run_cli("runs", "--format", "json", "--db", db, check=True).stdout)
+    assert run["status"] in ("failed", "killed") and run["message"] != "None"
+
+
+def test_the_dashboard_serves_a_database_it_cannot_write_read_only(monkeypatch, demo_db, capsys):
+    """As root every file is writable, so the refusal DuckDB gives a reader without write
+    permission is stood in for; what is checked is that the server still starts, on that file."""
+    import labelwatch
+    from store.db import DatabaseUnusable
+
+    def refuse(path):
+        raise DatabaseUnusable(f"{path}: cannot open for writing: IO Error: Permission denied")
+
+    started = {}
+
+    def serve(program, args, env):
+        started.update(args=args, db=env["LABELWATCH_DB"])
+
+    monkeypatch.setattr(labelwatch, "ensure_schema", refuse)
+    monkeypatch.setattr(labelwatch.os, "execvpe", serve)
+    labelwatch.dashboard(db=demo_db, port=8599, address="127.0.0.1")
+    assert started["db"] == str(demo_db.resolve()) and "8599" in started["args"]
+    said = capsys.readouterr().err
+    assert "cannot open for writing: IO Error: Permission denied: serving it read-only" in " ".join(said.split())

@@ -70,3 +70,32 @@ def test_unknown_fields_and_end_before_start_are_rejected(pipeline):
         pipeline.process_item(record(surprise=1))
     with pytest.raises(DropItem, match="before valid_from"):
         pipeline.process_item(record(valid_from="2028-01-01"))
+
+
+class _FullDisk:
+    name = "/data/runs/lw.duckdb/tco/run-7.jsonl"
+
+    def write(self, text):
+        raise OSError(28, "No space left on device")
+
+    def close(self):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_run_file_that_cannot_be_written_names_the_cause_once(pipeline, caplog):
+    """Disk full: the run is failed for that reason, not loaded half-written ("Malformed JSON")."""
+    from crawlers.pipelines import UNWRITABLE, RunFilePipeline
+
+    writer = RunFilePipeline.from_crawler(pipeline.crawler)
+    writer.out = _FullDisk()
+    batch = pipeline.process_item(record())
+    for _ in range(3):
+        with pytest.raises(DropItem, match="the run file cannot be written"):
+            writer.process_item(batch)
+    writer.close_spider()
+    stats = pipeline.crawler.stats
+    assert stats.get_value(UNWRITABLE) == (
+        "run file /data/runs/lw.duckdb/tco/run-7.jsonl could not be written: [Errno 28] No space left on device"
+    )
+    assert stats.get_value("labelwatch/records_written") is None
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [stats.get_value(UNWRITABLE)]

@@ -35,6 +35,24 @@ def test_config_errors_name_the_file_and_table(tmp_path):
     config.write_text('[sources.tco]\ncron = "0 3 * * 1"\nretries = 3\n')
     with pytest.raises(ValueError, match=r"unknown keys \['retries'\]"):
         load_jobs(config)
+    for table, message in [
+        (
+            'cron = "0 3 * * 1"\nretry_backoff = []',
+            r"retry_backoff \[\] is not a non-empty list of non-negative seconds",
+        ),
+        ('cron = "0 3 * * 1"\nretry_backoff = [60, -1]', r"retry_backoff \[60, -1\] is not a non-empty list"),
+        ('cron = "0 3 * * 1"\ntimeout = -5', "timeout -5 is not a positive number of seconds"),
+        ('cron = "0 3 * * 1"\ntimeout = "1h"', "timeout '1h' is not a positive number of seconds"),
+        ('cron = "0 3 * * 1"\nargs = "--replay x"', "args '--replay x' is not a list of strings"),
+        ("timeout = 60", r"\[sources.tco\] has no cron line"),
+        ("cron = 5", "cron 5 is not a cron line"),
+    ]:
+        config.write_text(f"[sources.tco]\n{table}\n")
+        with pytest.raises(ValueError, match=message):
+            load_jobs(config)
+    config.write_text('[sources.tco]\ncron = "0 3 * * 1"\n[sources.energystar]\ncron = "0 3 * * 1"\n')
+    with pytest.raises(ValueError, match=r"\[sources.energystar\]: unknown source; known: epeat, offers, tco"):
+        load_jobs(config, ["epeat", "offers", "tco"])
     example = load_jobs(__import__("conftest").ROOT / "crawlers" / "schedule.example.toml")
     assert [(j.source, j.cron, j.timeout) for j in example] == [
         ("tco", "0 3 * * 1", 7200),

@@ -155,3 +155,13 @@ def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db
     )
     assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in expected if r["market"] is None}
     assert bars[("EPEAT", "Gold", "notebook")] == 398
+
+
+def test_a_damaged_database_is_a_message_not_a_traceback(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "lw.duckdb"
+    db.write_bytes(demo_db.read_bytes()[:20_000])  # truncated
+    monkeypatch.setenv("LABELWATCH_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    [error] = at.error
+    assert "The database cannot be read (DatabaseUnusable)" in error.value and str(tmp_path) not in error.value

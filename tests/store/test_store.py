@@ -709,3 +709,23 @@ def test_a_run_in_which_nothing_is_valid_on_the_crawl_day_is_held_back(tmp_path,
     with read_connection(db) as con:
         assert queries.snapshot(con)["tco"]["run_id"] == r1
         assert queries.availability(con, date.today())[0]["models"] == 3
+
+
+def test_conflicting_duplicate_lines_are_counted_not_silently_merged(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    r1, f1 = run_with(db, [line("A"), line("A", model="Other name"), line("B"), line("B", gtins=["04995047067368"])])
+    stats = {"labelwatch/records_written": 4}
+    assert load_run(db, r1, "tco", f1, stats, COUNTS) == 2
+    with read_connection(db) as con:
+        [run] = queries.runs(con, stats=True)
+    assert run["stats"]["labelwatch/duplicates/conflicting"] == 1  # A; B's lines differ only in GTINs
+
+
+def test_run_files_older_than_the_newest_few_are_pruned(tmp_path):
+    from store.run_files import prune
+
+    db = tmp_path / "lw.duckdb"
+    files = [run_with(db, [line("A")])[1] for _ in range(5)]
+    other = run_with(db, [line("A")], source="epeat")[1]
+    assert prune(db, "tco", keep=3) == files[:2][::-1]
+    assert [f.exists() for f in files] == [False, False, True, True, True] and other.exists()
