@@ -431,3 +431,13 @@ def test_the_dashboard_serves_a_database_it_cannot_write_read_only(monkeypatch, 
     assert started["db"] == str(demo_db.resolve()) and "8599" in started["args"]
     said = capsys.readouterr().err
     assert "cannot open for writing: IO Error: Permission denied: serving it read-only" in " ".join(said.split())
+
+
+def test_a_run_held_back_with_no_records_does_not_advise_accepting_it(tmp_path):
+    empty = tmp_path / "feed.json"
+    empty.write_text("[]")
+    result = run_cli("import", "tco", empty, "--db", tmp_path / "lw.duckdb")
+    assert result.returncode == 1
+    assert "HELD BACK as suspect, previous data stays current: " in result.stderr and "parsed zero items" in result.stderr
+    assert "it has no records, so there is nothing to accept" in result.stderr
+    assert "labelwatch accept" not in result.stderr

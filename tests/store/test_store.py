@@ -729,3 +729,23 @@ def test_run_files_older_than_the_newest_few_are_pruned(tmp_path):
     other = run_with(db, [line("A")], source="epeat")[1]
     assert prune(db, "tco", keep=3) == files[:2][::-1]
     assert [f.exists() for f in files] == [False, False, True, True, True] and other.exists()
+
+
+def test_a_running_run_whose_pid_another_process_reused_shows_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "lw.duckdb"
+    run_id, _ = start_run(db, "tco", "test")  # this process, started before the run: the run's own
+    with read_connection(db) as con:
+        assert queries.runs(con)[0]["status"] == "running"
+    time.sleep(2)  # /proc's process start times are exact to about a second
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with write_connection(db) as con:  # the run's process died; its pid is now `other`'s, started later
+            con.execute("UPDATE crawl_run SET pid = $pid WHERE id = $id", {"pid": other.pid, "id": run_id})
+        with read_connection(db) as con:
+            assert queries.runs(con)[0]["status"] == "killed"
+    finally:
+        other.kill()
