@@ -438,6 +438,8 @@ def test_a_run_held_back_with_no_records_does_not_advise_accepting_it(tmp_path):
     empty.write_text("[]")
     result = run_cli("import", "tco", empty, "--db", tmp_path / "lw.duckdb")
     assert result.returncode == 1
-    assert "HELD BACK as suspect, previous data stays current: " in result.stderr and "parsed zero items" in result.stderr
+    assert (
+        "HELD BACK as suspect, previous data stays current: " in result.stderr and "parsed zero items" in result.stderr
+    )
     assert "it has no records, so there is nothing to accept" in result.stderr
     assert "labelwatch accept" not in result.stderr
