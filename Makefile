@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/labelwatch.duckdb
 PORT ?= 8501
 
-.PHONY: demo demo-data test browser bench clean
+.PHONY: demo demo-data test browser bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,10 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-output tests/browser/node_modules
+
+# Re-extract the dashboard's texts and merge them into the catalogues (then translate what is new).
+translations:
+	.venv/bin/pybabel extract -F dashboard/locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--sort-output -o dashboard/locales/labelwatch.pot .
+	.venv/bin/pybabel update -i dashboard/locales/labelwatch.pot -d dashboard/locales -D labelwatch \
+		--no-location --no-fuzzy-matching

@@ -83,7 +83,9 @@ def version(path: Path) -> tuple[int, int] | None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame:
-    """One row per implemented or crawled source: what is shown and how the last crawl went."""
+    """One row per implemented or crawled source: what is shown and how the last crawl went.
+    `status`: current, not crawled yet, never loaded, or last crawl not loaded (then `last
+    status` and `reason` say how the last attempt ended)."""
     sources = list(all_sources())
     if db_version is None:
         states = {s: {"loaded": None, "latest": None} for s in sources}
@@ -96,14 +98,12 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
         if loaded is None and latest is None:
             status = "not crawled yet"
         elif loaded is None:
-            status = f"never loaded: last crawl {latest['status']}"
+            status = "never loaded"
         elif latest["id"] != loaded["id"] and latest["status"] != "running":
-            when = latest["finished_at"] or latest["started_at"]
-            status = (
-                f"last crawl {latest['status']} on {when:%Y-%m-%d}; showing data of {loaded['finished_at']:%Y-%m-%d}"
-            )
+            status = "last crawl not loaded"
         else:
             status = "current"
+        stale = status in ("never loaded", "last crawl not loaded")
         rows.append(
             {
                 "source": source,
@@ -111,7 +111,8 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
                 "data as of": loaded["finished_at"] if loaded else None,
                 "run": loaded["id"] if loaded else None,
                 "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
-                "reason": latest["message"] if latest and latest["id"] != (loaded or {}).get("id") else None,
+                "last status": latest["status"] if stale else None,
+                "reason": latest["message"] if stale else None,
             }
         )
     return pd.DataFrame(rows)
@@ -276,6 +277,14 @@ def choices(path: str, db_version: tuple[int, int] | None) -> dict[str, list[str
         return {"category": [], "label": [], "market": [], "offer_category": [], "unknown_flags": []}
     with _connection(path) as con:
         return {**queries.dimension_values(con), "unknown_flags": queries.unknown_flags(con)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def labels_present(path: str, db_version: tuple[int, int] | None, category: str | None, market: str | None) -> list:
+    if db_version is None:
+        return []
+    with _connection(path) as con:
+        return queries.labels_present(con, category, market)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

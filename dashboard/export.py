@@ -7,6 +7,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dashboard.i18n import _
 from store.text_safety import xlsx_text
 
 
@@ -31,7 +32,7 @@ def tender_workbook(
     sheet.cell(row=1, column=1).font = bold
     for name, value in criteria:
         put([name, value])
-    put(["sources"])
+    put([_("sources")])
     sheet.cell(row=sheet.max_row, column=1).font = bold
     for name, value in sources:
         put([name, value])

@@ -1,5 +1,5 @@
 """What the pages share: the database read (a busy one said plainly), each source's state,
-filters kept in the URL (`bind="query-params"`) so a buyer can send a colleague the exact view,
+filters kept in the URL (machine values: the same link works in every language) so a buyer can send a colleague the exact view,
 and exports that open safely in a spreadsheet."""
 
 from collections.abc import Callable
@@ -10,13 +10,21 @@ import pandas as pd
 import streamlit as st
 
 from crawlers.sources import all_sources, labels
-from dashboard import data
+from dashboard import data, names
+from dashboard.i18n import _, ngettext, number
+from dashboard.i18n import day as day_text
 from store.db import DatabaseLocked, DatabaseUnusable
 from store.text_safety import spreadsheet_cell
 
-ALL = "all"
+ALL = "all"  # choice keys kept in the URL; shown in words by shown()
 ANY = "any"
 ANY_MARKET = "any market"
+
+
+def shown(option: str) -> str:
+    """A choice as a person reads it: the catch-alls and categories in words, other values as they are."""
+    words = {ALL: _("all"), ANY: _("any"), ANY_MARKET: _("any market")}
+    return words.get(option) or (names.category(option) if option in names.CATEGORIES else names.value(option))
 
 
 def read(query, *args):
@@ -26,12 +34,14 @@ def read(query, *args):
     try:
         return query(*args)
     except DatabaseLocked:
-        st.warning("The database is busy (a crawl is loading). Reload in a moment.")
+        st.warning(_("The database is busy (a crawl is loading). Reload in a moment."))
         st.stop()
     except (DatabaseUnusable, duckdb.Error) as error:
         st.error(
-            f"The database cannot be read ({type(error).__name__}). The data is not shown; "
-            "ask whoever runs labelwatch to check the database file (`labelwatch runs` names the problem)."
+            _(
+                "The database cannot be read ({problem}). The data is not shown; ask whoever runs labelwatch "
+                "to check the database file (`labelwatch runs` names the problem)."
+            ).format(problem=type(error).__name__)
         )
         st.stop()
 
@@ -41,40 +51,101 @@ def database() -> tuple[str, tuple[int, int] | None]:
     return str(path), data.version(path)
 
 
-def sources(path: str, version, show: bool = True) -> pd.DataFrame:
-    """Each source's state ("current", "not crawled yet", "last crawl failed on … showing data
-    of …"); stops the page with a plain message when no source has data."""
+def sources(path: str, version, show: bool = True, reads: list[str] | None = None) -> pd.DataFrame:
+    """Each source's state; a compact banner for each source this page reads (`reads`, default
+    all) that is not current: its last crawl failed or was held back, with the reason in full
+    and the date of the data shown. With `show`, the table of all sources. Stops the page with a
+    plain message when no source has data."""
     states = read(data.source_states, path, version)
+    for state in states.to_dict("records"):  # a source never crawled is said where its data is missing (no_data)
+        if (reads is None or state["source"] in reads) and state["status"] in ("never loaded", "last crawl not loaded"):
+            banner(state)
     if show:
         st.dataframe(
-            states,
+            names.for_people(states),
             hide_index=True,
             width="stretch",
             column_config={
-                "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                names.column("data as of"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                names.column("last attempt"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             },
         )
     if states["run"].isna().all():
-        st.info("Not crawled yet: no source has a loaded run. Run `labelwatch crawl` (or `make demo`).")
+        st.info(_("Not crawled yet: no source has a loaded run. Run `labelwatch crawl` (or `make demo`)."))
         st.stop()
     return states
 
 
-def choice(label: str, options: list[str], key: str, default: str | None = None, **kwargs) -> str:
-    index = options.index(default) if default in options else 0
-    return st.selectbox(label, options, index=index, key=key, bind="query-params", **kwargs)
+def banner(state: dict) -> None:
+    """One line on a source whose data is not current, in words, with the date of what is shown."""
+    title = names.source(state["source"])
+    if pd.isna(state["run"]):
+        shown = _("{source}: no data yet (never loaded).").format(source=title)
+    else:
+        shown = _("{source}: showing the data of {day}; the last crawl was not loaded.").format(
+            source=title, day=day_text(state["data as of"])
+        )
+    attempt = _("Last attempt ({day}): {status}. {reason}").format(
+        day=day_text(state["last attempt"]), status=names.value(state["last status"]), reason=state["reason"] or ""
+    )
+    st.warning(f"{shown} {attempt}".strip())
+
+
+def no_data(path: str, version, filters, chosen: list[str]) -> list[str]:
+    """Say, for each chosen label without a single record in this category and market, that
+    there is no data and why (not crawled, its last crawl failed, not in this category or
+    market), rather than let it read as "0 models". Returns the labels that have data."""
+    present = read(data.labels_present, path, version, filters.category, filters.market)
+    states = read(data.source_states, path, version).set_index("source")
+    for name in chosen:
+        if name in present:
+            continue
+        source = labels()[name][0] if name in labels() else None
+        state = states.loc[source.name] if source is not None and source.name in states.index else None
+        if state is not None and state["status"] in ("not crawled yet", "never loaded"):
+            why = _("its source has not been crawled successfully yet")
+        elif filters.market and source is not None and source.markets == "per_country":
+            why = _("no product is registered for {market} in this category").format(market=filters.market)
+        else:
+            why = _("the registry lists no product in this category")
+        where = names.category(filters.category) if filters.category else _("any category")
+        st.info(
+            _("No data for {label} here ({where}): {why}. This is not the same as 0 qualifying models.").format(
+                label=name, where=where, why=why
+            )
+        )
+    return [name for name in chosen if name in present]
+
+
+def bound(widget, label: str, options: list, key: str, default=None, **kwargs):
+    """A select box or radio whose machine value (not its words: the same link works in every
+    language) is kept in the URL under `key`. Streamlit's own binding writes the shown text."""
+    if not options:
+        return widget(label, options, key=key, **kwargs)
+    by_text = {str(option): option for option in options}
+    if st.session_state.get(key) not in options:
+        asked = st.query_params.get(key)
+        st.session_state[key] = by_text.get(asked, default if default in options else options[0])
+    value = widget(label, options, key=key, **kwargs)
+    st.query_params[key] = str(value)
+    return value
+
+
+def choice(label: str, options: list, key: str, default=None, **kwargs):
+    """A select box whose value (kept in the URL) is the machine value, shown in words."""
+    kwargs.setdefault("format_func", shown)
+    return bound(st.selectbox, label, options, key, default, **kwargs)
 
 
 def market(options: dict[str, list[str]]) -> str | None:
     """Belgium when the data has it (the buyers this is built for), else any market."""
     markets = [ANY_MARKET, *options["market"]]
-    chosen = choice("Market", markets, "market", default="Belgium", help=market_help())
+    chosen = choice(_("Market"), markets, "market", default="Belgium", help=market_help())
     return None if chosen == ANY_MARKET else chosen
 
 
 def _titles(markets: str) -> str:
-    return ", ".join(s.title for s in all_sources().values() if s.labels and s.markets == markets) or "none"
+    return ", ".join(_(s.title) for s in all_sources().values() if s.labels and s.markets == markets) or "–"
 
 
 def offer_sources() -> list[str]:
@@ -83,10 +154,9 @@ def offer_sources() -> list[str]:
 
 
 def market_help() -> str:
-    return (
-        f"Registrations per country ({_titles('per_country')}) in this country; global certificates "
-        f"({_titles('global')}) always count."
-    )
+    return _(
+        "Registrations per country ({per_country}) in this country; global certificates ({worldwide}) always count."
+    ).format(per_country=_titles("per_country"), worldwide=_titles("global"))
 
 
 def levels(options: dict) -> dict:
@@ -95,24 +165,34 @@ def levels(options: dict) -> dict:
     it: Filters arguments (min_levels, flags)."""
     min_levels, flags = [], []
     unstated = {(row["source"], row["flag"]): row["models"] for row in options.get("unknown_flags", [])}
-    for name, (_, label) in labels().items():
+    for name, (_source, label) in labels().items():
         if label.scale is None or name not in options["label"]:
             continue
         scale = label.scale
         chosen = choice(
-            f"{name}: minimum {scale.name}",
+            _("{label}: minimum {level}").format(label=name, level=_(scale.name)),
             [ANY, *scale.levels],
             f"min_{label.key}",
-            help=" < ".join(scale.show(level) for level in scale.levels),
+            help=" < ".join(_(scale.shown).format(level=level) for level in scale.levels),
+            format_func=lambda level, scale=scale: shown(level) if level == ANY else _(scale.shown).format(level=level),
         )
         if chosen != ANY:
             min_levels.append((name, scale.rank(chosen)))
     for source in all_sources().values():
         for flag in source.flags:
             unknown = unstated.get((source.name, flag.name))
-            note = f" {unknown} models do not state it (unknown, not false): they are left out." if unknown else ""
-            label = f"{source.title} {flag.name} only"
-            if st.checkbox(label, key=flag.key, bind="query-params", help=(flag.help + note).strip() or None):
+            note = (
+                " "
+                + ngettext(
+                    "{n} model does not state it (unknown, not false): it is left out.",
+                    "{n} models do not state it (unknown, not false): they are left out.",
+                    unknown,
+                ).format(n=number(unknown))
+                if unknown
+                else ""
+            )
+            label = _("{source} {flag} only").format(source=_(source.title), flag=flag.name)
+            if st.checkbox(label, key=flag.key, bind="query-params", help=(_(flag.help) + note).strip() or None):
                 flags.append((source.name, flag.name))
     return {"min_levels": tuple(min_levels), "flags": tuple(flags)}
 
@@ -123,8 +203,13 @@ def criteria(chosen: dict) -> list[tuple[str, str]]:
     lines = []
     for name, rank in chosen["min_levels"]:
         scale = known[name][1].scale
-        lines.append((f"{name}: minimum {scale.name}", scale.show(scale.level(rank))))
-    lines += [(f"{source} only", flag) for source, flag in chosen["flags"]]
+        lines.append(
+            (
+                _("{label}: minimum {level}").format(label=name, level=_(scale.name)),
+                _(scale.shown).format(level=scale.level(rank)),
+            )
+        )
+    lines += [(_("{source} only").format(source=names.source(source)), flag) for source, flag in chosen["flags"]]
     return lines
 
 
@@ -135,18 +220,17 @@ def source_notes() -> str:
         if not source.labels:
             continue
         scope = (
-            "registrations per country ('any market' counts a product registered in several countries once)"
+            _("registrations per country ('any market' counts a product registered in several countries once)")
             if source.markets == "per_country"
-            else "global certificates, counted in every market"
+            else _("global certificates, counted in every market")
         )
-        notes.append(
-            f"{source.title}: {scope}; {source.validity}" + (f"; {source.caveats}" if source.caveats else "") + "."
-        )
+        parts = [scope, _(source.validity), *([_(source.caveats)] if source.caveats else [])]
+        notes.append(f"{_(source.title)}: {'; '.join(parts)}.")
     return " ".join(notes)
 
 
 def day(label: str, key: str, default: date) -> date:
-    return st.date_input(label, value=default, key=key, bind="query-params")
+    return st.date_input(label, value=default, key=key, bind="query-params", format="YYYY-MM-DD")
 
 
 def model_ids(models: pd.DataFrame) -> pd.Series:
@@ -157,8 +241,8 @@ def model_ids(models: pd.DataFrame) -> pd.Series:
 def headline(totals: pd.DataFrame) -> None:
     """Per label: distinct models (any level, category and market) and known brands."""
     for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records"), strict=False):
-        column.metric(f"{row['label']} models", int(row["models"]))
-        column.metric(f"{row['label']} brands", int(row["brands"]))
+        column.metric(_("{label}: models").format(label=row["label"]), number(int(row["models"])))
+        column.metric(_("{label}: brands").format(label=row["label"]), number(int(row["brands"])))
 
 
 def links(urls: pd.Series) -> pd.Series:
@@ -171,10 +255,10 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(spreadsheet_cell))
 
 
-def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download CSV") -> None:
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str | None = None) -> None:
     """A CSV of the frame (or of what `frame()` reads), written only when the button is clicked."""
     st.download_button(
-        label,
+        label or _("Download CSV"),
         lambda: spreadsheet_safe(frame() if callable(frame) else frame).to_csv(index=False).encode("utf-8"),
         file_name=name,
         mime="text/csv",
@@ -189,5 +273,9 @@ def table(frame: pd.DataFrame, total: int | None = None, **kwargs) -> None:
     all `total` (default: the frame's length)."""
     total = len(frame) if total is None else total
     if total > SHOWN_ROWS:
-        st.caption(f"Showing the first {SHOWN_ROWS:,} of {total:,} rows; the downloads hold all of them.")
+        st.caption(
+            _("Showing the first {shown} of {total} rows; the downloads hold all of them.").format(
+                shown=number(SHOWN_ROWS), total=number(total)
+            )
+        )
     st.dataframe(frame.head(SHOWN_ROWS), hide_index=True, width="stretch", **kwargs)

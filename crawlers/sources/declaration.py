@@ -22,6 +22,12 @@ def slug(text: str) -> str:
     return _NOT_ALNUM.sub("_", plain(text).replace("+", " plus")).strip("_")
 
 
+def N_(text: str) -> str:
+    """Marks a text a person reads (a scale's name, a validity rule, a caveat, a flag's help) for
+    the dashboard's translation catalogues (dashboard/i18n.py); returns it unchanged."""
+    return text
+
+
 @dataclass(frozen=True)
 class LevelScale:
     """A label's ordered levels, lowest first: "Bronze" < "Silver" < "Gold" rank 1, 2, 3.

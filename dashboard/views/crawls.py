@@ -5,40 +5,47 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import data, names, widgets
+from dashboard.i18n import _, number
 
 path, version = widgets.database()
-st.title("Crawls")
+st.title(_("Crawls"))
 if version is None:
-    st.info("Not crawled yet: no database at this path.")
+    st.info(_("Not crawled yet: no database at this path."))
     st.stop()
 
-st.subheader("Freshness")
+st.subheader(_("Freshness"))
 states = widgets.read(data.source_states, path, version)
 now = datetime.now(UTC)
-states["data age (days)"] = states["data as of"].map(lambda when: None if when is None else (now - when).days)
 for column, state in zip(st.columns(len(states)), states.to_dict("records"), strict=False):
+    age = None if state["data as of"] is None or pd.isna(state["data as of"]) else (now - state["data as of"]).days
     column.metric(
-        f"{state['source']} data age (days)",
-        "none" if pd.isna(state["data age (days)"]) else int(state["data age (days)"]),
+        _("{source}: days since the data was crawled").format(source=names.source(state["source"])),
+        "–" if age is None else number(age),
     )
-st.dataframe(
-    states,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "data as of": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        "last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    },
-)
+widgets.sources(path, version)
 
-st.subheader("Runs")
+st.subheader(_("Runs"))
 runs = widgets.read(data.runs, path, version)
 with st.sidebar:
-    source = widgets.choice("Source", [widgets.ALL, *sorted(runs["source"].unique())], "source")
-    status = widgets.choice("Status", [widgets.ALL, *sorted(runs["status"].unique())], "status")
+    source = widgets.choice(
+        _("Source"),
+        [widgets.ALL, *sorted(runs["source"].unique())],
+        "source",
+        format_func=lambda key: widgets.shown(key) if key == widgets.ALL else names.source(key),
+    )
+    status = widgets.choice(_("Status"), [widgets.ALL, *sorted(runs["status"].unique())], "status")
 shown = runs[
     ((runs["source"] == source) | (source == widgets.ALL)) & ((runs["status"] == status) | (status == widgets.ALL))
 ]
-st.dataframe(shown, hide_index=True, width="stretch")
-widgets.csv_download(shown, "labelwatch-runs.csv")
+people = names.for_people(shown)
+st.dataframe(
+    people,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        names.column(c): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        for c in ("started_at", "finished_at")
+    },
+)
+widgets.csv_download(people, "labelwatch-runs.csv")

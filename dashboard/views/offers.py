@@ -5,28 +5,43 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import data, names, widgets
+from dashboard.i18n import _, money, number
+from dashboard.i18n import day as day_text
 from store import queries
 
+PRICES = ("price_min", "price_median", "price_max")
+
 path, version = widgets.database()
-st.title("Supplier offers")
+st.title(_("Supplier offers"))
 st.caption(
-    "Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
-    f"then by brand and model name. An offer that matches no label record is kept as '{queries.NO_LABEL}'."
+    _(
+        "Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
+        "then by brand and model name. An offer that matches no label record is kept as '{none}'."
+    ).format(none=_(queries.NO_LABEL))
 )
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
-    valid_on = widgets.day("Certificates valid on", "valid_on", date.today())
-    category = widgets.choice("Category", [widgets.ALL, *options["offer_category"]], "category")
-    label = widgets.choice("Label", [widgets.ALL, *options["label"], queries.NO_LABEL], "label")
+    valid_on = widgets.day(_("Certificates valid on"), "valid_on", date.today())
+    category = widgets.choice(_("Category"), [widgets.ALL, *options["offer_category"]], "category")
+    label = widgets.choice(
+        _("Label"),
+        [widgets.ALL, *options["label"], queries.NO_LABEL],
+        "label",
+        format_func=lambda key: _(key) if key == queries.NO_LABEL else widgets.shown(key),
+    )
 states = widgets.sources(path, version, show=False)
 shops = states[states["source"].isin(widgets.offer_sources()) & states["run"].notna()]
 if shops.empty:
-    st.info(f"Offers not crawled yet: run `labelwatch crawl {' '.join(widgets.offer_sources())}` (or `make demo`).")
+    st.info(
+        _("Offers not crawled yet: run `labelwatch crawl {sources}` (or `make demo`).").format(
+            sources=" ".join(widgets.offer_sources())
+        )
+    )
     st.stop()
 for shop_state in shops.to_dict("records"):
     st.caption(
-        f"Offers as of run {int(shop_state['run'])}, {shop_state['data as of']:%Y-%m-%d %H:%M} UTC ({shop_state['status']})."
+        _("Offers as of run {run}, {day}.").format(run=int(shop_state["run"]), day=day_text(shop_state["data as of"]))
     )
 
 filters = queries.Filters(
@@ -34,39 +49,74 @@ filters = queries.Filters(
 )
 summary, totals, listed = widgets.read(data.offers, path, version, valid_on, filters, widgets.SHOWN_ROWS)
 if listed.empty:
-    st.warning("No offer in the loaded data for these filters (0 offers).")
+    st.warning(_("No offer in the loaded data for these filters (0 offers)."))
     st.stop()
 
 left, middle, right = st.columns(3)
-on_offer = "Counted only where the shop has it in stock (or in limited availability); other offers stay listed below."
-left.metric("certified models on offer", totals["certified_models"], help=on_offer)
-middle.metric("suppliers of certified models", totals["suppliers"], help=on_offer)
-right.metric(f"offers with {queries.NO_LABEL}", totals["unlabelled_offers"])
-
-st.subheader("Per label and category")
-st.dataframe(
-    summary,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "models": st.column_config.NumberColumn(help="distinct offered models: GTIN, else brand and product name"),
-        "suppliers": st.column_config.NumberColumn(help="distinct shops"),
-    },
+on_offer = _(
+    "Counted only where the shop has it in stock (or in limited availability); other offers stay listed below."
 )
-widgets.csv_download(summary, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", "Download summary CSV")
+left.metric(_("certified models on offer"), number(totals["certified_models"]), help=on_offer)
+middle.metric(_("suppliers of certified models"), number(totals["suppliers"]), help=on_offer)
+right.metric(_("offers with no label found"), number(totals["unlabelled_offers"]))
 
 
-def listing(offers: pd.DataFrame) -> pd.DataFrame:
-    """The offers as shown and exported."""
-    shown = offers.drop(columns=["record_key"])
-    shown["url"] = widgets.links(shown["url"])
+def priced(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Prices as text with their currency and two decimals, as the session's locale writes them."""
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = [
+            "–" if pd.isna(price) else money(float(price), currency)
+            for price, currency in zip(shown[column], shown["currency"], strict=True)
+        ]
     return shown
 
 
-st.subheader("Offers")
-widgets.table(listing(listed), total=totals["rows"], column_config={"url": st.column_config.LinkColumn("offer")})
+def people(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = names.for_people(frame)
+    label_column = names.column("label")
+    if label_column in shown:
+        shown[label_column] = shown[label_column].map(lambda value: _(value) if value == queries.NO_LABEL else value)
+    return shown
+
+
+st.subheader(_("Per label and category"))
+st.caption(
+    _(
+        "Prices as the shops state them (VAT as each shop shows it); the median is the middle price: half the offers "
+        "cost less, half more."
+    )
+)
+summary_shown = people(priced(summary, PRICES))
+st.dataframe(
+    summary_shown,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        names.column("models"): st.column_config.NumberColumn(
+            help=_("distinct offered models: GTIN, else brand and product name")
+        ),
+        names.column("suppliers"): st.column_config.NumberColumn(help=_("distinct shops")),
+    },
+)
+widgets.csv_download(summary_shown, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", _("Download summary CSV"))
+
+
+def listing(offers: pd.DataFrame) -> pd.DataFrame:
+    """The offers as a person reads them (shown and exported)."""
+    shown = offers.drop(columns=["record_key"])
+    shown["url"] = widgets.links(shown["url"])
+    return people(priced(shown, ("price", "price_high")))
+
+
+st.subheader(_("Offers"))
+widgets.table(
+    listing(listed),
+    total=totals["rows"],
+    column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))},
+)
 widgets.csv_download(
     lambda: listing(data.offer_rows(path, version, valid_on, filters)),
     f"labelwatch-offers-{valid_on:%Y%m%d}.csv",
-    "Download offers CSV",
+    _("Download offers CSV"),
 )

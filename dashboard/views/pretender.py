@@ -1,151 +1,207 @@
-"""Pre-tender check: how many models and brands would meet a criterion until the contract ends."""
+"""Pre-tender check: how many models and brands meet a criterion on the day the tender is
+published, and how many of them have a certificate end date within the contract term."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import data, names, widgets
 from dashboard.export import tender_workbook
+from dashboard.i18n import _, ngettext, number
+from dashboard.i18n import day as day_text
 from store import queries
 
-ANY_OF = "any of the chosen labels"
-EACH = "each label on its own"
-UNKNOWN_BRAND = "(brand unknown)"
+ANY_OF = "any"  # machine values of the mode choice, kept in the URL
+EACH = "each"
+MODES = {ANY_OF: "any of the chosen labels", EACH: "each label on its own"}
 
 path, version = widgets.database()
-st.title("Pre-tender check")
+st.title(_("Pre-tender check"))
 st.caption(
-    "Would this criterion leave enough competition? Models and brands whose certificate is still valid on "
-    "the day the contract ends, from the latest good crawl of each source."
+    _(
+        "Would this criterion leave enough competition? Models and brands that meet it on the day the tender is "
+        "published, from the latest good crawl of each source; beside them, how many have a certificate end date "
+        "before the contract ends."
+    )
 )
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
     category = widgets.choice(
-        "Category",
+        _("Category"),
         options["category"],
         "tender_category",
         default="notebook" if "notebook" in options["category"] else None,
     )
     market = widgets.market(options)
-    labels = st.multiselect("Labels", options["label"], default=options["label"], key="labels", bind="query-params")
-    mode = st.radio("A model qualifies with", [ANY_OF, EACH], key="mode", bind="query-params")
+    labels = st.multiselect(_("Labels"), options["label"], default=options["label"], key="labels", bind="query-params")
+    mode = widgets.bound(
+        st.radio, _("A model qualifies with"), list(MODES), "mode", format_func=lambda key: _(MODES[key])
+    )
     levels = widgets.levels(options)
+    published = widgets.day(_("Tender published on"), "published", date.today())
     contract_end = widgets.day(
-        "Contract ends on", "contract_end", (pd.Timestamp.today() + pd.DateOffset(years=4)).date()
+        _("Contract ends on"), "contract_end", (pd.Timestamp(published) + pd.DateOffset(years=4)).date()
     )
     threshold = st.number_input(
-        "Warn below this many brands", min_value=1, max_value=50, value=3, key="min_brands", bind="query-params"
+        _("Warn below this many brands"), min_value=1, max_value=50, value=3, key="min_brands", bind="query-params"
     )
 
 states = widgets.sources(path, version, show=False)
 if not category or not labels:
-    st.info("Choose a category and at least one label.")
+    st.info(_("Choose a category and at least one label."))
     st.stop()
+if contract_end < published:
+    st.warning(_("The contract ends before the tender is published: check the two dates."))
 
 filters = queries.Filters(category=category, market=market, **levels)
 chosen = tuple(labels)
-counts = widgets.read(data.qualifying_brands, path, version, contract_end, filters, chosen)
-counts["brand"] = counts["brand"].fillna(UNKNOWN_BRAND)
-per_label = counts[counts["label"].notna()]
-any_label = counts[counts["label"].isna()]
+with_data = widgets.no_data(path, version, filters, labels)
+counts = widgets.read(data.qualifying_brands, path, version, published, filters, chosen)
+at_end = widgets.read(data.qualifying_brands, path, version, contract_end, filters, chosen)
+per_label, any_label = counts[counts["label"].notna()], counts[counts["label"].isna()]
 
 groups = (
-    {f"any of: {', '.join(labels)}": any_label}
+    {_("any of: {labels}").format(labels=", ".join(labels)): (any_label, at_end[at_end["label"].isna()])}
     if mode == ANY_OF
-    else {label: per_label[per_label["label"] == label] for label in labels}
+    else {
+        label: (per_label[per_label["label"] == label], at_end[at_end["label"] == label])
+        for label in labels
+        if label in with_data
+    }
 )
-st.subheader(f"{category}, valid on {contract_end:%Y-%m-%d}")
-summary = []
-for name, rows in groups.items():  # a row per brand; a model is a brand and a model name, so models add up
-    brands = int((rows["brand"] != UNKNOWN_BRAND).sum())
-    summary.append(
-        {
-            "labels": name,
-            "models": int(rows["models"].sum()),
-            "brands": brands,
-            "competition": f"weak: fewer than {threshold} brands" if brands < threshold else "ok",
-        }
+st.subheader(
+    _("{category}, {market}: qualifying on {day}").format(
+        category=names.category(category), market=widgets.shown(market or widgets.ANY_MARKET), day=day_text(published)
     )
-for column, row in zip(st.columns(len(summary)), summary, strict=False):
+)
+summary = []
+for name, (rows, later) in groups.items():  # a row per brand; a model is a brand and a model name, so models add up
+    brands = int(rows["brand"].notna().sum())
+    models = int(rows["models"].sum())
+    ending = max(models - int(later["models"].sum()), 0)
+    summary.append({"labels": name, "models": models, "brands": brands, "ending": ending})
+for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
     with column:
-        st.metric(f"models ({row['labels']})", row["models"])
-        st.metric(f"brands ({row['labels']})", row["brands"])
+        st.metric(_("models ({labels})").format(labels=row["labels"]), number(row["models"]))
+        st.metric(_("brands ({labels})").format(labels=row["labels"]), number(row["brands"]))
         if row["brands"] < threshold:
             st.warning(
-                f"Only {row['brands']} brand(s) qualify, fewer than {threshold}: a tender asking for this "
-                "criterion may get weak competition."
+                ngettext(
+                    "Only {n} brand qualifies, fewer than {threshold}: a tender asking for this criterion may get "
+                    "weak competition.",
+                    "Only {n} brands qualify, fewer than {threshold}: a tender asking for this criterion may get "
+                    "weak competition.",
+                    row["brands"],
+                ).format(n=row["brands"], threshold=threshold)
             )
-        elif row["models"]:
-            st.success(f"{row['brands']} brands qualify.")
+        else:
+            st.success(_("{n} brands qualify.").format(n=number(row["brands"])))
+        if row["models"]:
+            st.caption(
+                _(
+                    "{n} of these models have no certificate running beyond {day} (the contract's end): a risk to "
+                    "check, not a disqualification."
+                ).format(n=number(row["ending"]), day=day_text(contract_end))
+            )
+st.caption(
+    _(
+        "What each end date means: TCO Certified certificates run two years and are extended year by year while "
+        "the product is sold, and a generation is archived about two years after the next one; EPEAT registrations "
+        "have no end date and count until archived."
+    )
+)
 
 if counts.empty:
-    st.warning("No model in the loaded data meets these criteria until that day (0 models).")
+    if with_data:
+        st.warning(_("No model in the loaded data meets these criteria on that day (0 models)."))
     st.stop()
 
-st.subheader("Models per brand")
-per_brand = per_label.pivot_table(index="brand", columns="label", values="models", aggfunc="sum", fill_value=0)
+st.subheader(_("Models per brand"))
+unknown = _("(brand unknown)")
+per_brand = per_label.assign(brand=per_label["brand"].fillna(unknown)).pivot_table(
+    index="brand", columns="label", values="models", aggfunc="sum", fill_value=0
+)
 if mode == ANY_OF and len(labels) > 1:
-    per_brand["any of them"] = any_label.set_index("brand")["models"]
+    per_brand[_("any of them")] = any_label.assign(brand=any_label["brand"].fillna(unknown)).set_index("brand")[
+        "models"
+    ]
+per_brand.index.name = names.column("brand")
 st.dataframe(per_brand.sort_values(per_brand.columns[-1], ascending=False), width="stretch")
 
 
 def listing(models: pd.DataFrame) -> pd.DataFrame:
-    """The qualifying models as shown and exported."""
+    """The qualifying models as a person reads them (shown and exported)."""
     listed = models[
-        ["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"]
+        ["label", "level", "brand", "model", "valid_until", "certificates", "valid_from", "markets", "url"]
     ].copy()
-    listed["brand"] = listed["brand"].fillna(UNKNOWN_BRAND)
+    listed["brand"] = listed["brand"].fillna(_("(brand unknown)"))
     listed["url"] = widgets.links(listed["url"])
-    listed["valid_until"] = listed["valid_until"].astype("string").fillna("open (until archived)")
-    return listed
+    listed["valid_until"] = listed["valid_until"].map(
+        lambda until: _("no end date (until archived)") if pd.isna(until) else day_text(until)
+    )
+    listed["valid_from"] = listed["valid_from"].map(lambda since: day_text(None if pd.isna(since) else since))
+    return names.for_people(listed)
 
 
 def everything() -> pd.DataFrame:
     """The whole list, read when a download is clicked."""
-    return listing(data.qualifying_models(path, version, contract_end, filters, chosen))
+    return listing(data.qualifying_models(path, version, published, filters, chosen))
 
 
-st.subheader("Qualifying models")
-shown = widgets.read(data.qualifying, path, version, contract_end, filters, chosen, widgets.SHOWN_ROWS)
+st.subheader(_("Qualifying models"))
+shown = widgets.read(data.qualifying, path, version, published, filters, chosen, widgets.SHOWN_ROWS)
 widgets.table(
     listing(shown),
     total=int(per_label["models"].sum()),
     column_config={
-        "url": st.column_config.LinkColumn("registry"),
-        "markets": st.column_config.NumberColumn(help="countries registered in (0: a global certificate)"),
+        names.column("url"): st.column_config.LinkColumn(display_text=_("open")),
+        names.column("markets"): st.column_config.NumberColumn(
+            help=_("countries registered in (0: a global certificate)")
+        ),
     },
 )
 
 criteria = [
-    ("category", category),
-    ("market", market or widgets.ANY_MARKET),
-    ("labels", ", ".join(labels)),
-    ("a model qualifies with", mode),
+    (_("category"), names.category(category)),
+    (_("market"), widgets.shown(market or widgets.ANY_MARKET)),
+    (_("labels"), ", ".join(labels)),
+    (_("a model qualifies with"), _(MODES[mode])),
     *widgets.criteria(levels),
-    ("certificate valid on (contract end)", f"{contract_end:%Y-%m-%d}"),
+    (_("qualifying on (tender published)"), day_text(published)),
+    (_("contract ends on"), day_text(contract_end)),
     *[
-        (f"qualifying: {row['labels']}", f"{row['models']} models, {row['brands']} brands ({row['competition']})")
+        (
+            _("qualifying: {labels}").format(labels=row["labels"]),
+            _("{models} models, {brands} brands; {ending} with no certificate beyond the contract's end").format(
+                models=row["models"], brands=row["brands"], ending=row["ending"]
+            ),
+        )
         for row in summary
     ],
 ]
 crawled = [
     (
-        state["source"],
-        f"run {int(state['run'])}, data as of {state['data as of']:%Y-%m-%d %H:%M} UTC ({state['status']})",
+        names.source(state["source"]),
+        _("run {run}, data as of {day} ({status})").format(
+            run=int(state["run"]), day=day_text(state["data as of"]), status=names.value(state["status"])
+        ),
     )
     for state in states.to_dict("records")
     if pd.notna(state["run"])
 ]
-stamp = f"{contract_end:%Y%m%d}"
+stamp = f"{published:%Y%m%d}"
 left, right = st.columns(2)
 with left:
     widgets.csv_download(everything, f"labelwatch-pretender-{category}-{stamp}.csv")
 with right:
     st.download_button(
-        "Download XLSX for the tender file",
+        _("Download XLSX for the tender file"),
         lambda: tender_workbook(
-            f"labelwatch pre-tender check, made {datetime.now():%Y-%m-%d %H:%M}", criteria, crawled, everything()
+            _("labelwatch pre-tender check, made {moment}").format(moment=f"{datetime.now():%Y-%m-%d %H:%M}"),
+            criteria,
+            crawled,
+            everything(),
         ),
         file_name=f"labelwatch-pretender-{category}-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,18 +3,20 @@
 import altair as alt
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import data, names, widgets
+from dashboard.i18n import _, ngettext, number
+from dashboard.i18n import day as day_text
 from store import queries
 
 path, version = widgets.database()
-st.title("Trends")
+st.title(_("Trends"))
 st.caption(
-    "Models per label, level and category in each loaded crawl (any market, certificates valid on the crawl's day)."
+    _("Models per label, level and category in each loaded crawl (any market, certificates valid on the crawl's day).")
 )
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
-    category = widgets.choice("Category", [widgets.ALL, *options["category"]], "category")
-    label = widgets.choice("Label", [widgets.ALL, *options["label"]], "label")
+    category = widgets.choice(_("Category"), [widgets.ALL, *options["category"]], "category")
+    label = widgets.choice(_("Label"), [widgets.ALL, *options["label"]], "label")
 widgets.sources(path, version, show=False)
 
 history = widgets.read(
@@ -26,51 +28,69 @@ history = widgets.read(
     ),
 )
 if history.empty:
-    st.warning("No loaded run has certificates for these filters (0 models).")
+    st.warning(_("No loaded run has certificates for these filters (0 models)."))
 else:
-    history["series"] = history["label"] + " " + history["level"].fillna("") + " · " + history["category"]
+    people = names.for_people(history)
+    series = _("series")
+    people[series] = history["label"] + " · " + people[names.column("level")] + " · " + people[names.column("category")]
+    order = list(dict.fromkeys(people[series]))  # the query's order: label, then level
     st.altair_chart(
-        alt.Chart(history)
+        alt.Chart(people)
         .mark_line(point=True)
         .encode(
-            x=alt.X("finished_at:T", title="crawl"),
-            y=alt.Y("models:Q", title="models"),
-            color="series:N",
-            tooltip=["run_id", "finished_at", "label", "level", "category", "models", "brands", "certificates"],
+            x=alt.X(f"{names.column('finished_at')}:T", title=_("crawl date"), axis=alt.Axis(format="%Y-%m-%d")),
+            y=alt.Y(f"{names.column('models')}:Q", title=names.column("models")),
+            color=alt.Color(f"{series}:N", sort=order, title=series),
+            tooltip=[
+                names.column(c)
+                for c in ("run_id", "finished_at", "label", "level", "category", "models", "brands", "certificates")
+            ],
         ),
         width="stretch",
     )
-    widgets.csv_download(history.drop(columns=["series"]), "labelwatch-trends.csv")
+    widgets.csv_download(people.drop(columns=[series]), "labelwatch-trends.csv")
 
-st.subheader("Between two runs")
+st.subheader(_("Between two runs"))
 runs = widgets.read(data.runs, path, version)
 loaded = runs[runs["status"] == "loaded"]
 source = widgets.choice(
-    "Source",
+    _("Source"),
     sorted(loaded["source"].unique()),
     "compare_source",
     default=loaded["source"].mode().min() if len(loaded) else None,
+    format_func=names.source,
 )
 ids = loaded.loc[loaded["source"] == source, "id"].astype(int).tolist()  # newest first
 if len(ids) < 2:
-    st.info(f"Only {len(ids)} loaded run of this source: nothing to compare yet.")
+    st.info(
+        ngettext(
+            "Only {n} loaded run of this source: nothing to compare yet.",
+            "Only {n} loaded runs of this source: nothing to compare yet.",
+            len(ids),
+        ).format(n=len(ids))
+    )
     st.stop()
-names = {
-    f"run {run_id} ({finished:%Y-%m-%d %H:%M})": run_id
-    for run_id, finished in loaded.loc[loaded["source"] == source, ["id", "finished_at"]].itertuples(index=False)
-}
+runs_of_source = loaded.loc[loaded["source"] == source, ["id", "finished_at"]].itertuples(index=False)
+finished = {int(run_id): when for run_id, when in runs_of_source}
+
+
+def run_name(run_id: int) -> str:
+    return _("run {run} ({day})").format(run=run_id, day=day_text(finished[run_id]))
+
+
 before_col, after_col = st.columns(2)
 with before_col:
-    before = widgets.choice("Before", list(names), "before", default=list(names)[1])
+    before = widgets.choice(_("Before"), ids, "before", default=ids[1], format_func=run_name)
 with after_col:
-    after = widgets.choice("After", list(names), "after")
-found = widgets.read(data.changes, path, version, names[before], names[after])
+    after = widgets.choice(_("After"), ids, "after", format_func=run_name)
+found = widgets.read(data.changes, path, version, before, after)
 left, right = st.columns(2)
-left.metric("appeared", found["appeared"])
-right.metric("disappeared", found["disappeared"])
+left.metric(_("appeared"), number(found["appeared"]))
+right.metric(_("disappeared"), number(found["disappeared"]))
 if len(found["rows"]) < found["appeared"] + found["disappeared"]:
-    st.caption(f"The table shows the first {len(found['rows'])} changes; the CSV holds the same.")
+    st.caption(_("The table shows the first {n} changes; the CSV holds the same.").format(n=number(len(found["rows"]))))
 changed = found["rows"]
 changed["url"] = widgets.links(changed["url"])
-widgets.table(changed, column_config={"url": st.column_config.LinkColumn("registry")})
-widgets.csv_download(changed, f"labelwatch-{source}-changes-{names[before]}-{names[after]}.csv")
+people = names.for_people(changed)
+widgets.table(people, column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))})
+widgets.csv_download(people, f"labelwatch-{source}-changes-{before}-{after}.csv")

@@ -256,6 +256,20 @@ def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
+def labels_present(con: duckdb.DuckDBPyConnection, category: str | None, market: str | None) -> list[str]:
+    """Labels with any record in the current data of this category (None: any) and market (None:
+    any; a global certificate is in every market), whatever its validity or level: a label
+    missing here has no data, which is not the same as data where nobody qualifies."""
+    found = records(con, AsOf())
+    sql = f"""
+        SELECT DISTINCT c.label FROM ({found.sql}) c
+        WHERE ($category::VARCHAR IS NULL OR c.category = $category::VARCHAR)
+          AND ($market::VARCHAR IS NULL OR c.market IS NULL OR c.market = $market::VARCHAR)
+        ORDER BY 1
+    """
+    return [label for (label,) in con.execute(sql, {**found.params, "category": category, "market": market}).fetchall()]
+
+
 def unknown_flags(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Per source and flag: models of the current data whose records cannot state the flag (an
     export without its column). They do not pass that flag's filter; readers are told so."""

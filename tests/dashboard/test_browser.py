@@ -81,12 +81,17 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         served,
         {
             "availability": "/",
-            "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_tco_certified=10&contract_end={today}",
-            "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_epeat=Gold&contract_end={today}",
+            "pretender-tco": f"/pretender?tender_category=display&labels=TCO%20Certified&min_tco_certified=10&published={today}",
+            "pretender-epeat": f"/pretender?tender_category=notebook&labels=EPEAT&min_epeat=Gold&published={today}",
             "trends": "/trends",
             "expiry": "/expiry",
             "offers": "/offers",
             "crawls": "/crawls",
+            **{
+                f"{page}-{language}": f"/{page}?lang={language}"
+                for language in ("nl", "fr")
+                for page in ("availability", "pretender", "trends", "expiry", "offers", "crawls")
+            },
         },
     )
     report = json.loads(run_cli("report", "availability", "-f", "json", "--db", demo_db, check=True).stdout)
@@ -94,10 +99,10 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     epeat = [r for r in report if r["label"] == "EPEAT" and r["market"] is None]
 
     assert seen["availability"]["title"] == "Market availability"
-    assert seen["availability"]["metrics"]["EPEAT models"] == str(
+    assert seen["availability"]["metrics"]["EPEAT: models"] == str(
         sum(r["models"] for r in epeat)
     )  # one tier per product
-    tco_total = int(seen["availability"]["metrics"]["TCO Certified models"])
+    tco_total = int(seen["availability"]["metrics"]["TCO Certified: models"])
     assert max(r["models"] for r in report if r["label"] == "TCO Certified") <= tco_total
     tco10 = row[("TCO Certified", "10", "display")]
     assert seen["pretender-tco"]["metrics"] == {
@@ -110,11 +115,11 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "models (any of: EPEAT)": str(gold["models"]),
         "brands (any of: EPEAT)": str(gold["brands"]),
     }
-    assert seen["expiry"]["metrics"]["TCO Certified qualifying"] == str(tco_total)
+    assert seen["expiry"]["metrics"]["TCO Certified: qualifying"] == str(tco_total)
     assert seen["crawls"]["metrics"] == {
-        "epeat data age (days)": "0",
-        "offers data age (days)": "0",
-        "tco data age (days)": "0",
+        "EPEAT: days since the data was crawled": "0",
+        "Supplier offers: days since the data was crawled": "0",
+        "TCO Certified: days since the data was crawled": "0",
     }
     assert seen["offers"]["metrics"] == {
         "certified models on offer": "3",  # in stock or limited; the pre-ordered Lenovo is listed only
@@ -122,6 +127,13 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "offers with no label found": "2",
     }
     assert seen["trends"]["title"] == "Trends"
+    assert (seen["availability-nl"]["title"], seen["availability-fr"]["title"]) == (
+        "Marktbeschikbaarheid",
+        "Disponibilité sur le marché",
+    )
+    assert seen["pretender-nl"]["title"] == "Toets vóór de aanbesteding"
+    assert seen["offers-fr"]["metrics"]["modèles certifiés en vente"] == "3"
+    assert seen["crawls-nl"]["metrics"]["TCO Certified: dagen sinds de gegevens gecrawld werden"] == "0"
     for name, page in seen.items():
         assert page["errors"] == [], name
         assert (OUTPUT / f"{name}.png").stat().st_size > 10_000

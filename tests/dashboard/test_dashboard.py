@@ -6,10 +6,12 @@ import subprocess
 import sys
 from datetime import date
 
+import pandas as pd
 from conftest import ROOT, run_cli
 from epeat_exports import SMALL_EXPORT, multi_country_rows, to_xlsx
 from streamlit.testing.v1 import AppTest
 
+from dashboard import names
 from store.load import fail_run, start_run
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -22,12 +24,17 @@ def render(monkeypatch, db, on: date = ON, **choices) -> AppTest:
     assert not at.exception, at.exception
     if at.sidebar.date_input:
         at.sidebar.date_input[0].set_value(on)
-        for index, name in enumerate(("Category", "Label")):
+        for index, name in enumerate(("Category", "Label"), start=1):  # 0: the language
             if name.lower() in choices:
                 at.sidebar.selectbox[index].set_value(choices[name.lower()])
         at.run()
         assert not at.exception, at.exception
     return at
+
+
+def people(rows: list[dict]) -> list[dict]:
+    """Report rows as the dashboard shows them in English: categories, levels and sources in words."""
+    return names.for_people(pd.DataFrame(rows)).to_dict("records")
 
 
 def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
@@ -37,34 +44,34 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
             "report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db, check=True
         ).stdout
     )
-    assert at.sidebar.selectbox[2].value == "any market"  # no Belgian data in the demo
-    any_market = [{**r, "market": "any market"} for r in expected if r["market"] is None]
+    assert at.sidebar.selectbox[3].value == "any market"  # no Belgian data in the demo
+    any_market = people([{**r, "market": "any market"} for r in expected if r["market"] is None])
     assert len(any_market) < len(expected)  # EPEAT's per-country rows: only on demand
     assert at.dataframe[2].value.to_dict("records") == any_market
     at.sidebar.checkbox(key="by_market").check().run()
-    everything = [{**r, "market": r["market"] or "any market"} for r in expected]
+    everything = people([{**r, "market": r["market"] or "any market"} for r in expected])
     assert at.dataframe[2].value.to_dict("records") == everything
     linked = AppTest.from_file(APP, default_timeout=60)  # the state a shared link carries
     linked.query_params.update(by_market="true", valid_on=ON.isoformat())
     assert linked.run().dataframe[2].value.to_dict("records") == everything
     sources = at.dataframe[0].value.set_index("source")["status"].to_dict()
-    assert sources == {"epeat": "current", "offers": "current", "tco": "current"}
+    assert sources == {"EPEAT": "current", "Supplier offers": "current", "TCO Certified": "current"}
     assert at.get("download_button")
 
 
 def test_category_filter(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db, category="all_in_one")
     table = at.dataframe[2].value
-    assert set(table["category"]) == {"all_in_one"}
-    assert table.set_index("level")["models"].to_dict() == {"9": 12, "10": 10}
+    assert set(table["category"]) == {"All-in-one PC"}
+    assert table.set_index("level")["models"].to_dict() == {"generation 9": 12, "generation 10": 10}
 
 
 def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
     at = render(monkeypatch, tmp_path / "empty.duckdb")
     assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {
-        "epeat": "not crawled yet",
-        "offers": "not crawled yet",
-        "tco": "not crawled yet",
+        "EPEAT": "not crawled yet",
+        "Supplier offers": "not crawled yet",
+        "TCO Certified": "not crawled yet",
     }
     assert any("Not crawled yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1
@@ -84,9 +91,10 @@ def test_a_failed_last_crawl_is_stated_with_the_data_shown(monkeypatch, demo_db,
         {"items": 0, "invalid": 0, "errors": 1},
     )
     at = render(monkeypatch, db)
-    row = at.dataframe[0].value.set_index("source").loc["tco"]
-    assert row["status"].startswith(f"last crawl failed on {date.today():%Y-%m-%d}; showing data of ")
+    row = at.dataframe[0].value.set_index("source").loc["TCO Certified"]
+    assert (row["status"], row["last attempt's outcome"]) == ("last crawl not loaded", "failed")
     assert row["reason"] == "tco: Product Finder feed at https://x is not JSON"
+    assert any(w.value.endswith("failed. tco: Product Finder feed at https://x is not JSON") for w in at.warning)
     assert at.dataframe[2].value["models"].sum() > 0
 
 
@@ -95,10 +103,10 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at.switch_page("views/crawls.py").run()
     assert not at.exception
     runs = at.dataframe[1].value
-    assert runs[["source", "status", "items"]].to_dict("records") == [
-        {"source": "tco", "status": "loaded", "items": 1222},
-        {"source": "offers", "status": "loaded", "items": 7},
-        {"source": "epeat", "status": "loaded", "items": 644},
+    assert runs[["source", "status", "records read"]].to_dict("records") == [
+        {"source": "TCO Certified", "status": "loaded", "records read": 1222},
+        {"source": "Supplier offers", "status": "loaded", "records read": 7},
+        {"source": "EPEAT", "status": "loaded", "records read": 644},
     ]
 
 
@@ -127,15 +135,15 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
     db = tmp_path / "lw.duckdb"
     run_cli("import", "epeat", export, "--db", db, *SMALL_EXPORT, check=True)
     at = render(monkeypatch, db, on=date.today())
-    assert at.sidebar.selectbox[2].value == "Belgium"
+    assert at.sidebar.selectbox[3].value == "Belgium"
     table = at.dataframe[2].value
     assert set(table["market"]) == {"Belgium"}
     assert table.set_index(["level", "category"])["models"].to_dict() == {
-        ("Silver", "notebook"): 1,
-        ("Gold", "notebook"): 1,
-        ("Gold", "other"): 1,
+        ("Silver", "Notebook"): 1,
+        ("Gold", "Notebook"): 1,
+        ("Gold", "Other (not mapped)"): 1,
     }
-    at.sidebar.selectbox[3].set_value("Gold").run()
+    at.sidebar.selectbox[4].set_value("Gold").run()
     assert set(at.dataframe[2].value["level"]) == {"Gold"}
     at.sidebar.checkbox[0].check().run()
     assert at.dataframe[2].value["models"].sum() == 2  # both Gold products are Climate+
@@ -153,8 +161,9 @@ def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db
             "report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db, check=True
         ).stdout
     )
-    assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in expected if r["market"] is None}
-    assert bars[("EPEAT", "Gold", "notebook")] == 398
+    any_market = people([r for r in expected if r["market"] is None])
+    assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in any_market}
+    assert bars[("EPEAT", "Gold", "Notebook")] == 398
 
 
 def test_a_damaged_database_is_a_message_not_a_traceback(monkeypatch, demo_db, tmp_path):
@@ -165,3 +174,29 @@ def test_a_damaged_database_is_a_message_not_a_traceback(monkeypatch, demo_db, t
     assert not at.exception
     [error] = at.error
     assert "The database cannot be read (DatabaseUnusable)" in error.value and str(tmp_path) not in error.value
+
+
+def test_the_pretender_defaults_judge_the_publication_day_and_say_which_label_has_no_data(monkeypatch, demo_db):
+    """With its defaults (published today, contract four years on) the demo's TCO Certified
+    displays qualify; EPEAT has no display in the demo, which is said as no data, not 0."""
+    monkeypatch.setenv("LABELWATCH_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tender_category"] = "display"
+    at.switch_page("views/pretender.py").run()
+    assert not at.exception
+    assert at.sidebar.date_input(key="published").value == date.today()
+    models = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    shown = models["models (any of: EPEAT, TCO Certified)"]  # 874 displays from 9 brands on 2026-12-01
+    report = json.loads(
+        run_cli("report", "availability", "-f", "json", "--category", "display", "--db", demo_db, check=True).stdout
+    )
+    per_level = [r["models"] for r in report if r["label"] == "TCO Certified"]
+    assert 0 < max(per_level) <= shown <= sum(per_level)  # the report counts each generation on its own
+    assert models["brands (any of: EPEAT, TCO Certified)"] > 0
+    [epeat] = [i.value for i in at.info if "EPEAT" in i.value]
+    assert epeat.startswith(
+        "No data for EPEAT here (Display (monitor)): the registry lists no product in this category."
+    )
+    assert not any("0 models" in w.value for w in at.warning)
+    [risk] = [c.value for c in at.caption if "have no certificate running beyond" in c.value]
+    assert "a risk to check, not a disqualification" in risk

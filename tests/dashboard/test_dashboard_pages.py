@@ -42,7 +42,8 @@ def report(db, *args) -> list[dict]:
 
 
 def metrics(at) -> dict:
-    return {m.label: int(m.value) for m in at.metric}
+    """The page's numeric metrics (a "–" is no figure)."""
+    return {m.label: int(m.value.replace(",", "")) for m in at.metric if m.value != "–"}
 
 
 class KeptStorage(MemoryMediaFileStorage):
@@ -78,17 +79,21 @@ def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fi
     at = page(monkeypatch, fixture_db, "availability", valid_on=TODAY.isoformat(), min_tco_certified="10")
     assert at.sidebar.selectbox[-1].value == "10" and at.sidebar.date_input[0].value == TODAY
     matrix = at.dataframe[1].value
-    assert matrix.loc["TCO Certified 10", ["display models", "display brands"]].tolist() == ["5", "3"]
-    assert "TCO Certified 9" not in matrix.index
+    columns = ["Display (monitor) · models", "Display (monitor) · brands"]
+    assert matrix.loc["TCO Certified · generation 10", columns].tolist() == ["5", "3"]
+    assert "TCO Certified · generation 9" not in matrix.index
     expected = report(fixture_db, "--valid-on", TODAY.isoformat(), "--min-level", "TCO Certified=10")
     assert at.dataframe[2].value[["level", "models", "brands", "certificates"]].to_dict("records") == [
-        {k: r[k] for k in ("level", "models", "brands", "certificates")} for r in expected
+        {**{k: r[k] for k in ("models", "brands", "certificates")}, "level": f"generation {r['level']}"}
+        for r in expected
     ]
-    state = at.dataframe[0].value.set_index("source").loc["tco"]
-    assert state["status"].startswith("last crawl failed on ") and state["status"].endswith(
-        "; showing data of " + f"{state['data as of']:%Y-%m-%d}"
-    )
+    state = at.dataframe[0].value.set_index("source").loc["TCO Certified"]
+    assert (state["status"], state["last attempt's outcome"]) == ("last crawl not loaded", "failed")
     assert state["reason"] == "tco: Product Finder feed is not JSON"
+    [banner] = [w.value for w in at.warning if w.value.startswith("TCO Certified:")]
+    assert banner.startswith(f"TCO Certified: showing the data of {state['data as of']:%b} ")
+    assert "the last crawl was not loaded. Last attempt (" in banner
+    assert banner.endswith("): failed. tco: Product Finder feed is not JSON")
 
 
 @pytest.mark.parametrize(
@@ -106,7 +111,8 @@ def test_pretender_counts_warning_and_report_agree(
         fixture_db,
         "pretender",
         tender_category="display",
-        contract_end=end,
+        published=end,
+        contract_end="2031-01-01",
         min_tco_certified=min_generation,
     )
     label = "any of: TCO Certified"
@@ -124,7 +130,8 @@ def test_pretender_counts_warning_and_report_agree(
     assert sum(r["models"] for r in rows) == models  # generations hold disjoint models here
     listed = at.dataframe[1].value
     assert len(listed) == models
-    assert (listed["valid_until"].astype(str) >= end).all()
+    [risk] = [c.value for c in at.caption if "of these models have no certificate running beyond" in c.value]
+    assert risk.startswith(f"{models} of these models")  # every certificate here ends before 2031
 
 
 def test_pretender_threshold_and_each_label_mode(monkeypatch, fixture_db):
@@ -133,18 +140,25 @@ def test_pretender_threshold_and_each_label_mode(monkeypatch, fixture_db):
         fixture_db,
         "pretender",
         tender_category="display",
-        contract_end="2027-06-01",
+        published="2027-06-01",
         min_brands="2",
-        mode="each label on its own",
+        mode="each",
     )
     assert metrics(at) == {"models (TCO Certified)": 4, "brands (TCO Certified)": 2}
-    assert not at.warning and at.success
+    assert not [w for w in at.warning if "fewer than" in w.value] and at.success
     per_brand = at.dataframe[0].value
     assert per_brand["TCO Certified"].to_dict() == {"BenQ": 2, "EIZO": 2}  # the brand table spells it EIZO
 
 
 def test_pretender_exports_state_the_criteria_and_keep_hostile_names_as_text(monkeypatch, fixture_db):
-    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01")
+    at = page(
+        monkeypatch,
+        fixture_db,
+        "pretender",
+        tender_category="display",
+        published="2027-06-01",
+        contract_end="2027-12-31",
+    )
     listed = at.dataframe[1].value
     assert HOSTILE_MODEL in set(listed["model"])  # shown as a table cell, literally
     assert not any("<script>" in str(m.value) for m in at.markdown)
@@ -152,12 +166,14 @@ def test_pretender_exports_state_the_criteria_and_keep_hostile_names_as_text(mon
     sheet = openpyxl.load_workbook(BytesIO(files["Download XLSX for the tender file"])).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     criteria = {row[0]: row[1] for row in rows[:20] if row[0]}
-    assert criteria["category"] == "display" and criteria["labels"] == "TCO Certified"
-    assert criteria["certificate valid on (contract end)"] == "2027-06-01"
-    assert criteria["qualifying: any of: TCO Certified"] == "4 models, 2 brands (weak: fewer than 3 brands)"
-    assert criteria["tco"].startswith("run 2, data as of ")
+    assert criteria["category"] == "Display (monitor)" and criteria["labels"] == "TCO Certified"
+    assert criteria["qualifying on (tender published)"] == "Jun 1, 2027"
+    assert criteria["contract ends on"] == "Dec 31, 2027"
+    assert criteria["qualifying: any of: TCO Certified"].startswith("4 models, 2 brands; ")
+    sources = rows[[row[0] for row in rows].index("sources") + 1]
+    assert sources[0] == "TCO Certified" and sources[1].startswith("run 2, data as of ")
     header = rows.index(
-        ["label", "level", "brand", "model", "certificates", "valid_from", "valid_until", "markets", "url"]
+        ["label", "level", "brand", "model", "valid until", "certificates", "valid from", "countries", "link"]
     )
     models = {row[3] for row in rows[header + 1 :]}
     assert models == {"B1", "B2", HOSTILE_MODEL, FORMULA_MODEL}
@@ -171,13 +187,15 @@ def test_pretender_shows_the_first_models_and_exports_them_all(monkeypatch, fixt
     from dashboard import widgets
 
     monkeypatch.setattr(widgets, "SHOWN_ROWS", 2)
-    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", contract_end="2027-06-01")
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", published="2027-06-01")
     shown = at.dataframe[1].value
     assert len(shown) == 2 and any(c.value.startswith("Showing the first 2 of 4 rows") for c in at.caption)
     exported = pd.read_csv(StringIO(downloads(at)["Download CSV"].decode()))
     assert len(exported) == 4 and list(exported["brand"][:2]) == list(shown["brand"])
     sheet = openpyxl.load_workbook(BytesIO(downloads(at)["Download XLSX for the tender file"])).active
-    assert sum(1 for row in sheet.iter_rows(values_only=True) if row[0] == "TCO Certified") == 4
+    cells = list(sheet.iter_rows(values_only=True))
+    header = next(n for n, row in enumerate(cells) if row[0] == "label")
+    assert sum(1 for row in cells[header + 1 :] if row[0] == "TCO Certified") == 4
 
 
 def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
@@ -185,11 +203,11 @@ def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
     [chart] = at.get("vega_lite_chart")
     plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     # generation 10: run 1 A1 A2 B1 and the two Eizo models; run 2 A1 B1 B2 and the two Eizo models
-    assert plotted.set_index(["run_id", "level"])["models"].to_dict() == {
-        (1, "9"): 1,
-        (1, "10"): 5,
-        (2, "9"): 1,
-        (2, "10"): 5,
+    assert plotted.set_index(["crawl run", "level"])["models"].to_dict() == {
+        (1, "generation 9"): 1,
+        (1, "generation 10"): 5,
+        (2, "generation 9"): 1,
+        (2, "generation 10"): 5,
     }
     assert metrics(at) == {"appeared": 1, "disappeared": 1}
     changes = at.dataframe[0].value.set_index("change")["model"].to_dict()
@@ -215,11 +233,11 @@ def test_expiry_horizons(monkeypatch, fixture_db):
     [row] = at.dataframe[0].value.to_dict("records")
     assert row == {
         "label": "TCO Certified",
-        "category": "display",
+        "category": "Display (monitor)",
         "qualifying": 6,
-        "lose within 6 months": 2,
-        "lose within 12 months": 3,
-        "lose within 24 months": 4,
+        "lose it within 6 months": 2,
+        "lose it within 12 months": 3,
+        "lose it within 24 months": 4,
         "no end date": 0,
     }
     assert sum(r["models"] for r in report(fixture_db, "--valid-on", TODAY.isoformat())) == 6
@@ -227,11 +245,12 @@ def test_expiry_horizons(monkeypatch, fixture_db):
 
 def test_crawls_page_shows_runs_failures_and_age(monkeypatch, fixture_db):
     at = page(monkeypatch, fixture_db, "crawls", status="failed")
-    freshness = at.dataframe[0].value.set_index("source").loc["tco"]
-    assert freshness["run"] == 2 and freshness["data age (days)"] == 0
+    freshness = at.dataframe[0].value.set_index("source").loc["TCO Certified"]
+    assert freshness["crawl run"] == 2
+    assert metrics(at)["TCO Certified: days since the data was crawled"] == 0
     runs = at.dataframe[1].value
-    assert runs[["id", "status", "errors", "message"]].to_dict("records") == [
-        {"id": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}
+    assert runs[["run", "status", "errors", "message"]].to_dict("records") == [
+        {"run": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}
     ]
 
 
@@ -248,5 +267,5 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
     shown = at.dataframe[1].value
     assert len(shown) == 3 and any(c.value.startswith("Showing the first 3 of 7 rows") for c in at.caption)
     exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))
-    assert len(exported) == 7 and list(exported["name"][:3]) == list(shown["name"])
+    assert len(exported) == 7 and list(exported["product name"][:3]) == list(shown["product name"])
     assert (exported["label"] == "no label found").sum() == 2

@@ -1,10 +1,10 @@
 """EPEAT (Global Electronics Council): registered products per country, tier and Climate+.
 What the project knows about the registry: README.md in this folder."""
 
-from crawlers.sources.declaration import Flag, Label, LevelScale, Source
+from crawlers.sources.declaration import N_, Flag, Label, LevelScale, Source
 
-TIERS = LevelScale("tier", ("Bronze", "Silver", "Gold"))
-CLIMATE_PLUS = Flag("Climate+", help="EPEAT Climate+: the product meets EPEAT's climate change mitigation criteria")
+TIERS = LevelScale(N_("tier"), ("Bronze", "Silver", "Gold"))
+CLIMATE_PLUS = Flag("Climate+", help=N_("EPEAT Climate+: the product meets EPEAT's climate change mitigation criteria"))
 
 SOURCE = Source(
     name="epeat",
@@ -12,8 +12,9 @@ SOURCE = Source(
     labels=(Label("EPEAT", TIERS),),
     flags=(CLIMATE_PLUS,),
     markets="per_country",
-    validity="a registration counts from its registration date until it is archived; EPEAT gives no end "
-    "date in advance",
+    validity=N_(
+        "a registration counts from its registration date until it is archived; EPEAT gives no end date in advance"
+    ),
     settings={
         "EPEAT_HOME_URL": "https://www.epeat.net/",
         "EPEAT_EXPORT_URLS": [],  # export URLs to fetch directly, skipping discovery from the home page

@@ -1,9 +1,9 @@
 """TCO Certified (TCO Development): certified models from the Product Finder feed and the GTIN
 API. What the project knows about the registry: README.md in this folder."""
 
-from crawlers.sources.declaration import Label, LevelScale, Source
+from crawlers.sources.declaration import N_, Label, LevelScale, Source
 
-GENERATIONS = LevelScale("generation", ("8", "9", "10"), numeric=True, shown="generation {level}")
+GENERATIONS = LevelScale(N_("generation"), ("8", "9", "10"), numeric=True, shown=N_("generation {level}"))
 FINDER = "https://industry.tcocertified.com/product-finder/"
 
 SOURCE = Source(
@@ -11,10 +11,14 @@ SOURCE = Source(
     title="TCO Certified",
     labels=(Label("TCO Certified", GENERATIONS), Label("TCO Certified Edge", GENERATIONS)),
     markets="global",
-    validity="a certificate counts until its expiry date; TCO certificates run two years and are extended "
-    "year by year while the product is sold",
-    caveats="the GTIN API gives no brand: its models count, but their brand is unknown unless the Product "
-    "Finder lists the same certificate",
+    validity=N_(
+        "a certificate counts until its expiry date; TCO certificates run two years and are extended "
+        "year by year while the product is sold"
+    ),
+    caveats=N_(
+        "the GTIN API gives no brand: its models count, but their brand is unknown unless the Product "
+        "Finder lists the same certificate"
+    ),
     record_link=FINDER + "?cert={certificate_id}",
     settings={
         "TCO_FEED_URL": "https://industry.tcocertified.com/product-finder-app/items-get.php",
