@@ -88,7 +88,7 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
     status` and `reason` say how the last attempt ended)."""
     sources = list(all_sources())
     if db_version is None:
-        states = {s: {"loaded": None, "latest": None} for s in sources}
+        states = {s: {"loaded": None, "latest": None, "newest": None} for s in sources}
     else:
         with _connection(path) as con:
             states = queries.source_states(con, sources)
@@ -109,6 +109,7 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
                 "source": source,
                 "status": status,
                 "data as of": loaded["finished_at"] if loaded else None,
+                "newest record": state.get("newest"),
                 "run": loaded["id"] if loaded else None,
                 "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
                 "last status": latest["status"] if stale else None,

@@ -83,6 +83,16 @@ def moment(value: datetime | None) -> str:
     return format_datetime(value, format="medium", locale=language())
 
 
+def country(name: str) -> str:
+    """An English country name as the registries write it ("Germany"), in the session's language."""
+    from babel import Locale
+
+    from crawlers.vocabulary import country_code
+
+    code = country_code(name)
+    return Locale.parse(language()).territories.get(code, name) if code else name
+
+
 def picker() -> None:
     """The language picker; its choice is kept in the URL as `lang=nl|fr|en`, first the browser's."""
     if st.session_state.get(KEY) not in LANGUAGES:

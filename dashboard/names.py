@@ -6,7 +6,7 @@ import pandas as pd
 
 from crawlers.sources import all_sources, labels
 from crawlers.sources.declaration import N_
-from dashboard.i18n import _
+from dashboard.i18n import _, country
 
 CATEGORIES = {
     "notebook": N_("Notebook"),
@@ -67,6 +67,7 @@ COLUMNS = {
     "change": N_("change"),
     "status": N_("status"),
     "data as of": N_("data as of"),
+    "newest record": N_("newest record"),
     "last attempt": N_("last attempt"),
     "last status": N_("last attempt's outcome"),
     "reason": N_("reason"),
@@ -151,6 +152,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(category)
         elif name == "source":
             shown[name] = shown[name].map(source)
+        elif name in ("market", "shop_country"):
+            shown[name] = shown[name].map(lambda place: "–" if pd.isna(place) else country(place))
         elif name in ("availability", "condition", "matched_by", "status", "change", "last status"):
             shown[name] = shown[name].map(value)
         elif shown[name].dtype == object:  # no literal "None" in a text column

@@ -11,7 +11,7 @@ import streamlit as st
 
 from crawlers.sources import all_sources, labels
 from dashboard import data, names
-from dashboard.i18n import _, ngettext, number
+from dashboard.i18n import _, country, ngettext, number
 from dashboard.i18n import day as day_text
 from store.db import DatabaseLocked, DatabaseUnusable
 from store.text_safety import spreadsheet_cell
@@ -140,7 +140,14 @@ def choice(label: str, options: list, key: str, default=None, **kwargs):
 def market(options: dict[str, list[str]]) -> str | None:
     """Belgium when the data has it (the buyers this is built for), else any market."""
     markets = [ANY_MARKET, *options["market"]]
-    chosen = choice(_("Market"), markets, "market", default="Belgium", help=market_help())
+    chosen = choice(
+        _("Market"),
+        markets,
+        "market",
+        default="Belgium",
+        help=market_help(),
+        format_func=lambda market: shown(market) if market == ANY_MARKET else country(market),
+    )
     return None if chosen == ANY_MARKET else chosen
 
 

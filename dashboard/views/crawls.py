@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, names, widgets
 from dashboard.i18n import _, number
+from dashboard.i18n import day as day_text
 
 path, version = widgets.database()
 st.title(_("Crawls"))
@@ -23,6 +24,13 @@ for column, state in zip(st.columns(len(states)), states.to_dict("records"), str
         _("{source}: days since the data was crawled").format(source=names.source(state["source"])),
         "–" if age is None else number(age),
     )
+    newest = state["newest record"]
+    if newest is not None and not pd.isna(newest):
+        column.caption(
+            _("newest certificate or registration in the data: {day} ({days} days ago)").format(
+                day=day_text(newest), days=number((now.date() - newest).days)
+            )
+        )
 widgets.sources(path, version)
 
 st.subheader(_("Runs"))

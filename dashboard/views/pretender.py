@@ -6,15 +6,16 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from crawlers.sources.declaration import N_
 from dashboard import data, names, widgets
 from dashboard.export import tender_workbook
-from dashboard.i18n import _, ngettext, number
+from dashboard.i18n import _, country, ngettext, number
 from dashboard.i18n import day as day_text
 from store import queries
 
 ANY_OF = "any"  # machine values of the mode choice, kept in the URL
 EACH = "each"
-MODES = {ANY_OF: "any of the chosen labels", EACH: "each label on its own"}
+MODES = {ANY_OF: N_("any of the chosen labels"), EACH: N_("each label on its own")}
 
 path, version = widgets.database()
 st.title(_("Pre-tender check"))
@@ -72,7 +73,9 @@ groups = (
 )
 st.subheader(
     _("{category}, {market}: qualifying on {day}").format(
-        category=names.category(category), market=widgets.shown(market or widgets.ANY_MARKET), day=day_text(published)
+        category=names.category(category),
+        market=country(market) if market else widgets.shown(widgets.ANY_MARKET),
+        day=day_text(published),
     )
 )
 summary = []
@@ -164,7 +167,7 @@ widgets.table(
 
 criteria = [
     (_("category"), names.category(category)),
-    (_("market"), widgets.shown(market or widgets.ANY_MARKET)),
+    (_("market"), country(market) if market else widgets.shown(widgets.ANY_MARKET)),
     (_("labels"), ", ".join(labels)),
     (_("a model qualifies with"), _(MODES[mode])),
     *widgets.criteria(levels),

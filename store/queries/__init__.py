@@ -33,7 +33,15 @@ from store.queries.offers import (
     offer_totals,
     offers,
 )
-from store.queries.runs import RUN_FIELDS, first_loaded_day, run_exists, run_stats, runs, source_states
+from store.queries.runs import (
+    RUN_FIELDS,
+    first_loaded_day,
+    newest_records,
+    run_exists,
+    run_stats,
+    runs,
+    source_states,
+)
 from store.queries.snapshot import (
     COUNTING_KEYS,
     ONE_RUN,
@@ -80,6 +88,7 @@ __all__ = [
     "label_totals",
     "labels_present",
     "models",
+    "newest_records",
     "offer_candidates",
     "offer_labels",
     "offer_summary",

@@ -107,10 +107,23 @@ def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
             " UNION SELECT max(id) FROM crawl_run WHERE status = 'loaded' GROUP BY source) ORDER BY id DESC"
         )
     )
-    states = {s: {"loaded": None, "latest": None} for s in sources}
+    states = {s: {"loaded": None, "latest": None, "newest": None} for s in sources}
     for run in latest:
-        state = states.setdefault(run["source"], {"loaded": None, "latest": None})
+        state = states.setdefault(run["source"], {"loaded": None, "latest": None, "newest": None})
         state["latest"] = state["latest"] or run
         if run["status"] == "loaded":
             state["loaded"] = state["loaded"] or run
+    for source, newest in newest_records(con).items():
+        states.setdefault(source, {"loaded": None, "latest": None, "newest": None})["newest"] = newest
     return states
+
+
+def newest_records(con: duckdb.DuckDBPyConnection) -> dict:
+    """Per source: the latest certification or registration date among its current records, the
+    age of the registry's data rather than of the crawl (a replay of 2024 data is 2024 data)."""
+    from store.queries.snapshot import AsOf, records
+
+    found = records(con, AsOf())
+    return dict(
+        con.execute(f"SELECT source, max(valid_from) FROM ({found.sql}) GROUP BY source", found.params).fetchall()
+    )

@@ -12,6 +12,8 @@ from epeat_exports import SMALL_EXPORT, multi_country_rows, to_xlsx
 from streamlit.testing.v1 import AppTest
 
 from dashboard import names
+from store import queries
+from store.db import read_connection
 from store.load import fail_run, start_run
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -200,3 +202,17 @@ def test_the_pretender_defaults_judge_the_publication_day_and_say_which_label_ha
     assert not any("0 models" in w.value for w in at.warning)
     [risk] = [c.value for c in at.caption if "have no certificate running beyond" in c.value]
     assert "a risk to check, not a disqualification" in risk
+
+
+def test_the_age_of_the_registry_data_is_not_the_age_of_the_crawl(monkeypatch, demo_db):
+    """The demo was crawled today from recordings of 2024 (EPEAT) and 2026 (TCO): the Crawls page
+    says the crawl is 0 days old and how old the newest record is."""
+    at = render(monkeypatch, demo_db)
+    at.switch_page("views/crawls.py").run()
+    assert not at.exception
+    newest = {c.value.split(":")[0] for c in at.caption if "newest certificate or registration" in c.value}
+    assert newest == {"newest certificate or registration in the data"}
+    epeat = [c.value for c in at.caption if "newest certificate" in c.value and "2024" in c.value]
+    assert epeat, [c.value for c in at.caption]
+    with read_connection(demo_db) as con:
+        assert queries.newest_records(con)["epeat"].year == 2024

@@ -56,6 +56,8 @@ def shown_texts(at: AppTest) -> list[str]:
         texts += [element.value for element in getattr(at, kind)]
     for kind in ("selectbox", "multiselect", "checkbox", "date_input", "number_input", "radio", "button"):
         texts += [element.label for element in getattr(at, kind)]
+    for kind in ("selectbox", "radio"):  # the options as shown (their words, not their values)
+        texts += [option for element in getattr(at, kind) for option in element.options]
     texts += [metric.label for metric in at.metric]
     return texts
 
