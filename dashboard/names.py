@@ -49,6 +49,13 @@ COLUMNS = {
     "no end date": N_("no end date"),
     "shop": N_("shop"),
     "shop_country": N_("shop country"),
+    "shop_kind": N_("kind of shop"),
+    "mpn": N_("part number"),
+    "seller": N_("seller"),
+    "syntax": N_("read from"),
+    "new": N_("new"),
+    "refurbished": N_("refurbished"),
+    "used": N_("used"),
     "name": N_("product name"),
     "gtin": N_("GTIN"),
     "price": N_("price"),
@@ -60,6 +67,7 @@ COLUMNS = {
     "availability": N_("availability"),
     "condition": N_("condition"),
     "matched_by": N_("matched by"),
+    "label_models": N_("label records' models matched"),
     "suppliers": N_("suppliers"),
     "offers": N_("offers"),
     "run_id": N_("crawl run"),
@@ -92,6 +100,9 @@ VALUES = {
     "new": N_("new"),
     "refurbished": N_("refurbished"),
     "used": N_("used"),
+    "manufacturer": N_("manufacturer"),
+    "reseller": N_("reseller"),
+    "refurbisher": N_("refurbisher"),
     "gtin": N_("GTIN"),
     "brand and model": N_("brand and model name"),
     "loaded": N_("loaded"),
@@ -154,7 +165,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(source)
         elif name in ("market", "shop_country"):
             shown[name] = shown[name].map(lambda place: "–" if pd.isna(place) else country(place))
-        elif name in ("availability", "condition", "matched_by", "status", "change", "last status"):
+        elif name in ("availability", "condition", "matched_by", "status", "change", "last status", "shop_kind"):
             shown[name] = shown[name].map(value)
         elif shown[name].dtype == object:  # no literal "None" in a text column
             shown[name] = shown[name].where(shown[name].notna(), "–")
