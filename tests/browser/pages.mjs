@@ -36,10 +36,19 @@ try {
     await page.goto(base + path);
     await page.locator("h1").first().waitFor({ timeout: 60000 });
     await settled(page);
-    const metrics = await page.locator('[data-testid="stMetric"]').evaluateAll((nodes) => nodes.map((n) => ({
+    // Read the metrics until two reads half a second apart agree: on a loaded machine a rerun can
+    // still be drawing them when the script state first says it is done.
+    const readMetrics = () => page.locator('[data-testid="stMetric"]').evaluateAll((nodes) => nodes.map((n) => ({
       label: n.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim(),
       value: n.querySelector('[data-testid="stMetricValue"]')?.innerText.trim(),
     })));
+    let metrics = await readMetrics();
+    for (let tries = 0; tries < 20; tries++) {
+      await page.waitForTimeout(500);
+      const again = await readMetrics();
+      if (JSON.stringify(again) === JSON.stringify(metrics)) break;
+      metrics = again;
+    }
     const alerts = await page.locator('[data-testid="stAlert"]').allInnerTexts();
     const title = await page.locator("h1").first().innerText();
     await page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
