@@ -275,9 +275,12 @@ def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, la
 SHOWN_ROWS = 1_000
 
 
-def table(frame: pd.DataFrame, total: int | None = None, **kwargs) -> None:
+def table(
+    frame: pd.DataFrame, total: int | None = None, main: list[str] | None = None, key: str = "table", **kwargs
+) -> None:
     """A table of at most SHOWN_ROWS rows (the browser gets every shown cell); the downloads hold
-    all `total` (default: the frame's length)."""
+    all `total` (default: the frame's length). With `main` (raw column names), only those are shown
+    until the reader ticks "Show every column", so the table fits a 1280-pixel screen."""
     total = len(frame) if total is None else total
     if total > SHOWN_ROWS:
         st.caption(
@@ -285,4 +288,8 @@ def table(frame: pd.DataFrame, total: int | None = None, **kwargs) -> None:
                 shown=number(SHOWN_ROWS), total=number(total)
             )
         )
+    if main is not None and not st.checkbox(
+        _("Show every column"), key=f"{key}_all_columns", help=_("The downloads always hold every column.")
+    ):
+        kwargs["column_order"] = [names.column(c) for c in main if names.column(c) in frame.columns]
     st.dataframe(frame.head(SHOWN_ROWS), hide_index=True, width="stretch", **kwargs)

@@ -113,6 +113,8 @@ st.subheader(_("Offers"))
 widgets.table(
     listing(listed),
     total=totals["rows"],
+    main=["label", "level", "category", "shop", "name", "price", "availability", "condition", "url"],
+    key="offers",
     column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))},
 )
 widgets.csv_download(

@@ -157,6 +157,8 @@ shown = widgets.read(data.qualifying, path, version, published, filters, chosen,
 widgets.table(
     listing(shown),
     total=int(per_label["models"].sum()),
+    main=["label", "level", "brand", "model", "valid_until", "url"],
+    key="qualifying",
     column_config={
         names.column("url"): st.column_config.LinkColumn(display_text=_("open")),
         names.column("markets"): st.column_config.NumberColumn(

@@ -269,3 +269,12 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
     exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))
     assert len(exported) == 7 and list(exported["product name"][:3]) == list(shown["product name"])
     assert (exported["label"] == "no label found").sum() == 2
+
+
+def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_for(monkeypatch, fixture_db):
+    at = page(monkeypatch, fixture_db, "pretender", tender_category="display", published="2027-06-01")
+    listed = at.dataframe[1]
+    assert list(listed.proto.column_order) == ["label", "level", "brand", "model", "valid until", "link"]
+    assert {"certificates", "valid from", "countries"} <= set(listed.value.columns)  # there, not shown
+    at.checkbox(key="qualifying_all_columns").check().run()
+    assert list(at.dataframe[1].proto.column_order) == []  # every column
