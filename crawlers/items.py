@@ -143,6 +143,7 @@ class Offer(BaseModel):
     price: Decimal = PydanticField(ge=0, max_digits=12, decimal_places=2)
     price_high: Decimal | None = PydanticField(default=None, ge=0, max_digits=12, decimal_places=2)
     currency: str = PydanticField(pattern=r"^[A-Z]{3}$")
+    vat_included: bool | None = None  # whether the price includes VAT: the shop's setting (shops.toml)
     availability: Availability | None
     condition: Condition | None
     url: str = PydanticField(pattern=r"^https?://")

@@ -64,6 +64,7 @@ COLUMNS = {
     "price_median": N_("median price"),
     "price_max": N_("highest price"),
     "currency": N_("currency"),
+    "vat_included": N_("VAT included"),
     "availability": N_("availability"),
     "condition": N_("condition"),
     "matched_by": N_("matched by"),
@@ -163,6 +164,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(category)
         elif name == "source":
             shown[name] = shown[name].map(source)
+        elif name == "vat_included":
+            shown[name] = shown[name].map(lambda vat: "–" if pd.isna(vat) else _("yes") if vat else _("no"))
         elif name in ("market", "shop_country"):
             shown[name] = shown[name].map(lambda place: "–" if pd.isna(place) else country(place))
         elif name in ("availability", "condition", "matched_by", "status", "change", "last status", "shop_kind"):

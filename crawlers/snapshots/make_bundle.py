@@ -271,6 +271,7 @@ def offers(samples: Path) -> tuple[list[dict], dict]:
             "sitemaps": [OTTO + "/sitemap.xml"],
             "product_pages": "^https://www\\.otto\\.de/p/",
             "category": "smartphone",
+            "vat": "included",  # a German consumer shop: prices with VAT (Preisangabenverordnung)
         },
         {
             "key": "demo-refurb",
@@ -280,6 +281,7 @@ def offers(samples: Path) -> tuple[list[dict], dict]:
             "sitemaps": [REFURB + "/sitemap.xml"],
             "product_pages": "/p/",
             "condition": "refurbished",
+            "vat": "included",
         },
     ]
     return entries, {"OFFERS_SHOPS": shops}

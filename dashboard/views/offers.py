@@ -83,8 +83,9 @@ def people(frame: pd.DataFrame) -> pd.DataFrame:
 st.subheader(_("Per label and category"))
 st.caption(
     _(
-        "Prices as the shops state them (VAT as each shop shows it); the median is the middle price: half the offers "
-        "cost less, half more."
+        "Prices as the shops state them, with their currency; whether a price includes VAT is the shop's setting "
+        "(column 'VAT included' in the list, – where it is not known). The median is the middle price: half the "
+        "offers cost less, half more. Only offers in stock or in limited availability count as on offer."
     )
 )
 summary_shown = people(priced(summary, PRICES))
@@ -113,7 +114,7 @@ st.subheader(_("Offers"))
 widgets.table(
     listing(listed),
     total=totals["rows"],
-    main=["label", "level", "category", "shop", "name", "price", "availability", "condition", "url"],
+    main=["label", "level", "category", "shop", "name", "price", "vat_included", "availability", "condition", "url"],
     key="offers",
     column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))},
 )

@@ -208,6 +208,7 @@ OFFER_FIELDS = [
     "price",
     "price_high",
     "currency",
+    "vat_included",
     "availability",
     "condition",
     "url",

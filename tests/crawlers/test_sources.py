@@ -186,13 +186,13 @@ def test_the_dashboard_offers_the_added_sources_levels_and_flags(throwaway, tmp_
         at.run()
         assert not at.exception, at.exception
         level = next(box for box in at.sidebar.selectbox if box.label == "Demo Label: minimum class")
-        assert level.options == ["any", "C", "B", "A"] and level.value == "A"
+        assert level.options == ["any", "class C", "class B", "class A"] and level.value == "A"  # shown, kept
         assert [c.label for c in at.sidebar.checkbox if c.label.endswith("only")] == [
             *(f"{s.title} {f.name} only" for s in all_sources().values() for f in s.flags)
         ]
         assert "Demo Label registry Refillable only" in [c.label for c in at.sidebar.checkbox]
         shown = at.dataframe[-1].value
-        assert set(shown["level"]) == {"A"} and set(shown["source"]) == {"demolabel"}
+        assert set(shown["level"]) == {"class A"} and set(shown["source"]) == {"Demo Label registry"}
     finally:
         sources._discover.cache_clear()
 

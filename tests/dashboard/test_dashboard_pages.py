@@ -268,6 +268,7 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
     assert len(shown) == 3 and any(c.value.startswith("Showing the first 3 of 7 rows") for c in at.caption)
     exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))
     assert len(exported) == 7 and list(exported["product name"][:3]) == list(shown["product name"])
+    assert set(exported["VAT included"]) == {"yes"}  # both demo shops are consumer shops (shops' `vat`)
     assert (exported["label"] == "no label found").sum() == 2
 
 

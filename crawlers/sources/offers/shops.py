@@ -24,6 +24,7 @@ class Shop(BaseModel):
     product_pages: str = ".*"  # regex a product page URL of a sitemap matches
     products_json: str | None = None  # Shopify /products.json
     currency: str | None = None  # for products.json, whose prices carry none
+    vat: Literal["included", "excluded"] | None = None  # whether its prices include VAT; None: not known
     start_urls: list[str] = []  # product pages read directly
     category: Category = "other"  # canonical category of what the shop sells, when it is one
     condition: Condition | None = None  # for offers that state none (e.g. a refurbisher's)

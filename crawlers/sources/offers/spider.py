@@ -165,6 +165,7 @@ class OffersSpider(RegistrySpider):
             "shop": shop.name,
             "shop_country": shop.country,
             "shop_kind": shop.kind,
+            "vat_included": None if shop.vat is None else shop.vat == "included",
             "category": fields.get("category") or shop.category,
         }
 

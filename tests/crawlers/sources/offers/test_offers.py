@@ -374,6 +374,9 @@ def test_a_shop_entry_with_a_bad_field_is_named():
     with pytest.raises(ShopConfigError, match="shop 'y': kind"):
         load_shops([{"key": "y", "name": "Y", "country": "BE", "kind": "pawnshop"}])
     assert [s.key for s in load_shops(None)] == ["fairphone", "shift", "backmarket-be", "otto-de"]  # the shipped list
+    with pytest.raises(ShopConfigError, match="shop 'z': vat"):
+        load_shops([{"key": "z", "name": "Z", "country": "BE", "kind": "reseller", "vat": "incl"}])
+    assert {s.vat for s in load_shops(None)} == {"included"}  # EU consumer shops: prices with VAT
 
 
 def spider_response(make_spider, body: str, url: str = PAGE, **meta):
@@ -529,12 +532,16 @@ def test_the_offers_page_agrees_with_the_report(monkeypatch, demo_db):
     }
     summary = at.dataframe[0].value
     expected = json.loads(run_cli("report", "offers", "-f", "json", "--db", demo_db, check=True).stdout)
-    assert summary.astype(str).to_dict("records") == [{k: str(v) for k, v in r.items()} for r in expected]
+    prices = {"price_min": "lowest price", "price_median": "median price", "price_max": "highest price"}
+    for shown, machine in zip(summary.to_dict("records"), expected, strict=True):  # the page in words, euros
+        assert shown["label"] == machine["label"] and shown["offers"] == machine["offers"]
+        for key, column in prices.items():
+            assert shown[column] == f"€{float(machine[key]):,.2f}"
     assert [r["label"] for r in expected] == ["EPEAT", "TCO Certified", "no label found"]
     assert (expected[0]["offers"], expected[0]["new"], expected[0]["refurbished"], expected[0]["used"]) == (3, 1, 1, 1)
     assert (expected[1]["price_min"], expected[1]["price_max"]) == ("119.00", "349.00")  # AggregateOffer's highPrice
     offers = at.dataframe[1].value
-    assert len(offers) == 7 and set(offers["url"].str[:8]) == {"https://"}
+    assert len(offers) == 7 and set(offers["link"].str[:8]) == {"https://"}
     at.query_params["label"] = "no label found"
     at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "offers.py"), default_timeout=60)
     at.query_params["label"] = "no label found"
@@ -617,3 +624,26 @@ def test_only_offers_in_stock_count_as_on_offer(demo_db):
         "label"
     ] != "no label found"
     assert totals["certified_models"] == 3 and totals["suppliers"] == 1
+
+
+def test_an_offer_says_whether_its_price_includes_vat_as_its_shop_is_set(make_spider):
+    spider, response = spider_response(make_spider, json.dumps({"products": []}))
+    shop = response.meta["shop"]
+    fields = {
+        "name": "X",
+        "brand": None,
+        "gtin": None,
+        "mpn": None,
+        "sku": None,
+        "price": Decimal("1.00"),
+        "price_high": None,
+        "currency": "EUR",
+        "availability": None,
+        "condition": None,
+        "url": PAGE,
+        "seller": None,
+        "syntax": "json-ld",
+    }
+    assert spider.offer(shop, fields)["vat_included"] is None  # the shop does not say
+    assert spider.offer(shop.model_copy(update={"vat": "included"}), fields)["vat_included"] is True
+    assert spider.offer(shop.model_copy(update={"vat": "excluded"}), fields)["vat_included"] is False
