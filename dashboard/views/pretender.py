@@ -159,8 +159,13 @@ widgets.table(
     total=int(per_label["models"].sum()),
     main=["label", "level", "brand", "model", "valid_until", "url"],
     key="qualifying",
-    column_config={
-        names.column("url"): st.column_config.LinkColumn(display_text=_("open")),
+    column_config={  # widths so that the key columns fit a 1280-pixel screen beside the sidebar
+        names.column("label"): st.column_config.TextColumn(width="small"),
+        names.column("level"): st.column_config.TextColumn(width="small"),
+        names.column("brand"): st.column_config.TextColumn(width="small"),
+        names.column("model"): st.column_config.TextColumn(width=330),
+        names.column("valid_until"): st.column_config.TextColumn(width="medium"),
+        names.column("url"): st.column_config.LinkColumn(display_text=_("open"), width="small"),
         names.column("markets"): st.column_config.NumberColumn(
             help=_("countries registered in (0: a global certificate)")
         ),

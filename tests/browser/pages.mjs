@@ -1,6 +1,7 @@
 // Loads dashboard pages in Debian's headless Chromium; prints, per page, the title, metrics,
 // alerts and final URL as JSON, and saves a full-page screenshot of each.
-// Usage: node pages.mjs BASE_URL OUTPUT_DIR '[{"name": "...", "path": "/..."}]'
+// Usage: node pages.mjs BASE_URL OUTPUT_DIR '[{"name": "...", "path": "/...", "width": 1280, "height": 800}]'
+// (width and height optional: 1400 × 1200).
 import { chromium } from "playwright-core";
 
 const [base, outDir, pagesJson] = process.argv.slice(2);
@@ -32,7 +33,8 @@ try {
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("dialog", async (dialog) => { errors.push(`dialog: ${dialog.message()}`); await dialog.dismiss(); });
-  for (const { name, path } of JSON.parse(pagesJson)) {
+  for (const { name, path, width = 1400, height = 1200 } of JSON.parse(pagesJson)) {
+    await page.setViewportSize({ width, height });
     await page.goto(base + path);
     await page.locator("h1").first().waitFor({ timeout: 60000 });
     await settled(page);
@@ -50,9 +52,11 @@ try {
       metrics = again;
     }
     const alerts = await page.locator('[data-testid="stAlert"]').allInnerTexts();
+    // Table headers the grid has laid out inside the page's width (it leaves out those scrolled off).
+    const columns = await page.locator('[data-testid="stDataFrame"] [role="columnheader"]').allInnerTexts();
     const title = await page.locator("h1").first().innerText();
     await page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
-    results.push({ name, title, metrics, alerts, url: page.url(), errors: [...errors] });
+    results.push({ name, title, metrics, alerts, columns, url: page.url(), errors: [...errors] });
   }
 } finally {
   await browser.close();

@@ -62,9 +62,12 @@ def served(demo_db):
         server.wait(timeout=30)
 
 
-def visit(base: str, pages: dict[str, str]) -> dict[str, dict]:
+def visit(base: str, pages: dict[str, str | dict]) -> dict[str, dict]:
+    """Each page (a path, or a path with the window's width and height) as the browser showed it."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    listed = json.dumps([{"name": name, "path": path} for name, path in pages.items()])
+    listed = json.dumps(
+        [{"name": name, **({"path": page} if isinstance(page, str) else page)} for name, page in pages.items()]
+    )
     result = subprocess.run(
         ["node", "pages.mjs", base, str(OUTPUT), listed], cwd=BROWSER, capture_output=True, text=True, timeout=300
     )
@@ -87,6 +90,7 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
             "expiry": "/expiry",
             "offers": "/offers",
             "crawls": "/crawls",
+            "pretender-1280": {"path": "/pretender?tender_category=notebook", "width": 1280, "height": 800},
             **{
                 f"{page}-{language}": f"/{page}?lang={language}"
                 for language in ("nl", "fr")
@@ -127,6 +131,8 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "offers with no label found": "2",
     }
     assert seen["trends"]["title"] == "Trends"
+    key_columns = ["label", "level", "brand", "model", "valid until", "link"]  # the qualifying list, on screen
+    assert set(key_columns) <= set(seen["pretender-1280"]["columns"]), seen["pretender-1280"]["columns"]
     assert (seen["availability-nl"]["title"], seen["availability-fr"]["title"]) == (
         "Marktbeschikbaarheid",
         "Disponibilité sur le marché",
