@@ -3,10 +3,13 @@
 import altair as alt
 import streamlit as st
 
+from crawlers.sources import labels
 from dashboard import data, names, widgets
 from dashboard.i18n import _, ngettext, number
 from dashboard.i18n import day as day_text
 from store import queries
+
+MAX_LINES = 8  # lines drawn at first; the reader can pick others
 
 path, version = widgets.database()
 st.title(_("Trends"))
@@ -33,14 +36,29 @@ else:
     people = names.for_people(history)
     series = _("series")
     people[series] = history["label"] + " · " + people[names.column("level")] + " · " + people[names.column("category")]
-    order = list(dict.fromkeys(people[series]))  # the query's order: label, then level
+
+    def rank(row) -> tuple:
+        """Series in the legend by label, then level on the label's scale (Bronze < Silver < Gold), then category."""
+        found = labels().get(row["label"])
+        scale = found[1].scale if found else None
+        return row["label"], (scale.rank(row["level"]) or 0) if scale else 0, row["category"]
+
+    order = list(dict.fromkeys(people.loc[sorted(history.index, key=lambda i: rank(history.loc[i])), series]))
+    latest = people[history["run_id"] == history["run_id"].max()]
+    biggest = latest.sort_values(names.column("models"), ascending=False)[series].tolist()
+    picked = st.multiselect(
+        _("Lines"),
+        order,
+        default=order if len(order) <= MAX_LINES else [s for s in order if s in biggest[:MAX_LINES]],
+        help=_("One line per label, level and category; at first the largest ones, the CSV holds all."),
+    )
     st.altair_chart(
-        alt.Chart(people)
+        alt.Chart(people[people[series].isin(picked)])
         .mark_line(point=True)
         .encode(
             x=alt.X(f"{names.column('finished_at')}:T", title=_("crawl date"), axis=alt.Axis(format="%Y-%m-%d")),
             y=alt.Y(f"{names.column('models')}:Q", title=names.column("models")),
-            color=alt.Color(f"{series}:N", sort=order, title=series),
+            color=alt.Color(f"{series}:N", sort=[s for s in order if s in picked], title=series),
             tooltip=[
                 names.column(c)
                 for c in ("run_id", "finished_at", "label", "level", "category", "models", "brands", "certificates")

@@ -209,6 +209,11 @@ def test_trends_history_and_changes_between_runs(monkeypatch, fixture_db):
         (2, "generation 9"): 1,
         (2, "generation 10"): 5,
     }
+    legend = json.loads(chart.proto.spec)["encoding"]["color"]["sort"]
+    assert legend == [  # by level on the label's scale, not as text ("10" < "9")
+        "TCO Certified · generation 9 · Display (monitor)",
+        "TCO Certified · generation 10 · Display (monitor)",
+    ]
     assert metrics(at) == {"appeared": 1, "disappeared": 1}
     changes = at.dataframe[0].value.set_index("change")["model"].to_dict()
     assert changes == {"appeared": "B2", "disappeared": "A2"}
