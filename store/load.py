@@ -134,10 +134,11 @@ def load_run(
             if foreign:
                 raise LoadRefused(f"{run_file}: {foreign} lines belong to another source or run")
             if repeated:  # merge the lines of a record seen more than once (a certificate's GTINs over several pages)
-                fields = ", ".join(f"'{c}': {c}" for c in kind.attributes)
                 (conflicting,) = con.execute(
-                    f"SELECT count(*) FROM (SELECT record_key FROM incoming GROUP BY record_key"
-                    f" HAVING count(DISTINCT hash({{{fields}}}::VARCHAR)) > 1)"
+                    f"""SELECT count(*) FROM (
+                        SELECT record_key FROM incoming
+                        WHERE record_key IN (SELECT record_key FROM incoming GROUP BY record_key HAVING count(*) > 1)
+                        GROUP BY record_key HAVING count(DISTINCT hash({", ".join(kind.attributes)})) > 1)"""
                 ).fetchone()
                 if conflicting:  # same key, other data: one line's kept (any_value), the conflict counted
                     stats = {**stats, "labelwatch/duplicates/conflicting": conflicting}
