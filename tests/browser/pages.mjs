@@ -52,6 +52,8 @@ try {
       metrics = again;
     }
     const alerts = await page.locator('[data-testid="stAlert"]').allInnerTexts();
+    const dialogs = await page.locator('[role="dialog"]').allInnerTexts();  // Streamlit's own, e.g. "Page not found"
+    errors.push(...dialogs.map((text) => `dialog on ${path}: ${text.split("\n")[0]}`));
     // Table headers the grid has laid out inside the page's width (it leaves out those scrolled off).
     const columns = await page.locator('[data-testid="stDataFrame"] [role="columnheader"]').allInnerTexts();
     const title = await page.locator("h1").first().innerText();

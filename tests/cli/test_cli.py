@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SNAPSHOTS, run_cli
+from conftest import FIXTURES, ROOT, SNAPSHOTS, main_in_process, run_cli
 
 from crawlers.vocabulary import model_key, normalise_brand
 
@@ -241,7 +241,7 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
     ],
 )
 def test_expected_failures_end_with_one_line(args, message, tmp_path):
-    result = run_cli(*args, "--db", tmp_path / "lw.duckdb")
+    result = main_in_process(*args, "--db", tmp_path / "lw.duckdb")
     assert result.returncode == 2
     assert result.stderr.startswith("labelwatch: error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr and "Traceback" not in result.stderr
@@ -308,7 +308,7 @@ def test_a_bundle_that_oversteps_is_refused_before_anything_runs(tmp_path, chang
     bundle = tmp_path / "bundle"
     shutil.copytree(SNAPSHOTS, bundle)
     change(bundle)
-    result = run_cli("crawl", "tco", "--replay", bundle, "--db", tmp_path / "lw.duckdb")
+    result = main_in_process("crawl", "tco", "--replay", bundle, "--db", tmp_path / "lw.duckdb")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("labelwatch: error: --replay: ") and result.stderr.count("\n") == 1
     assert message in result.stderr
@@ -336,7 +336,7 @@ def test_a_path_that_is_no_database_is_one_line_for_every_command(tmp_path):
         (tmp_path / "sqlite.duckdb", "cannot open"),
     ):
         for args in (["runs"], ["report", "availability"], ["import", "tco", feed], ["accept", "1"]):
-            result = run_cli(*args, "--db", db)
+            result = main_in_process(*args, "--db", db)
             assert (result.returncode, result.stdout) == (2, ""), (args, db, result.stderr)
             assert result.stderr.startswith(f"labelwatch: error: {db}") and result.stderr.count("\n") == 1
             assert problem in result.stderr
@@ -358,7 +358,7 @@ def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
         (["--as-of", "999"], "--as-of 999: no run 999 in this database"),
         (["--as-of", "2020-01-01"], "--as-of 2020-01-01: no data yet on that day; the first loaded run finished on"),
     ):
-        result = run_cli("report", "availability", *args, "--db", demo_db)
+        result = main_in_process("report", "availability", *args, "--db", demo_db)
         assert (result.returncode, result.stderr.count("\n")) == (2, 1) and message in result.stderr
     india = report(demo_db, "--market", "india", "--valid-on", ON)  # any case, as the data spells it
     assert india and {r["market"] for r in india} == {"India", None}
@@ -368,13 +368,13 @@ def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
 
 
 def test_help_names_sources_labels_and_categories_and_keeps_brackets():
-    top = run_cli("--help", check=True).stdout
+    top = main_in_process("--help").stdout
     assert "Sources: epeat (EPEAT); offers (Supplier offers); tco (TCO Certified)." in " ".join(top.split())
     assert "Categories: notebook, desktop, all_in_one," in top
-    schedule = " ".join(run_cli("schedule", "--help", check=True).stdout.split())
+    schedule = " ".join(main_in_process("schedule", "--help").stdout.split())
     assert "TOML: [defaults] and a [sources.NAME] table per source" in schedule and "<bool>" not in schedule
     assert "[default: schedule.toml]" in schedule
-    assert run_cli("--version", check=True).stdout.startswith("labelwatch 0.")
+    assert run_cli("--version", check=True).stdout.startswith("labelwatch 0.")  # the installed package's
 
 
 def test_a_piped_table_is_not_wrapped(demo_db):
