@@ -160,7 +160,7 @@ def add_offers(db: Path, offers: int) -> None:
             FROM offered) TO '{run_file}' (FORMAT json)""",
             {"offers": offers, "run": run_id},
         )
-    load_run(db, run_id, "offers", run_file, {}, {"items": offers, "invalid": 0, "errors": 0})
+    load_run(db, run_id, "offers", run_file, {}, {"items": offers, "invalid": 0, "errors": 0}, own_file=False)
     run_file.unlink()
 
 

@@ -136,10 +136,11 @@ class RegistrySpider(scrapy.Spider):
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as error:
             if response.meta.get(SECRET):
+                reason = type(error).__name__
                 starts = f"{len(response.body):,} bytes, not quoted: the answer to a credential exchange"
             else:
+                reason = str(error)[:60]
                 starts = f"body starts {response.body[:80].decode('utf-8', 'replace')!r}"
-            reason = str(error)[:60] if not response.meta.get(SECRET) else type(error).__name__
             self.logger.error("%s: %s at %s is not JSON (%s); %s", self.name, what, response.url, reason, starts)
             return None
 

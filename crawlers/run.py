@@ -15,7 +15,7 @@ from scrapy import signals
 from crawlers.limits import WarningCap
 from crawlers.pipelines import UNWRITABLE
 from store.db import db_path
-from store.load import HeldBack, check_run_file, fail_run, load_run, start_run
+from store.load import HeldBack, fail_run, load_run, start_run
 from store.monitors import Thresholds, crawl_reasons
 from store.run_files import prune
 
@@ -98,7 +98,6 @@ class CrawlRunExtension:
             return self._failed(spider, reason, stats[UNWRITABLE], stats, counts)
         _release_parse_memory()
         try:
-            check_run_file(self.db, self.run_file, spider.name, self.run_id)
             records = load_run(
                 self.db,
                 self.run_id,

@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 
 import streamlit as st
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -75,12 +75,6 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return "–"
     return format_date(value.date() if isinstance(value, datetime) else value, format="medium", locale=language())
-
-
-def moment(value: datetime | None) -> str:
-    if value is None:
-        return "–"
-    return format_datetime(value, format="medium", locale=language())
 
 
 def country(name: str) -> str:

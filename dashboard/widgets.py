@@ -51,14 +51,13 @@ def database() -> tuple[str, tuple[int, int] | None]:
     return str(path), data.version(path)
 
 
-def sources(path: str, version, show: bool = True, reads: list[str] | None = None) -> pd.DataFrame:
-    """Each source's state; a compact banner for each source this page reads (`reads`, default
-    all) that is not current: its last crawl failed or was held back, with the reason in full
-    and the date of the data shown. With `show`, the table of all sources. Stops the page with a
-    plain message when no source has data."""
+def sources(path: str, version, show: bool = True) -> pd.DataFrame:
+    """Each source's state; a compact banner for each source whose last crawl failed or was held
+    back, with the reason in full and the date of the data shown. With `show`, the table of all
+    sources. Stops the page with a plain message when no source has data."""
     states = read(data.source_states, path, version)
     for state in states.to_dict("records"):  # a source never crawled is said where its data is missing (no_data)
-        if (reads is None or state["source"] in reads) and state["status"] in ("never loaded", "last crawl not loaded"):
+        if state["status"] in ("never loaded", "last crawl not loaded"):
             banner(state)
     if show:
         st.dataframe(

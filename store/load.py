@@ -46,13 +46,12 @@ def start_run(db: Path, source: str, origin: str, kind: str = CERTIFICATION.tabl
     return run_id, path
 
 
-def check_run_file(db: Path, run_file: Path, source: str, run_id: int) -> None:
+def _check_run_file(con, run_file: Path, source: str, run_id: int) -> None:
     """Refuse a run file whose header does not name this database, source and run."""
     if not run_file.is_file():
         raise LoadRefused(f"run {run_id}: run file {run_file} is missing")
     header = read_header(run_file)
-    with write_connection(db) as con:
-        expected = {"database": database_id(con), "source": source, "run_id": run_id}
+    expected = {"database": database_id(con), "source": source, "run_id": run_id}
     if header != expected:
         found = "no header (written by an older labelwatch?)" if header is None else f"header {header}"
         raise LoadRefused(
@@ -87,8 +86,12 @@ def load_run(
     counts: dict,
     checks: Thresholds | None = None,
     held: list[str] | None = None,
+    own_file: bool = True,
 ) -> int:
     """Make a finished run the current data of its source, in one transaction.
+
+    `own_file`: the run file must be this database's file of this run (its header, see
+    store.run_files); only a benchmark loading a file it wrote itself passes False.
 
     Lines are grouped by record_key (GTINs and part numbers of duplicates merged). A record unchanged since the
     source's previous loaded run extends its version's last_run_id; anything new or changed
@@ -103,6 +106,8 @@ def load_run(
         con.execute("SET threads = 2")  # hashing is CPU-bound; the memory limit, not the thread count, bounds memory
         con.execute("BEGIN TRANSACTION")
         try:
+            if own_file:
+                _check_run_file(con, run_file, source, run_id)
             kind = KINDS[con.execute("SELECT record_kind FROM crawl_run WHERE id = $id", {"id": run_id}).fetchone()[0]]
             newer = con.execute(
                 "SELECT max(id) FROM crawl_run WHERE source = $s AND status = 'loaded' AND id > $id",
@@ -221,7 +226,6 @@ def accept_run(db: Path, run_id: int) -> int:
         raise LoadRefused(f"run {run_id} is {status}, not suspect: only a suspect run can be accepted")
     if not items or not run_file:
         raise LoadRefused(f"run {run_id} has no records to load")
-    check_run_file(db, Path(run_file), source, run_id)
     records = load_run(
         db,
         run_id,

@@ -79,22 +79,20 @@ def data_reasons(
     counts = {"record count": "true"}
     if table in _IN_FORCE:
         counts[f"records valid on {day}"] = _IN_FORCE[table]
-    params = {"day": day}
-    for name, test in counts.items():
-        uses_day = "$day" in test
-        (incoming,) = con.execute(
-            f"SELECT count(*) FROM incoming c WHERE {test}", params if uses_day else {}
-        ).fetchone()
-        (before,) = con.execute(
-            f"SELECT count(*) FROM {table} c WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r AND {test}",
-            {"s": source, "r": previous_run, **(params if uses_day else {})},
-        ).fetchone()
-        if before and incoming < before * (1 - thresholds.max_drop):
+    measured = ", ".join(f"count(*) FILTER (WHERE {test})" for test in counts.values())
+    params = {"day": day} if table in _IN_FORCE else {}
+    now = con.execute(f"SELECT {measured} FROM incoming c", params).fetchone()
+    before = con.execute(
+        f"SELECT {measured} FROM {table} c WHERE source = $s AND first_run_id <= $r AND last_run_id >= $r",
+        {"s": source, "r": previous_run, **params},
+    ).fetchone()
+    for name, was, is_ in zip(counts, before, now, strict=True):
+        if was and is_ < was * (1 - thresholds.max_drop):
             reasons.append(
-                f"{name} fell {1 - incoming / before:.0%} against run {previous_run} "
-                f"({before:,} → {incoming:,}; threshold {thresholds.max_drop:.0%})"
+                f"{name} fell {1 - is_ / was:.0%} against run {previous_run} "
+                f"({was:,} → {is_:,}; threshold {thresholds.max_drop:.0%})"
             )
-    (incoming,) = con.execute("SELECT count(*) FROM incoming").fetchone()
+    incoming = now[0]
     if incoming:
         shares = con.execute(
             "SELECT "

@@ -38,8 +38,8 @@ def prune(db: Path, source: str, keep: int) -> list[Path]:
     """Delete the source's run files but the newest `keep` (by run id), after a load: an older run
     can no longer be loaded or accepted (store.load refuses a run older than a loaded one)."""
     folder = run_file_path(db, source, 0).parent
-    files = sorted(folder.glob("run-*.jsonl"), key=lambda p: int(p.stem.removeprefix("run-") or 0), reverse=True)
-    pruned = [p for p in files[max(keep, 1) :] if p.stem.removeprefix("run-").isdigit()]
+    ids = {int(p.stem.removeprefix("run-")): p for p in folder.glob("run-*.jsonl") if p.stem[4:].isdigit()}
+    pruned = [ids[run_id] for run_id in sorted(ids, reverse=True)[max(keep, 1) :]]
     for path in pruned:
         path.unlink(missing_ok=True)
     return pruned

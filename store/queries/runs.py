@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from store.queries.snapshot import rows
+from store.queries.snapshot import AsOf, records, rows
 
 
 def _process_started(pid: int) -> float | None:
@@ -121,8 +121,6 @@ def source_states(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
 def newest_records(con: duckdb.DuckDBPyConnection) -> dict:
     """Per source: the latest certification or registration date among its current records, the
     age of the registry's data rather than of the crawl (a replay of 2024 data is 2024 data)."""
-    from store.queries.snapshot import AsOf, records
-
     found = records(con, AsOf())
     return dict(
         con.execute(f"SELECT source, max(valid_from) FROM ({found.sql}) GROUP BY source", found.params).fetchall()

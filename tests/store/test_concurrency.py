@@ -96,8 +96,7 @@ from pathlib import Path
 from store.load import load_run, start_run
 db = Path(sys.argv[1])
 run_id, path = start_run(db, "tco", "test")
-path.parent.mkdir(parents=True, exist_ok=True)
-with path.open("w") as f:
+with path.open("a") as f:  # after the header line start_run wrote
     for n in range(300_000):
         f.write(json.dumps({"source": "tco", "run_id": run_id, "record_key": f"K{n}", "label": "TCO Certified",
             "level": "10", "brand": "Acer", "brand_normalised": "Acer", "model": f"M{n}", "model_key": f"m{n}",

@@ -144,7 +144,8 @@ def test_a_broken_run_file_rolls_back_entirely(tmp_path):
     with pytest.raises(duckdb.Error):
         load_run(db, r2, "tco", f2, {}, COUNTS)
     r3, f3 = run_with(db, [line("C", source="epeat")], source="tco")
-    f3.write_text(f3.read_text().replace('"source": "tco"', '"source": "epeat"'))
+    header, lines = f3.read_text().split("\n", 1)  # the header names the right source; its lines do not
+    f3.write_text(header + "\n" + lines.replace('"source": "tco"', '"source": "epeat"'))
     with pytest.raises(LoadRefused, match="belong to another source"):
         load_run(db, r3, "tco", f3, {}, COUNTS)
     with read_connection(db) as con:
@@ -558,9 +559,9 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
     )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     o1, g1 = start_run(db, "offers", "test", "offer")
-    g1.parent.mkdir(parents=True, exist_ok=True)
-    g1.write_text(
-        "".join(
+    g1.write_text(  # after the header line start_run wrote
+        g1.read_text()
+        + "".join(
             json.dumps({**entry, "source": "offers", "run_id": o1}) + "\n"
             for entry in [
                 offer_line("O1", gtin="04995047067368"),
@@ -621,9 +622,9 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
     )
     load_run(db, r1, "tco", f1, {}, COUNTS)
     o1, g1 = start_run(db, "offers", "test", "offer")
-    g1.parent.mkdir(parents=True, exist_ok=True)
-    g1.write_text(
-        json.dumps(
+    g1.write_text(  # after the header line start_run wrote
+        g1.read_text()
+        + json.dumps(
             {
                 **offer_line(
                     "O1",
