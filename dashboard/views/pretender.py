@@ -129,8 +129,14 @@ if mode == ANY_OF and len(labels) > 1:
     per_brand[_("any of them")] = any_label.assign(brand=any_label["brand"].fillna(unknown)).set_index("brand")[
         "models"
     ]
-per_brand.index.name = names.column("brand")
-st.dataframe(per_brand.sort_values(per_brand.columns[-1], ascending=False), width="stretch")
+per_brand = per_brand.sort_values(per_brand.columns[-1], ascending=False).reset_index()
+per_brand.columns = [names.column("brand"), *per_brand.columns[1:]]
+st.dataframe(
+    per_brand,
+    hide_index=True,
+    width="stretch",
+    column_config={names.column("brand"): st.column_config.TextColumn(width="medium")},  # "(brand unknown)" whole
+)
 
 
 def listing(models: pd.DataFrame) -> pd.DataFrame:

@@ -146,7 +146,7 @@ def test_pretender_threshold_and_each_label_mode(monkeypatch, fixture_db):
     )
     assert metrics(at) == {"models (TCO Certified)": 4, "brands (TCO Certified)": 2}
     assert not [w for w in at.warning if "fewer than" in w.value] and at.success
-    per_brand = at.dataframe[0].value
+    per_brand = at.dataframe[0].value.set_index("brand")
     assert per_brand["TCO Certified"].to_dict() == {"BenQ": 2, "EIZO": 2}  # the brand table spells it EIZO
 
 
