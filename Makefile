@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-DB ?= data/labelwatch.duckdb
+DB ?= data/demo.duckdb
 PORT ?= 8501
 
 .PHONY: demo demo-data test browser bench clean translations
@@ -15,13 +15,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## demo: crawl the bundled recordings (no network) into $(DB), print the counts, serve the dashboard
+## demo: rebuild $(DB) from the bundled recordings, oldest first (no network), print the counts, serve the dashboard
 demo: demo-data
 	@echo "Dashboard: http://localhost:$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/labelwatch dashboard --db $(DB) --port $(PORT)
 
+# The demo database is made anew each time (its run files too), so runs never pile up.
 demo-data: $(VENV)/.installed
-	$(BIN)/labelwatch crawl --replay crawlers/snapshots --db $(DB)
+	rm -rf $(DB) $(DB).wal $(dir $(DB))runs/$(notdir $(DB))
+	for recording in crawlers/snapshots/20*/; do $(BIN)/labelwatch crawl --replay $$recording --db $(DB) || exit 1; done
 	$(BIN)/labelwatch report availability --db $(DB)
 
 ## test: lint and format check (ruff), then the offline test suite (what CI runs), with the browser test's Chromium and playwright-core
@@ -53,5 +55,4 @@ clean:
 translations:
 	.venv/bin/pybabel extract -F dashboard/locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
 		--sort-output -o dashboard/locales/labelwatch.pot .
-	.venv/bin/pybabel update -i dashboard/locales/labelwatch.pot -d dashboard/locales -D labelwatch \
-		--no-location --no-fuzzy-matching
+	.venv/bin/pybabel update -i dashboard/locales/labelwatch.pot -d dashboard/locales -D labelwatch --no-fuzzy-matching

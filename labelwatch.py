@@ -110,14 +110,16 @@ def replay_settings(directory: Path) -> dict:
     }
 
 
-def _check_recording(directory: Path, settings) -> None:
-    """Every line and body path of a recording checked before a run is recorded."""
-    from crawlers.replay import MAX_BODY, BadRecording, ReplayIndex
+def _check_recording(directory: Path, settings) -> list[str]:
+    """Every line and body path of a recording checked before a run is recorded; returns the
+    sources it answers for."""
+    from crawlers.replay import MAX_BODY, BadRecording, ReplayIndex, recorded_sources
 
     try:
-        ReplayIndex(directory, settings.getint("LABELWATCH_REPLAY_MAX_BODY", MAX_BODY))
+        index = ReplayIndex(directory, settings.getint("LABELWATCH_REPLAY_MAX_BODY", MAX_BODY))
     except BadRecording as error:
         fail(f"--replay: {error}")
+    return recorded_sources(index, settings)
 
 
 def _run_spiders(settings, spider_args: dict[str, dict], verbose: bool) -> list[dict]:
@@ -232,7 +234,12 @@ def crawl(
     sources: Annotated[
         list[str] | None, typer.Argument(help=f"Sources to crawl: {SOURCE_NAMES} [default: all]")
     ] = None,
-    replay: Annotated[Path | None, typer.Option(help="Answer every request from this recording; no network")] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer every request from this recording, no network; by default, crawl the sources it holds"
+        ),
+    ] = None,
     db: DbOption = None,
     set_: SetOption = [],
     verbose: VerboseOption = False,
@@ -241,10 +248,9 @@ def crawl(
     path = db_path(db).resolve()
     settings = _settings(path, set_, replay_settings(replay.resolve()) if replay else {})
     _check_source(*(sources or []))
-    if replay:
-        _check_recording(replay.resolve(), settings)
+    recorded = _check_recording(replay.resolve(), settings) if replay else []
     ensure_schema(path)
-    _finish(_run_spiders(settings, {s: {} for s in (sources or all_sources())}, verbose))
+    _finish(_run_spiders(settings, {s: {} for s in (sources or recorded or all_sources())}, verbose))
 
 
 @app.command()
@@ -450,7 +456,7 @@ def _check_as_of(con, when: queries.AsOf) -> None:
     if when.day is not None:
         first = queries.first_loaded_day(con)
         if first is not None and when.day < first:
-            fail(f"--as-of {when.day}: no data yet on that day; the first loaded run finished on {first}")
+            fail(f"--as-of {when.day}: no data yet on that day; the first loaded run's data is of {first}")
 
 
 def check_filters(category: str | None, label: str | None) -> tuple[str | None, str | None]:
@@ -539,7 +545,10 @@ def report_availability(
     if fmt == "table":
         rows = [{**r, "market": r["market"] or "any"} for r in rows]
         for source, state in sorted(snap.items()):
-            err.print(f"{source}: as of run {state['run_id']}, finished {state['finished_at']:%Y-%m-%d %H:%M %Z}")
+            err.print(
+                f"{source}: as of run {state['run_id']}, data of {state['data_day']}, "
+                f"finished {state['finished_at']:%Y-%m-%d %H:%M %Z}"
+            )
         if not snap:
             err.print("not crawled yet: no loaded run in this database")
     _emit(rows, AVAILABILITY_COLUMNS, fmt, f"valid on {day}")

@@ -1,6 +1,7 @@
 """The item models, one per kind of record, validated once at the pipeline boundary: a
 certification record (label registries) and an offer (shops)."""
 
+import math
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
 
 from crawlers.gtin import to_gtin14
+from crawlers.measures import MEASURES
 from crawlers.vocabulary import CANONICAL_CATEGORIES, collapse, model_key, normalise_brand, without_brand
 
 Category = Literal[CANONICAL_CATEGORIES]  # type: ignore[valid-type]
@@ -63,6 +65,18 @@ class Certification(BaseModel):
     exceptions: str | None = None
     registry_id: str | None = None
     part_numbers: list[str] = []
+    measures: dict[str, float] = {}  # declared measure (crawlers.measures) → value in its unit
+
+    @field_validator("measures")
+    @classmethod
+    def _declared(cls, values: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(values) - set(MEASURES))
+        if unknown:
+            raise ValueError(f"undeclared measures {unknown} (crawlers/measures.py)")
+        infinite = sorted(name for name, value in values.items() if not math.isfinite(value))
+        if infinite:
+            raise ValueError(f"not a finite number: {infinite}")
+        return dict(sorted(values.items()))
 
     @field_validator("model", "brand")
     @classmethod

@@ -16,12 +16,16 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+
+from store.load import RECORDED_ON
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +127,35 @@ class ReplayIndex:
         return entry
 
 
+def _urls(value: Any):
+    """The http(s) URLs in a setting's value (a string, or lists and tables of them)."""
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _urls(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _urls(item)
+
+
+def recorded_sources(index: ReplayIndex, settings) -> list[str]:
+    """The sources a recording answers for: those with a URL setting (the recording's, the
+    command line's, else the source's default) on a host the recording holds answers from."""
+    from crawlers.sources import all_sources
+
+    hosts = {urlsplit(url).hostname for _, url in index.entries}
+    return [
+        name
+        for name, source in all_sources().items()
+        if any(
+            urlsplit(url).hostname in hosts
+            for key, default in source.settings.items()
+            for url in _urls(settings.get(key, default))
+        )
+    ]
+
+
 class ReplayMiddleware:
     """Downloader middleware that answers every request from a recording; nothing goes out.
 
@@ -130,9 +163,10 @@ class ReplayMiddleware:
     downloader's own DOWNLOAD_DELAY never applies, since the answer comes before it.
     """
 
-    def __init__(self, directory: str, delay: float = 0.0, max_body: int = MAX_BODY):
+    def __init__(self, directory: str, delay: float = 0.0, max_body: int = MAX_BODY, stats=None):
         self.index = ReplayIndex(directory, max_body)
         self.delay = delay
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -143,6 +177,7 @@ class ReplayMiddleware:
             directory,
             crawler.settings.getfloat("LABELWATCH_REPLAY_DELAY", 0.0),
             crawler.settings.getint("LABELWATCH_REPLAY_MAX_BODY", MAX_BODY),
+            crawler.stats,
         )
 
     async def process_request(self, request):
@@ -172,6 +207,7 @@ class ReplayMiddleware:
             logger.error("replay: recorded body %s for %s is larger than allowed", path, request.url)
             raise IgnoreRequest(f"recorded body too large: {path}")
         headers = Headers(entry.get("headers") or {})
+        self._note_date(headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=content)
         return cls(
             url=request.url,
@@ -181,6 +217,16 @@ class ReplayMiddleware:
             request=request,
             flags=["replayed"],
         )
+
+    def _note_date(self, headers: Headers) -> None:
+        """Keep the newest answer's `Date` (RFC 9110) as the day the replayed data describes; an
+        answer without one, or with one unreadable, says nothing."""
+        try:
+            day = parsedate_to_datetime(headers.get(b"Date", b"").decode("latin-1")).date().isoformat()
+        except (TypeError, ValueError):
+            return
+        if self.stats is not None and day > (self.stats.get_value(RECORDED_ON) or ""):
+            self.stats.set_value(RECORDED_ON, day)
 
 
 def _redact(body: bytes) -> bytes:

@@ -108,7 +108,8 @@ def source_states(path: str, db_version: tuple[int, int] | None) -> pd.DataFrame
             {
                 "source": source,
                 "status": status,
-                "data as of": loaded["finished_at"] if loaded else None,
+                "data as of": loaded["data_day"] if loaded else None,
+                "crawled": loaded["finished_at"] if loaded else None,
                 "newest record": state.get("newest"),
                 "run": loaded["id"] if loaded else None,
                 "last attempt": (latest["finished_at"] or latest["started_at"]) if latest else None,
@@ -134,6 +135,26 @@ def availability(
 ) -> pd.DataFrame:
     columns = ["source", "label", "level", "category", "market", "models", "brands", "certificates"]
     return _frame(path, db_version, queries.availability, columns, valid_on, filters=filters, by_market=by_market)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def measure_thresholds(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, measure: str, thresholds: tuple, filters
+) -> pd.DataFrame:
+    columns = ["label", "category", "threshold", "models", "measured"]
+    return _frame(
+        path, db_version, queries.measure_thresholds, columns, valid_on, measure, list(thresholds), filters=filters
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def measure_by_band(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, measure: str, by: str, bounds: tuple, filters
+) -> pd.DataFrame:
+    columns = ["label", "category", "band_from", "band_to", "models", "median", "lowest", "highest"]
+    return _frame(
+        path, db_version, queries.measure_by_band, columns, valid_on, measure, by, list(bounds), filters=filters
+    )
 
 
 QUALIFYING_COLUMNS = [
@@ -214,7 +235,18 @@ def expiry(path: str, db_version: tuple[int, int] | None, valid_on: date, filter
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def trends(path: str, db_version: tuple[int, int] | None, filters: queries.Filters) -> pd.DataFrame:
-    columns = ["run_id", "source", "finished_at", "label", "level", "category", "models", "brands", "certificates"]
+    columns = [
+        "run_id",
+        "source",
+        "finished_at",
+        "data_day",
+        "label",
+        "level",
+        "category",
+        "models",
+        "brands",
+        "certificates",
+    ]
     return _frame(path, db_version, queries.trends, columns, filters)
 
 

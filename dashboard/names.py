@@ -2,8 +2,11 @@
 levels. The store, the CLI's JSON/CSV and the URL keep the machine values; pages and the
 exports meant for people show these names, in the session's language (dashboard/i18n.py)."""
 
+from datetime import date
+
 import pandas as pd
 
+from crawlers.measures import MEASURES
 from crawlers.sources import all_sources, labels
 from crawlers.sources.declaration import N_
 from dashboard.i18n import _, country
@@ -76,6 +79,12 @@ COLUMNS = {
     "change": N_("change"),
     "status": N_("status"),
     "data as of": N_("data as of"),
+    "data_day": N_("date of the data"),
+    "band": N_("screen size"),
+    "median": N_("median"),
+    "lowest": N_("lowest"),
+    "highest": N_("highest"),
+    "crawled": N_("loaded"),
     "newest record": N_("newest record"),
     "last attempt": N_("last attempt"),
     "last status": N_("last attempt's outcome"),
@@ -153,6 +162,16 @@ def column(name: str) -> str:
     return _(COLUMNS[name]) if name in COLUMNS else name
 
 
+def measure(name: str) -> str:
+    """A measure (crawlers.measures) as a person calls it."""
+    return _(MEASURES[name].title)
+
+
+def _dates(values: pd.Series) -> bool:
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, date) for v in present)
+
+
 def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     """A table as a person reads it: categories, levels, sources and values in words, columns
     named in the session's language. Machine exports never pass through here."""
@@ -170,6 +189,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(lambda place: "–" if pd.isna(place) else country(place))
         elif name in ("availability", "condition", "matched_by", "status", "change", "last status", "shop_kind"):
             shown[name] = shown[name].map(value)
+        elif shown[name].dtype == object and _dates(shown[name]):  # a date column: None shows as an empty cell
+            shown[name] = pd.to_datetime(shown[name])
         elif shown[name].dtype == object:  # no literal "None" in a text column
             shown[name] = shown[name].where(shown[name].notna(), "–")
     return shown.rename(columns=column)

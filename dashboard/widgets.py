@@ -65,7 +65,8 @@ def sources(path: str, version, show: bool = True) -> pd.DataFrame:
             hide_index=True,
             width="stretch",
             column_config={
-                names.column("data as of"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                names.column("data as of"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+                names.column("crawled"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                 names.column("last attempt"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             },
         )

@@ -114,16 +114,16 @@ def backfill(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """Fill derived tables new to this database from the runs loaded before they existed, in
     the caller's transaction."""
     runs = con.execute(
-        "SELECT id, source, finished_at FROM crawl_run WHERE status = 'loaded' AND record_kind = "
+        f"SELECT id, source, {queries.RUN_DAY} FROM crawl_run WHERE status = 'loaded' AND record_kind = "
         "'certification' ORDER BY id"
     ).fetchall()
     if "run_summary" in tables:
-        for run_id, source, finished in runs:
+        for run_id, source, day in runs:
             summarise_run(
                 con,
                 source,
                 run_id,
-                finished.date(),
+                day,
                 queries.as_folded(RUN_RECORDS),
                 {"snap_low": run_id, "snap_high": run_id},
             )

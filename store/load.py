@@ -2,10 +2,10 @@
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from store import derived
+from store import derived, queries
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
 from store.run_files import read_header, run_file_path, write_header
@@ -24,6 +24,19 @@ class HeldBack(RuntimeError):
     def __init__(self, reasons: list[str]):
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+# Stat a replay sets (crawlers.replay): the newest `Date` of the recorded answers it served, so a
+# replay of 2024 data describes a day in 2024, not the day it was replayed.
+RECORDED_ON = "labelwatch/replay/recorded_on"
+
+
+def data_day(stats: dict) -> date:
+    """The day a run's data describes: its recording's day (RECORDED_ON), else today (the crawl's)."""
+    try:
+        return date.fromisoformat(stats[RECORDED_ON])
+    except (KeyError, TypeError, ValueError):
+        return now().date()
 
 
 def now() -> datetime:
@@ -156,7 +169,13 @@ def load_run(
                 con.execute("DELETE FROM incoming WHERE record_key IN (SELECT record_key FROM merged)")
                 con.execute("INSERT INTO incoming BY NAME SELECT * FROM merged")
                 con.execute("DROP TABLE merged")
-            reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks) if checks else [])]
+            day = data_day(stats)
+            reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks, day) if checks else [])]
+            (current_day,) = con.execute(
+                f"SELECT max({queries.RUN_DAY}) FROM crawl_run WHERE id = $id", {"id": previous}
+            ).fetchone()
+            if checks and current_day is not None and day < current_day:  # an old recording replayed late
+                reasons.append(f"its data is of {day}, older than the current data's ({current_day}, run {previous})")
             if reasons:
                 raise HeldBack(reasons)
             table = kind.table
@@ -177,16 +196,14 @@ def load_run(
             (records,) = con.execute("SELECT count(*) FROM incoming").fetchone()
             finished = now()
             con.execute(
-                "UPDATE crawl_run SET status = 'loaded', finished_at = $t, close_reason = 'finished',"
+                "UPDATE crawl_run SET status = 'loaded', finished_at = $t, data_day = $day, close_reason = 'finished',"
                 " message = NULL, stats = $stats, items = $items, invalid_items = $invalid, errors = $errors"
                 " WHERE id = $id",
-                {"t": finished, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
+                {"t": finished, "day": day, "stats": json.dumps(stats, default=str), "id": run_id, **counts},
             )
             if kind is CERTIFICATION:
                 # the merged lines are the source's records at this run: no need to find them among the versions
-                derived.after_load(
-                    con, source, run_id, finished.date(), "SELECT * FROM incoming WHERE source = $source"
-                )
+                derived.after_load(con, source, run_id, day, "SELECT * FROM incoming WHERE source = $source")
             else:
                 derived.refresh_offer_matches(con)
             con.execute("DROP TABLE incoming")
@@ -194,10 +211,11 @@ def load_run(
         except HeldBack as held_back:
             rollback(con)
             con.execute(
-                "UPDATE crawl_run SET status = 'suspect', finished_at = $t, close_reason = 'finished', message = $m,"
-                " stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
+                "UPDATE crawl_run SET status = 'suspect', finished_at = $t, data_day = $day, close_reason = 'finished',"
+                " message = $m, stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
                 {
                     "t": now(),
+                    "day": data_day(stats),
                     "m": f"held back: {held_back}",
                     "stats": json.dumps(stats, default=str),
                     "id": run_id,

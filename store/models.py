@@ -5,10 +5,10 @@ version of a record, seen unchanged in every loaded run of its source from `firs
 `last_run_id`; history therefore grows with changes, not with runs.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from duckdb_engine.datatypes import UBigInteger
-from sqlalchemy import ARRAY, Boolean, Column, Date, Integer, Sequence, String, Table, Text
+from duckdb_engine.datatypes import Map, UBigInteger
+from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, Sequence, String, Table, Text
 from sqlmodel import Field, SQLModel
 
 from store.records import CERTIFICATION, OFFER, RecordKind
@@ -36,6 +36,8 @@ class CrawlRun(SQLModel, table=True):
     origin: str  # "live", "replay <dir>" or "import <file>"
     started_at: datetime
     finished_at: datetime | None = None
+    # The day its data describes: a replay's recorded answers' date (crawlers.replay), else the crawl's day.
+    data_day: date | None = None
     status: str = "running"  # running | loaded | failed
     close_reason: str | None = None
     items: int = 0
@@ -139,6 +141,7 @@ current_certification = Table(
     *(Column(name, UBigInteger) for name in ("group_id", "cell_id", "model_id", "brand_id", "certificate_hash")),
     Column("model_records", Integer),
     Column("gtins_hash", UBigInteger),
+    Column("measures", Map(String, Double)),  # crawlers.measures: name → value (store.queries.measures reads them)
 )
 
 # The GTINs of current_certification, one row per distinct list (`gtins_hash`) and GTIN: what

@@ -10,8 +10,9 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from duckdb_engine.datatypes import Map
 from pydantic import BaseModel
-from sqlalchemy import ARRAY, Boolean, Column, Date, Integer, Numeric, String
+from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, Numeric, String
 from sqlalchemy.types import TypeEngine
 
 from crawlers.items import Certification, Offer
@@ -31,6 +32,8 @@ def _field_type(model: type[BaseModel], name: str) -> tuple[str, TypeEngine]:
         annotation = str
     if typing.get_origin(annotation) is list:
         return "VARCHAR[]", ARRAY(String)
+    if typing.get_origin(annotation) is dict:  # measures: name → value
+        return "MAP(VARCHAR, DOUBLE)", Map(String, Double)
     if annotation is Decimal:
         digits = next((m.max_digits for m in field.metadata if getattr(m, "max_digits", None)), 18)
         places = next((m.decimal_places for m in field.metadata if getattr(m, "decimal_places", None)), 2)

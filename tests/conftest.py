@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SNAPSHOTS = ROOT / "crawlers" / "snapshots"
+RECORDINGS = sorted((ROOT / "crawlers" / "snapshots").glob("20*"))  # the demo's, oldest first
+SNAPSHOTS = RECORDINGS[-1]  # the newest
 
 
 def response_from(
@@ -98,7 +99,16 @@ def run_cli(
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """A database loaded by one replay crawl of the bundled snapshots (read-only use)."""
+    """The demo (`make demo-data`): the bundled recordings replayed oldest first (read-only use)."""
     db = tmp_path_factory.mktemp("demo") / "labelwatch.duckdb"
+    for recording in RECORDINGS:
+        run_cli("crawl", "--replay", recording, "--db", db, check=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def newest_db(tmp_path_factory) -> Path:
+    """One replay of the newest recording: runs 1-4 are energystar, epeat, offers, tco (read-only use)."""
+    db = tmp_path_factory.mktemp("newest") / "labelwatch.duckdb"
     run_cli("crawl", "--replay", SNAPSHOTS, "--db", db, check=True)
     return db

@@ -1,34 +1,57 @@
-"""Rebuild the demo replay bundle from the real samples kept as test fixtures.
+"""Rebuild the demo replay bundle, three dated recordings, from the real samples kept as test fixtures.
 
 Usage: python crawlers/snapshots/make_bundle.py tests/fixtures
-What is real and what is reconstructed: crawlers/snapshots/README.md.
+What is real, what is reconstructed and what changes between the recordings: crawlers/snapshots/README.md.
 """
 
 import csv
+import io
 import json
+import shutil
 import sys
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
+# The days the recordings describe: the real EPEAT export's month, a year later, the real TCO capture's day.
+CAPTURES = (date(2024, 7, 11), date(2025, 7, 15), date(2026, 8, 7))
+NEWEST = CAPTURES[-1]
 JSON = {"Content-Type": ["application/json"]}
 HTML = {"Content-Type": ["text/html; charset=utf-8"]}
 XLSX = {"Content-Type": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]}
 
 
-def entry(method: str, url: str, body: str, headers: dict) -> dict:
-    return {"method": method, "url": url, "status": 200, "headers": headers, "body": body}
+class Capture:
+    """One recording: its folder (named by its day) and the `Date` every answer carries."""
+
+    def __init__(self, day: date):
+        self.day = day
+        self.folder = HERE / day.isoformat()
+        self.date = format_datetime(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), usegmt=True)
+
+    def entry(self, method: str, url: str, body: str, headers: dict) -> dict:
+        return {"method": method, "url": url, "status": 200, "headers": {**headers, "Date": [self.date]}, "body": body}
+
+    def write(self, relative: str, content: str | bytes) -> str:
+        path = self.folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return relative
 
 
-def write(relative: str, content: str | bytes) -> str:
-    path = HERE / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return relative
+def _expiry_then(expires: str, day: date) -> str:
+    """A certificate's end date as a capture of `day` would show it: the newest capture's date
+    moved back by whole years to the first one after `day` (TCO extends certificates yearly)."""
+    end = date.fromisoformat(expires[:10])
+    while end.replace(year=end.year - 1) > day:
+        end = end.replace(year=end.year - 1)
+    return end.isoformat()
 
 
-def tco(samples: Path) -> tuple[list[dict], dict]:
+def tco(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     feed_url = "https://industry.tcocertified.com/product-finder-app/items-get.php"
     api = "https://api.tcocertified.com"
     compacted = json.loads((samples / "tco/product-finder-app_items-get_compacted_2026-08-07.json").read_text())
@@ -45,7 +68,11 @@ def tco(samples: Path) -> tuple[list[dict], dict]:
             "search": "1",
         }
         for r in compacted["records"]
+        if date.fromisoformat(r["certifiedSince"]) <= capture.day  # certified by the capture's day
     ]
+    if capture.day != NEWEST:
+        feed = [{**r, "cert_expiry_date": _expiry_then(r["cert_expiry_date"], capture.day)} for r in feed]
+    write, entry = capture.write, capture.entry
     entries = [
         entry(
             "GET", feed_url, write("bodies/tco/items-get.json", json.dumps(feed, ensure_ascii=False, indent=1)), JSON
@@ -61,22 +88,46 @@ def tco(samples: Path) -> tuple[list[dict], dict]:
     return entries, {"TCO_PRODUCT_TYPES": ["Displays"]}
 
 
-def csv_to_xlsx(source: Path) -> bytes:
-    """The export sample (a CSV copy of the registry's .xlsx) back into an .xlsx, cells as text."""
+def rows_to_xlsx(rows: list[list[str]]) -> bytes:
+    """Rows (the export sample, a CSV copy of the registry's .xlsx) back into an .xlsx, cells as text."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Products")
-    with source.open(newline="", encoding="utf-8") as f:
-        for row in csv.reader(f):
-            sheet.append(row)
-    target = HERE / "bodies" / "epeat" / "export.xlsx.tmp"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    book.save(target)
-    content = target.read_bytes()
-    target.unlink()
-    return content
+    for row in rows:
+        sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    return content.getvalue()
 
 
-def epeat(samples: Path) -> tuple[list[dict], dict]:
+# Constructed changes of the EPEAT export after the real July 2024 one (said in the README):
+# from the day, Belgian registrations copied from the Indian ones of these manufacturers
+# registered since 2023; in the newest capture, registrations from before 2021 archived.
+BELGIUM_FROM = {date(2025, 7, 15): {"HP", "DELL"}, NEWEST: {"HP", "DELL", "Lenovo", "ASUSTeK Computer Inc."}}
+ARCHIVED_ON = "3/31/2026 00:00:00"
+
+
+def epeat_rows(sample: Path, day: date) -> list[list[str]]:
+    with sample.open(newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    column = {name: i for i, name in enumerate(header)}
+
+    def registered(row: list[str]) -> date:
+        return datetime.strptime(row[column["Registered On"]], "%m/%d/%Y %H:%M:%S").date()
+
+    belgian = BELGIUM_FROM.get(day, set())
+    rows += [
+        [*row[: column["Registered In"]], "Belgium", *row[column["Registered In"] + 1 :]]
+        for row in rows
+        if row[column["Manufacturer"]] in belgian and registered(row) >= date(2023, 1, 1)
+    ]
+    if day == NEWEST:
+        for row in rows:
+            if registered(row) < date(2021, 1, 1):
+                row[column["Status"]], row[column["Archived On"]] = "Archived", ARCHIVED_ON
+    return [header, *rows]
+
+
+def epeat(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     home, page = "https://www.epeat.net/", "https://www.epeat.net/search-computers-and-displays"
     export = "https://www.epeat.net/search-computers-and-displays/export?format=xlsx"
     home_html = (
@@ -88,7 +139,9 @@ def epeat(samples: Path) -> tuple[list[dict], dict]:
         "<!DOCTYPE html><html><head><title>Computers &amp; Displays Searching | EPEAT Registry</title></head><body>"
         '<a class="link-icon -export" href="/search-computers-and-displays/export?format=xlsx">Export</a></body></html>'
     )
-    xlsx = csv_to_xlsx(samples / "epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv")
+    sample = samples / "epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
+    xlsx = rows_to_xlsx(epeat_rows(sample, capture.day))
+    write, entry = capture.write, capture.entry
     return [
         entry("GET", home, write("bodies/epeat/home.html", home_html), HTML),
         entry("GET", page, write("bodies/epeat/search-computers-and-displays.html", page_html), HTML),
@@ -118,7 +171,7 @@ def sitemap(urls: list[str], index: bool = False) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</{tag}>'
 
 
-def offers(samples: Path) -> tuple[list[dict], dict]:
+def offers(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     """Two shops: otto.de pages around the real JSON-LD blocks, and a constructed refurbisher
     whose pages exercise each structured-data form and match the TCO and EPEAT demo data."""
     real = samples / "offers"
@@ -245,6 +298,7 @@ def offers(samples: Path) -> tuple[list[dict], dict]:
         # rejected: a category page, no structured data
         REFURB + "/p/laptops": page("Laptops", body="<h1>Laptops</h1><ul><li>HP 14 Laptop PC</li></ul>"),
     }
+    write, entry = capture.write, capture.entry
     entries = [
         entry("GET", OTTO + "/sitemap.xml", write("bodies/offers/otto-sitemap.xml", sitemap(list(otto_pages))), XML),
         entry(
@@ -288,13 +342,16 @@ def offers(samples: Path) -> tuple[list[dict], dict]:
 
 
 def main(samples: Path) -> None:
-    index, settings = [], {}
-    for build in (tco, epeat, offers):
-        entries, source_settings = build(samples)
-        index += entries
-        settings.update(source_settings)
-    (HERE / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
-    (HERE / "settings.json").write_text(json.dumps(settings, indent=1) + "\n")
+    for day in CAPTURES:
+        capture = Capture(day)
+        shutil.rmtree(capture.folder, ignore_errors=True)
+        index, settings = [], {}
+        for build in (tco, epeat, offers):
+            entries, source_settings = build(capture, samples)
+            index += entries
+            settings.update(source_settings)
+        (capture.folder / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
+        (capture.folder / "settings.json").write_text(json.dumps(settings, indent=1) + "\n")
 
 
 if __name__ == "__main__":

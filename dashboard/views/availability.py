@@ -1,14 +1,21 @@
 """Devices per label per category, from the latest good run of each source."""
 
+from dataclasses import replace
 from datetime import date
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, names, widgets
-from dashboard.i18n import _
+from dashboard.i18n import _, country, number
 from dashboard.i18n import day as day_text
 from store import queries
+
+# Energy use against the label's limit: how many models are at least this far below it (%).
+BELOW_LIMIT = (10, 20, 40, 60, 80)
+# Screen-size bands (inches) for the on-mode power of displays: office monitors up to 34", signage above.
+SCREEN_BANDS = (0, 22, 25, 28, 35, 50, 65)
 
 path, version = widgets.database()
 
@@ -93,3 +100,72 @@ st.caption(
     + " "
     + widgets.source_notes()
 )
+
+
+def measured_energy() -> None:
+    """Energy use as the labels measured it, for every source whose records carry the measures
+    (crawlers.measures): models at least so far below the label's limit, and the median
+    on-mode power per screen size."""
+    below = widgets.read(data.measure_thresholds, path, version, valid_on, "below_limit_percent", BELOW_LIMIT, filters)
+    power = widgets.read(
+        data.measure_by_band, path, version, valid_on, "on_mode_power_w", "screen_size_in", SCREEN_BANDS, filters
+    )
+    if below.empty and power.empty:
+        if (
+            filters.market is not None
+            and not widgets.read(
+                data.measure_thresholds,
+                path,
+                version,
+                valid_on,
+                "below_limit_percent",
+                BELOW_LIMIT,
+                replace(filters, market=None),
+            ).empty
+        ):
+            st.info(
+                _(
+                    "The labels that publish measured energy use list no model in {market}: choose "
+                    "“any market” to see their measures."
+                ).format(market=country(filters.market))
+            )
+        return
+    st.subheader(_("Measured energy use"))
+    if not below.empty:
+        st.markdown(
+            _(
+                "**{measure}**: models whose measured annual energy use is at least this far below the limit their "
+                "label sets (a tender may ask, say, for 20 % below the limit)"
+            ).format(measure=names.measure("below_limit_percent"))
+        )
+        keys = ["label", "category"]
+        wide = below.pivot_table(index=keys, columns="threshold", values="models", aggfunc="sum").reset_index()
+        wide.columns = [*keys, *(_("≥ {n} % below").format(n=number(int(t))) for t in wide.columns[len(keys) :])]
+        measured = below.groupby(keys, as_index=False)["measured"].first()
+        shown = names.for_people(measured.merge(wide, on=keys).rename(columns={"measured": "models"}))
+        st.dataframe(shown, hide_index=True, width="stretch")
+    if not power.empty:
+        st.markdown(
+            _("**{measure}** (W) per {size}: median, lowest and highest of the models measured").format(
+                measure=names.measure("on_mode_power_w"), size=names.measure("screen_size_in")
+            )
+        )
+        band = power.apply(
+            lambda r: (
+                _("{low}\u2033 and more").format(low=number(int(r["band_from"])))
+                if pd.isna(r["band_to"])
+                else _("{low}\u2033 to under {high}\u2033").format(
+                    low=number(int(r["band_from"])), high=number(int(r["band_to"]))
+                )
+            ),
+            axis=1,
+        )
+        shown = names.for_people(power.drop(columns=["band_from", "band_to"]).assign(band=band))
+        st.dataframe(
+            shown[[names.column(c) for c in ("label", "category", "band", "models", "median", "lowest", "highest")]],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+measured_energy()

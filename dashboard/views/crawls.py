@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, names, widgets
-from dashboard.i18n import _, number
+from dashboard.i18n import _, ngettext, number
 from dashboard.i18n import day as day_text
 
 path, version = widgets.database()
@@ -17,18 +17,29 @@ if version is None:
 
 st.subheader(_("Freshness"))
 states = widgets.read(data.source_states, path, version)
-now = datetime.now(UTC)
-for column, state in zip(st.columns(len(states)), states.to_dict("records"), strict=False):
-    age = None if state["data as of"] is None or pd.isna(state["data as of"]) else (now - state["data as of"]).days
-    column.metric(
-        _("{source}: days since the data was crawled").format(source=names.source(state["source"])),
-        "–" if age is None else number(age),
+today = datetime.now(UTC).date()
+st.caption(
+    _(
+        "The age of each source's data: the day the registry gave it (a replayed recording: the day it was"
+        " recorded), not the day it was loaded."
     )
+)
+for column, state in zip(st.columns(len(states)), states.to_dict("records"), strict=False):
+    shown = state["data as of"]
+    age = None if shown is None or pd.isna(shown) else (today - shown).days
+    column.metric(
+        names.source(state["source"]),
+        "–" if age is None else ngettext("{n} day old", "{n} days old", age).format(n=number(age)),
+    )
+    if age is not None:
+        column.caption(
+            _("data of {day}, loaded {crawled}").format(day=day_text(shown), crawled=day_text(state["crawled"]))
+        )
     newest = state["newest record"]
     if newest is not None and not pd.isna(newest):
         column.caption(
             _("newest certificate or registration in the data: {day} ({days} days ago)").format(
-                day=day_text(newest), days=number((now.date() - newest).days)
+                day=day_text(newest), days=number((today - newest).days)
             )
         )
 widgets.sources(path, version)

@@ -14,7 +14,10 @@ MAX_LINES = 8  # lines drawn at first; the reader can pick others
 path, version = widgets.database()
 st.title(_("Trends"))
 st.caption(
-    _("Models per label, level and category in each loaded crawl (any market, certificates valid on the crawl's day).")
+    _(
+        "Models per label, level and category in each loaded crawl (any market, certificates valid on the day "
+        "of the crawl's data)."
+    )
 )
 options = widgets.read(data.choices, path, version)
 with st.sidebar:
@@ -44,7 +47,9 @@ else:
         return row["label"], (scale.rank(row["level"]) or 0) if scale else 0, row["category"]
 
     order = list(dict.fromkeys(people.loc[sorted(history.index, key=lambda i: rank(history.loc[i])), series]))
-    latest = people[history["run_id"] == history["run_id"].max()]
+    latest = people.loc[history.sort_values("run_id").index].drop_duplicates(
+        series, keep="last"
+    )  # each line's last point
     biggest = latest.sort_values(names.column("models"), ascending=False)[series].tolist()
     picked = st.multiselect(
         _("Lines"),
@@ -56,12 +61,17 @@ else:
         alt.Chart(people[people[series].isin(picked)])
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{names.column('finished_at')}:T", title=_("crawl date"), axis=alt.Axis(format="%Y-%m-%d")),
+            x=alt.X(f"{names.column('data_day')}:T", title=names.column("data_day"), axis=alt.Axis(format="%Y-%m-%d")),
             y=alt.Y(f"{names.column('models')}:Q", title=names.column("models")),
-            color=alt.Color(f"{series}:N", sort=[s for s in order if s in picked], title=series),
+            color=alt.Color(
+                f"{series}:N",
+                sort=[s for s in order if s in picked],
+                title=series,
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=480),  # whole names, below the chart
+            ),
             tooltip=[
                 names.column(c)
-                for c in ("run_id", "finished_at", "label", "level", "category", "models", "brands", "certificates")
+                for c in ("run_id", "data_day", "label", "level", "category", "models", "brands", "certificates")
             ],
         ),
         width="stretch",
@@ -88,7 +98,7 @@ if len(ids) < 2:
         ).format(n=len(ids))
     )
     st.stop()
-runs_of_source = loaded.loc[loaded["source"] == source, ["id", "finished_at"]].itertuples(index=False)
+runs_of_source = loaded.loc[loaded["source"] == source, ["id", "data_day"]].itertuples(index=False)
 finished = {int(run_id): when for run_id, when in runs_of_source}
 
 

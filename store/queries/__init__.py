@@ -21,6 +21,7 @@ from store.queries.counts import (
     trends,
     unknown_flags,
 )
+from store.queries.measures import measure_by_band, measure_thresholds
 from store.queries.offers import (
     ALL_DAYS,
     NO_LABEL,
@@ -45,6 +46,7 @@ from store.queries.runs import (
 from store.queries.snapshot import (
     COUNTING_KEYS,
     ONE_RUN,
+    RUN_DAY,
     AsOf,
     Filters,
     Reading,
@@ -71,6 +73,7 @@ __all__ = [
     "OFFER_FIELDS",
     "OFFER_SUMMARY_COLUMNS",
     "ONE_RUN",
+    "RUN_DAY",
     "RUN_FIELDS",
     "AsOf",
     "Filters",
@@ -86,6 +89,8 @@ __all__ = [
     "fold",
     "gtin_lists",
     "label_totals",
+    "measure_by_band",
+    "measure_thresholds",
     "labels_present",
     "models",
     "newest_records",

@@ -7,6 +7,7 @@ import duckdb
 
 from store.queries.offers import OFFERS_AT
 from store.queries.snapshot import (
+    RUN_DAY,
     AsOf,
     Filters,
     as_of_params,
@@ -193,14 +194,14 @@ def expiry(
 
 def trends(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[dict]:
     """Per loaded run: models, brands and certificates per label, level and category, valid on
-    the run's day, any market."""
-    sql = """
-        SELECT r.id AS run_id, r.source, r.finished_at, s.label, s.level, s.category, s.models, s.brands, s.certificates
+    the run's day (`data_day`, the day its data describes), any market."""
+    sql = f"""
+        SELECT r.id AS run_id, r.source, r.finished_at, {RUN_DAY} AS data_day, s.label, s.level, s.category, s.models, s.brands, s.certificates
         FROM run_summary s JOIN crawl_run r ON r.id = s.run_id
         WHERE r.status = 'loaded'
           AND ($category::VARCHAR IS NULL OR s.category = $category::VARCHAR)
           AND ($label::VARCHAR IS NULL OR s.label = $label::VARCHAR)
-        ORDER BY r.finished_at, s.label, s.level, s.category
+        ORDER BY data_day, r.id, s.label, s.level, s.category
     """
     return rows(con.execute(sql, {"category": filters.category, "label": filters.label}))
 

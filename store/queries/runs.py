@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from store.queries.snapshot import AsOf, records, rows
+from store.queries.snapshot import RUN_DAY, AsOf, records, rows
 
 
 def _process_started(pid: int) -> float | None:
@@ -45,6 +45,7 @@ RUN_FIELDS = [
     "origin",
     "started_at",
     "finished_at",
+    "data_day",
     "status",
     "items",
     "invalid_items",
@@ -52,7 +53,7 @@ RUN_FIELDS = [
     "close_reason",
     "message",
 ]
-_RUN_COLUMNS = ", ".join([*RUN_FIELDS, "pid"])
+_RUN_COLUMNS = ", ".join(f"{RUN_DAY} AS data_day" if f == "data_day" else f for f in [*RUN_FIELDS, "pid"])
 
 
 def _runs(cursor) -> list[dict]:
@@ -88,8 +89,8 @@ def run_exists(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
 
 
 def first_loaded_day(con: duckdb.DuckDBPyConnection):
-    """The day the first loaded run finished (None: nothing loaded yet)."""
-    return con.execute("SELECT min(finished_at)::DATE FROM crawl_run WHERE status = 'loaded'").fetchone()[0]
+    """The day of the first loaded run's data (None: nothing loaded yet)."""
+    return con.execute(f"SELECT min({RUN_DAY}) FROM crawl_run WHERE status = 'loaded'").fetchone()[0]
 
 
 def run_stats(con: duckdb.DuckDBPyConnection, run_id: int) -> dict | None:

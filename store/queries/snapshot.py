@@ -30,11 +30,17 @@ class AsOf:
             raise ValueError(f"--as-of: {text!r} is neither a run id nor a YYYY-MM-DD date") from None
 
 
-SNAPSHOT = """
-    SELECT source, max(id) AS run_id, arg_max(finished_at, id) AS finished_at FROM crawl_run
+# A run's day: the day its data describes (crawl_run.data_day; runs loaded before that column
+# existed have none, and theirs is the day they finished).
+RUN_DAY = "coalesce(data_day, finished_at::DATE)"
+
+# Per source, the loaded run read at an as-of run id or day (the newest whose data is of that day or before).
+SNAPSHOT = f"""
+    SELECT source, max(id) AS run_id, arg_max(finished_at, id) AS finished_at, arg_max({RUN_DAY}, id) AS data_day
+    FROM crawl_run
     WHERE status = 'loaded'
       AND ($as_of_run::BIGINT IS NULL OR id <= $as_of_run::BIGINT)
-      AND ($as_of_day::DATE IS NULL OR finished_at < $as_of_day::DATE + INTERVAL 1 DAY)
+      AND ($as_of_day::DATE IS NULL OR {RUN_DAY} <= $as_of_day::DATE)
     GROUP BY source
 """
 
@@ -97,9 +103,11 @@ def is_current(con: duckdb.DuckDBPyConnection, table) -> bool:
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, as_of: AsOf = AsOf()) -> dict[str, dict]:
-    """Per source: the run it is read at and when that run finished."""
+    """Per source: the run it is read at, when that run finished and the day its data describes."""
     rows = con.execute(SNAPSHOT, as_of_params(as_of)).fetchall()
-    return {source: {"run_id": run_id, "finished_at": finished} for source, run_id, finished in rows}
+    return {
+        source: {"run_id": run_id, "finished_at": finished, "data_day": day} for source, run_id, finished, day in rows
+    }
 
 
 def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
@@ -107,10 +115,12 @@ def default_valid_on(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> date:
     if as_of.day:
         return as_of.day
     if as_of.run_id is not None:
-        row = con.execute("SELECT finished_at FROM crawl_run WHERE id = $id", {"id": as_of.run_id}).fetchone()
-        if row is None or row[0] is None:
+        row = con.execute(
+            f"SELECT {RUN_DAY} FROM crawl_run WHERE id = $id AND finished_at IS NOT NULL", {"id": as_of.run_id}
+        ).fetchone()
+        if row is None:
             raise ValueError(f"--as-of: no finished run {as_of.run_id}")
-        return row[0].date()
+        return row[0]
     return date.today()
 
 

@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SNAPSHOTS, main_in_process, run_cli
+from conftest import FIXTURES, RECORDINGS, ROOT, SNAPSHOTS, main_in_process, run_cli
 
+from crawlers.sources import all_sources
 from crawlers.vocabulary import model_key, normalise_brand
 
 ON = "2026-08-07"  # the feed capture's date: every feed certificate is valid then
@@ -71,7 +72,7 @@ def by_key(rows):
 
 
 def test_replay_crawl_to_report_matches_the_samples(demo_db):
-    assert {r["source"] for r in report(demo_db)} == {"tco", "epeat"}
+    assert {r["source"] for r in report(demo_db)} == {"tco", "epeat", "energystar"}
     rows = tco_report(demo_db, "--valid-on", ON)
     assert {tuple(r) for r in rows} == {
         ("source", "label", "level", "category", "market", "models", "brands", "certificates")
@@ -109,20 +110,28 @@ def test_csv_goes_to_stdout_alone(demo_db):
     assert "as of run" not in result.stdout
 
 
-def test_runs_lists_the_loaded_run(demo_db):
+def test_runs_lists_the_demo_runs_each_with_the_day_of_its_recording(demo_db):
     runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
-    assert [(r["source"], r["status"], r["items"], r["errors"]) for r in runs] == [
-        ("tco", "loaded", 1222, 0),
-        ("offers", "loaded", 7, 0),
-        ("epeat", "loaded", 644, 0),
+    assert [(r["source"], r["status"], r["items"], r["errors"], r["data_day"]) for r in runs] == [
+        ("tco", "loaded", 1222, 0, "2026-08-07"),  # the real capture
+        ("offers", "loaded", 7, 0, "2026-08-07"),
+        ("epeat", "loaded", 1039, 0, "2026-08-07"),  # 644 Indian registrations and 395 Belgian copies
+        ("energystar", "loaded", 85, 0, "2026-08-07"),  # 23 models in their markets
+        ("tco", "loaded", 856, 0, "2025-07-15"),
+        ("offers", "loaded", 7, 0, "2025-07-15"),
+        ("epeat", "loaded", 908, 0, "2025-07-15"),
+        ("energystar", "loaded", 25, 0, "2025-07-15"),
+        ("tco", "loaded", 655, 0, "2024-07-11"),
+        ("offers", "loaded", 7, 0, "2024-07-11"),
+        ("epeat", "loaded", 644, 0, "2024-07-11"),  # the real export
     ]
-    assert runs[0]["origin"].startswith("replay ")
+    assert runs[0]["origin"].startswith("replay ") and runs[0]["finished_at"] > "2026-08-07"
 
 
 @pytest.fixture
-def loaded_db(demo_db, tmp_path):
+def loaded_db(newest_db, tmp_path):
     db = tmp_path / "labelwatch.duckdb"
-    shutil.copy(demo_db, db)
+    shutil.copy(newest_db, db)
     return db
 
 
@@ -138,22 +147,38 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
     before = report(loaded_db, "--valid-on", ON)
     result = run_cli("crawl", "tco", "--replay", broken_bundle, "--db", loaded_db)
     assert result.returncode == 1
-    assert "tco: run 4 HELD BACK as suspect, previous data stays current" in result.stderr
+    assert "tco: run 5 HELD BACK as suspect, previous data stays current" in result.stderr
     assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
-    assert "record count fell 75% against run 3 (1,185 → 291; threshold 30%)" in result.stderr
+    assert "record count fell 75% against run 4 (1,185 → 291; threshold 30%)" in result.stderr
     assert "error(s) logged (threshold 0)" in result.stderr
     assert "of records have a brand" not in result.stderr  # TCO has no brand floor: its GTIN API has no brands
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(4, "suspect"), (3, "loaded"), (2, "loaded"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [
+        (5, "suspect"),
+        (4, "loaded"),
+        (3, "loaded"),
+        (2, "loaded"),
+        (1, "loaded"),
+    ]
     assert "Product Finder feed" in runs[0]["message"]
     assert report(loaded_db, "--valid-on", ON) == before
 
-    assert "run 3 is loaded, not suspect" in run_cli("accept", "3", "--db", loaded_db).stderr
-    accepted = run_cli("accept", "4", "--db", loaded_db, check=True)
-    assert "run 4 accepted and loaded: 291 records" in accepted.stderr
+    assert "run 4 is loaded, not suspect" in run_cli("accept", "4", "--db", loaded_db).stderr
+    accepted = run_cli("accept", "5", "--db", loaded_db, check=True)
+    assert "run 5 accepted and loaded: 291 records" in accepted.stderr
     assert set(by_key(tco_report(loaded_db, "--valid-on", ON))) == {("display", "10")}  # only the API's displays now
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
     assert runs[0]["status"] == "loaded" and runs[0]["message"].startswith("accepted by hand; was held back:")
+
+
+def test_an_older_recording_replayed_late_is_held_back_not_loaded_over_newer_data(loaded_db):
+    before = report(loaded_db, "--valid-on", ON)
+    result = run_cli("crawl", "--replay", RECORDINGS[0], "--db", loaded_db)  # 2024: EPEAT, TCO and offers
+    assert result.returncode == 1
+    assert "epeat: run 5 HELD BACK as suspect" in result.stderr
+    assert "its data is of 2024-07-11, older than the current data's (2026-08-07, run 2)" in result.stderr
+    assert "energystar" not in result.stderr  # the recording holds no ENERGY STAR answers: not crawled
+    assert report(loaded_db, "--valid-on", ON) == before
 
 
 def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loaded_db):
@@ -176,17 +201,23 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    run_file = loaded_db.parent / "runs" / loaded_db.name / "tco" / "run-4.jsonl"
+    run_file = loaded_db.parent / "runs" / loaded_db.name / "tco" / "run-5.jsonl"
     deadline = time.monotonic() + 60
     while not (run_file.exists() and run_file.read_bytes().count(b"\n") > 1) and time.monotonic() < deadline:
         time.sleep(0.1)
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
-    assert [(r["id"], r["status"]) for r in runs] == [(4, "killed"), (3, "loaded"), (2, "loaded"), (1, "loaded")]
+    assert [(r["id"], r["status"]) for r in runs] == [
+        (5, "killed"),
+        (4, "loaded"),
+        (3, "loaded"),
+        (2, "loaded"),
+        (1, "loaded"),
+    ]
     assert report(loaded_db, "--valid-on", ON) == before
     run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
-    assert report(loaded_db, "--as-of", "5", "--valid-on", ON) == before
+    assert report(loaded_db, "--as-of", "6", "--valid-on", ON) == before
 
 
 def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
@@ -194,10 +225,10 @@ def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
     shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
     held = run_cli("import", "tco", api_only, "--db", loaded_db)
     assert held.returncode == 1 and "HELD BACK as suspect" in held.stderr
-    run_cli("accept", "4", "--db", loaded_db, check=True)
+    run_cli("accept", "5", "--db", loaded_db, check=True)
     now = by_key(tco_report(loaded_db, "--valid-on", ON))
     assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
-    assert by_key(tco_report(loaded_db, "--as-of", "3", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
+    assert by_key(tco_report(loaded_db, "--as-of", "4", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
 
 
 def test_import_goes_through_the_parser_and_load_path(tmp_path):
@@ -213,8 +244,14 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
     ("args", "message"),
     [
         (["import", "tco", "no/such/file.json"], "no/such/file.json: no such file"),
-        (["import", "energystar", "pyproject.toml"], "unknown source energystar; known: epeat, offers, tco"),
-        (["crawl", "nosuch", "--replay", "crawlers/snapshots"], "unknown source nosuch; known: epeat, offers, tco"),
+        (
+            ["import", "blauer_engel", "pyproject.toml"],
+            f"unknown source blauer_engel; known: {', '.join(all_sources())}",
+        ),
+        (
+            ["crawl", "nosuch", "--replay", str(SNAPSHOTS)],
+            f"unknown source nosuch; known: {', '.join(all_sources())}",
+        ),
         (
             ["report", "availability", "--min-level", "EPEAT=Platinum"],
             "--min-level 'EPEAT=Platinum': 'Platinum' is not a level of EPEAT; levels: Bronze < Silver < Gold",
@@ -225,17 +262,20 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
             "--min-level: unknown label 'Blue Angel'; known: ",
         ),
         (
-            ["report", "availability", "--flag", "Most Efficient"],
-            "--flag 'Most Efficient': unknown flag; known: Climate+",
+            ["report", "availability", "--flag", "Energy Saver"],
+            "--flag 'Energy Saver': unknown flag; known: Most Efficient, Workstation, Climate+",
         ),
         (["crawl", "--replay", "tests"], "tests: no index.jsonl there"),
         (["report", "availability", "--as-of", "yesterday"], "neither a run id nor a YYYY-MM-DD date"),
         (["report", "availability", "--category", "laptop"], "--category 'laptop': unknown category; known: notebook,"),
-        (["report", "offers", "--label", "tco"], "--label 'tco': unknown label; known: EPEAT, TCO Certified"),
+        (
+            ["report", "offers", "--label", "tco"],
+            "--label 'tco': unknown label; known: ENERGY STAR, EPEAT, TCO Certified",
+        ),
         (["report", "availability", "--valid-on", "2026-13-01"], "--valid-on '2026-13-01': not a YYYY-MM-DD date"),
         (["runs", "--limit", "-1"], "Invalid value for '--limit': Input should be greater than or equal to 1"),
         (["runs", "--limit", "99999999999"], "Invalid value for '--limit'"),
-        (["runs", "--source", "energystar"], "unknown source energystar"),
+        (["runs", "--source", "blauer_engel"], "unknown source blauer_engel"),
         (["report", "availability", "--nope"], "No such option: --nope"),
         (["nosuch"], "No such command 'nosuch'"),
     ],
@@ -354,9 +394,13 @@ def test_a_database_path_with_url_characters_is_a_path(tmp_path):
 
 def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
     for args, message in (
-        (["--market", "narnia"], "--market 'narnia': not a country name; markets in the data: India"),
+        (
+            ["--market", "narnia"],
+            "--market 'narnia': not a country name; markets in the data: Belgium, Canada, India, Japan, Switzerland, "
+            "Taiwan, United States",
+        ),
         (["--as-of", "999"], "--as-of 999: no run 999 in this database"),
-        (["--as-of", "2020-01-01"], "--as-of 2020-01-01: no data yet on that day; the first loaded run finished on"),
+        (["--as-of", "2020-01-01"], "--as-of 2020-01-01: no data yet on that day; the first loaded run's data is of"),
     ):
         result = main_in_process("report", "availability", *args, "--db", demo_db)
         assert (result.returncode, result.stderr.count("\n")) == (2, 1) and message in result.stderr
@@ -369,7 +413,9 @@ def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
 
 def test_help_names_sources_labels_and_categories_and_keeps_brackets():
     top = main_in_process("--help").stdout
-    assert "Sources: epeat (EPEAT); offers (Supplier offers); tco (TCO Certified)." in " ".join(top.split())
+    assert f"Sources: {'; '.join(f'{name} ({source.title})' for name, source in all_sources().items())}." in " ".join(
+        top.split()
+    )
     assert "Categories: notebook, desktop, all_in_one," in top
     schedule = " ".join(main_in_process("schedule", "--help").stdout.split())
     assert "TOML: [defaults] and a [sources.NAME] table per source" in schedule and "<bool>" not in schedule

@@ -1,4 +1,4 @@
-"""The demo database answers as it did before the sources became folders (tests/golden/README.md)."""
+"""The demo database answers as the golden files say (tests/golden/README.md)."""
 
 import pytest
 from conftest import ROOT, run_cli

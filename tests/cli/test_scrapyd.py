@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SNAPSHOTS, run_cli
 
+from crawlers.sources import all_sources
 from labelwatch import replay_settings
 
 BIN = Path(sys.executable).parent
@@ -79,7 +80,7 @@ def test_deploy_to_scrapyd_and_a_scheduled_replay_crawl_loads(scrapyd, tmp_path,
         [BIN / "scrapyd-deploy", "--version", "test-1"], cwd=project, capture_output=True, text=True, timeout=300
     )
     assert deployed.returncode == 0 and '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
-    assert api(base, "listspiders.json?project=labelwatch")["spiders"] == ["epeat", "offers", "tco"]
+    assert api(base, "listspiders.json?project=labelwatch")["spiders"] == sorted(all_sources())
 
     db = tmp_path / "lw.duckdb"
     settings = {**replay_settings(SNAPSHOTS), "LABELWATCH_DB": str(db), "LABELWATCH_ORIGIN": "scrapyd"}

@@ -11,6 +11,7 @@ from conftest import ROOT, run_cli
 from epeat_exports import SMALL_EXPORT, multi_country_rows, to_xlsx
 from streamlit.testing.v1 import AppTest
 
+from crawlers.sources import all_sources
 from dashboard import names
 from store import queries
 from store.db import read_connection
@@ -20,9 +21,11 @@ APP = str(ROOT / "dashboard" / "app.py")
 ON = date(2026, 8, 7)
 
 
-def render(monkeypatch, db, on: date = ON, **choices) -> AppTest:
+def render(monkeypatch, db, on: date = ON, params: dict | None = None, **choices) -> AppTest:
     monkeypatch.setenv("LABELWATCH_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params or {})
+    at.run()
     assert not at.exception, at.exception
     if at.sidebar.date_input:
         at.sidebar.date_input[0].set_value(on)
@@ -41,12 +44,15 @@ def people(rows: list[dict]) -> list[dict]:
 
 def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     at = render(monkeypatch, demo_db)
-    expected = json.loads(
-        run_cli(
-            "report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db, check=True
-        ).stdout
+    report = ["report", "availability", "--format", "json", "--valid-on", ON.isoformat(), "--db", demo_db]
+    assert at.sidebar.selectbox[3].value == "Belgium"  # the demo has Belgian EPEAT registrations
+    belgium = json.loads(run_cli(*report, "--market", "Belgium", check=True).stdout)
+    assert {r["market"] for r in belgium} == {"Belgium", None}  # and the global certificates
+    assert at.dataframe[2].value.to_dict("records") == people(
+        [{**r, "market": r["market"] or "any market"} for r in belgium]
     )
-    assert at.sidebar.selectbox[3].value == "any market"  # no Belgian data in the demo
+    at = render(monkeypatch, demo_db, params={"market": "any market"})
+    expected = json.loads(run_cli(*report, check=True).stdout)
     any_market = people([{**r, "market": "any market"} for r in expected if r["market"] is None])
     assert len(any_market) < len(expected)  # EPEAT's per-country rows: only on demand
     assert at.dataframe[2].value.to_dict("records") == any_market
@@ -54,10 +60,10 @@ def test_availability_table_agrees_with_the_report(monkeypatch, demo_db):
     everything = people([{**r, "market": r["market"] or "any market"} for r in expected])
     assert at.dataframe[2].value.to_dict("records") == everything
     linked = AppTest.from_file(APP, default_timeout=60)  # the state a shared link carries
-    linked.query_params.update(by_market="true", valid_on=ON.isoformat())
+    linked.query_params.update(by_market="true", valid_on=ON.isoformat(), market="any market")
     assert linked.run().dataframe[2].value.to_dict("records") == everything
     sources = at.dataframe[0].value.set_index("source")["status"].to_dict()
-    assert sources == {"EPEAT": "current", "Supplier offers": "current", "TCO Certified": "current"}
+    assert sources == {source.title: "current" for source in all_sources().values()}
     assert at.get("download_button")
 
 
@@ -71,9 +77,7 @@ def test_category_filter(monkeypatch, demo_db):
 def test_not_crawled_yet_is_said_not_shown_as_zero(monkeypatch, tmp_path):
     at = render(monkeypatch, tmp_path / "empty.duckdb")
     assert at.dataframe[0].value.set_index("source")["status"].to_dict() == {
-        "EPEAT": "not crawled yet",
-        "Supplier offers": "not crawled yet",
-        "TCO Certified": "not crawled yet",
+        source.title: "not crawled yet" for source in all_sources().values()
     }
     assert any("Not crawled yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1
@@ -105,11 +109,13 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at.switch_page("views/crawls.py").run()
     assert not at.exception
     runs = at.dataframe[1].value
-    assert runs[["source", "status", "records read"]].to_dict("records") == [
+    assert runs[["source", "status", "records read"]].head(4).to_dict("records") == [
         {"source": "TCO Certified", "status": "loaded", "records read": 1222},
         {"source": "Supplier offers", "status": "loaded", "records read": 7},
-        {"source": "EPEAT", "status": "loaded", "records read": 644},
+        {"source": "EPEAT", "status": "loaded", "records read": 1039},
+        {"source": "ENERGY STAR", "status": "loaded", "records read": 85},
     ]
+    assert len(runs) == 11 and list(runs["date of the data"].dt.year.unique()) == [2026, 2025, 2024]
 
 
 def test_a_render_opens_one_connection_and_none_outlives_it(monkeypatch, demo_db, tmp_path):
@@ -154,7 +160,7 @@ def test_market_defaults_to_belgium_and_epeat_filters_apply(monkeypatch, tmp_pat
 def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db):
     import pyarrow
 
-    at = render(monkeypatch, demo_db)
+    at = render(monkeypatch, demo_db, params={"market": "any market"})
     [chart] = at.get("vega_lite_chart")
     plotted = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     bars = plotted.groupby(["label", "level", "category"])["models"].sum().to_dict()
@@ -165,7 +171,7 @@ def test_chart_never_stacks_a_country_on_its_any_market_row(monkeypatch, demo_db
     )
     any_market = people([r for r in expected if r["market"] is None])
     assert bars == {(r["label"], r["level"], r["category"]): r["models"] for r in any_market}
-    assert bars[("EPEAT", "Gold", "Notebook")] == 398
+    assert bars[("EPEAT", "Gold", "Notebook")] == 397  # India and Belgium counted once
 
 
 def test_a_damaged_database_is_a_message_not_a_traceback(monkeypatch, demo_db, tmp_path):
@@ -188,16 +194,16 @@ def test_the_pretender_defaults_judge_the_publication_day_and_say_which_label_ha
     assert not at.exception
     assert at.sidebar.date_input(key="published").value == date.today()
     models = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    shown = models["models (any of: EPEAT, TCO Certified)"]  # 874 displays from 9 brands on 2026-12-01
+    shown = models["models (any of: ENERGY STAR, EPEAT, TCO Certified)"]  # 874 TCO displays from 9 brands on 2026-12-01
     report = json.loads(
         run_cli("report", "availability", "-f", "json", "--category", "display", "--db", demo_db, check=True).stdout
     )
     per_level = [r["models"] for r in report if r["label"] == "TCO Certified"]
     assert 0 < max(per_level) <= shown <= sum(per_level)  # the report counts each generation on its own
-    assert models["brands (any of: EPEAT, TCO Certified)"] > 0
+    assert models["brands (any of: ENERGY STAR, EPEAT, TCO Certified)"] > 0
     [epeat] = [i.value for i in at.info if "EPEAT" in i.value]
     assert epeat.startswith(
-        "No data for EPEAT here (Display (monitor)): the registry lists no product in this category."
+        "No data for EPEAT here (Display (monitor)): no product is registered for Belgium in this category."
     )
     assert not any("0 models" in w.value for w in at.warning)
     [risk] = [c.value for c in at.caption if "have no certificate running beyond" in c.value]
@@ -205,8 +211,8 @@ def test_the_pretender_defaults_judge_the_publication_day_and_say_which_label_ha
 
 
 def test_the_age_of_the_registry_data_is_not_the_age_of_the_crawl(monkeypatch, demo_db):
-    """The demo was crawled today from recordings of 2024 (EPEAT) and 2026 (TCO): the Crawls page
-    says the crawl is 0 days old and how old the newest record is."""
+    """The demo was crawled today from recordings of 2024 to 2026: the Crawls page says how old
+    each source's data is (its recording's day) and how old its newest record is."""
     at = render(monkeypatch, demo_db)
     at.switch_page("views/crawls.py").run()
     assert not at.exception
@@ -216,3 +222,6 @@ def test_the_age_of_the_registry_data_is_not_the_age_of_the_crawl(monkeypatch, d
     assert epeat, [c.value for c in at.caption]
     with read_connection(demo_db) as con:
         assert queries.newest_records(con)["epeat"].year == 2024
+    age = (date.today() - date(2026, 8, 7)).days  # the newest recording's day, not the day of the crawl
+    assert {m.label: m.value for m in at.metric}["EPEAT"] == f"{age:,} days old"
+    assert any(c.value.startswith("data of Aug 7, 2026, loaded ") for c in at.caption)

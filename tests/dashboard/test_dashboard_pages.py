@@ -252,7 +252,7 @@ def test_crawls_page_shows_runs_failures_and_age(monkeypatch, fixture_db):
     at = page(monkeypatch, fixture_db, "crawls", status="failed")
     freshness = at.dataframe[0].value.set_index("source").loc["TCO Certified"]
     assert freshness["crawl run"] == 2
-    assert metrics(at)["TCO Certified: days since the data was crawled"] == 0
+    assert {m.label: m.value for m in at.metric}["TCO Certified"] == "0 days old"  # imported today: data of today
     runs = at.dataframe[1].value
     assert runs[["run", "status", "errors", "message"]].to_dict("records") == [
         {"run": 3, "status": "failed", "errors": 1, "message": "tco: Product Finder feed is not JSON"}
@@ -265,16 +265,16 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
     monkeypatch.setattr(widgets, "SHOWN_ROWS", 3)
     at = page(monkeypatch, demo_db, "offers")
     assert metrics(at) == {
-        "certified models on offer": 3,  # in stock or limited: the pre-ordered Lenovo is listed, not on offer
+        "certified models on offer": 2,  # in stock: the pre-ordered Lenovo is listed, not on offer
         "suppliers of certified models": 1,
-        "offers with no label found": 2,
+        "offers with no label found": 3,  # the HP notebook's EPEAT registration is archived in the newest recording
     }  # over all 7 rows, not the 3 shown
     shown = at.dataframe[1].value
     assert len(shown) == 3 and any(c.value.startswith("Showing the first 3 of 7 rows") for c in at.caption)
     exported = pd.read_csv(StringIO(downloads(at)["Download offers CSV"].decode()))
     assert len(exported) == 7 and list(exported["product name"][:3]) == list(shown["product name"])
     assert set(exported["VAT included"]) == {"yes"}  # both demo shops are consumer shops (shops' `vat`)
-    assert (exported["label"] == "no label found").sum() == 2
+    assert (exported["label"] == "no label found").sum() == 3
 
 
 def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_for(monkeypatch, fixture_db):

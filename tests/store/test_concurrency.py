@@ -31,9 +31,9 @@ print("OK", ok, "FAILED", failed, flush=True)
 """
 
 
-def test_dashboard_reads_and_a_crawl_share_the_database(demo_db, tmp_path):
+def test_dashboard_reads_and_a_crawl_share_the_database(newest_db, tmp_path):
     db = tmp_path / "lw.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    db.write_bytes(newest_db.read_bytes())
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(db), "25"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
@@ -41,15 +41,15 @@ def test_dashboard_reads_and_a_crawl_share_the_database(demo_db, tmp_path):
     crawl = run_cli("crawl", "--replay", SNAPSHOTS, "--db", db)
     out, _ = reader.communicate(timeout=120)
     assert crawl.returncode == 0, crawl.stderr
-    assert "epeat: run 4 loaded" in crawl.stderr and "tco: run 6 loaded" in crawl.stderr
+    assert "epeat: run 6 loaded" in crawl.stderr and "tco: run 8 loaded" in crawl.stderr
     ok, failed = int(out.split()[-3]), int(out.split()[-1])
     assert failed == 0, out
     assert ok > 10
 
 
-def test_a_second_crawl_of_the_same_source_refuses(demo_db, tmp_path):
+def test_a_second_crawl_of_the_same_source_refuses(newest_db, tmp_path):
     db = tmp_path / "lw.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    db.write_bytes(newest_db.read_bytes())
     first = subprocess.Popen(
         [
             sys.executable,
@@ -82,6 +82,7 @@ def test_a_second_crawl_of_the_same_source_refuses(demo_db, tmp_path):
     assert first.returncode == 0
     runs = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
     assert sorted((r["source"], r["status"]) for r in runs) == [
+        ("energystar", "loaded"),
         ("epeat", "loaded"),
         ("epeat", "loaded"),
         ("offers", "loaded"),
@@ -108,9 +109,9 @@ print("LOADED", flush=True)
 """
 
 
-def test_a_load_killed_half_way_leaves_the_previous_data(demo_db, tmp_path):
+def test_a_load_killed_half_way_leaves_the_previous_data(newest_db, tmp_path):
     db = tmp_path / "lw.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    db.write_bytes(newest_db.read_bytes())
     before = run_cli("report", "availability", "-f", "json", "--db", db, check=True).stdout
     loader = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert loader.stdout.readline().startswith("LOADING")
@@ -118,7 +119,7 @@ def test_a_load_killed_half_way_leaves_the_previous_data(demo_db, tmp_path):
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait()
     runs = json.loads(run_cli("runs", "-f", "json", "--db", db, check=True).stdout)
-    assert (runs[0]["id"], runs[0]["status"]) == (4, "killed")  # killed before its load committed
+    assert (runs[0]["id"], runs[0]["status"]) == (5, "killed")  # killed before its load committed
     assert run_cli("report", "availability", "-f", "json", "--db", db, check=True).stdout == before
     again = run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", db, check=True)
-    assert "tco: run 5 loaded" in again.stderr
+    assert "tco: run 6 loaded" in again.stderr

@@ -1,0 +1,41 @@
+"""The measures label records may carry, declared once for every source: a name, a unit and
+what a person calls it. A record stores `measures` as name → value (crawlers.items), the load
+derives one row per record and measure (store.models.current_measure), and criteria, bands and
+life-cycle costs read that table whatever the source (ENERGY STAR's typical energy use, EPREL's
+on-mode power)."""
+
+from dataclasses import dataclass
+
+from crawlers.sources.declaration import N_
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    unit: str
+    title: str  # what a person reads (translated by the dashboard)
+
+
+MEASURES = {
+    m.name: m
+    for m in (
+        Measure("annual_energy_kwh", "kWh/year", N_("typical annual energy use")),
+        Measure("annual_energy_limit_kwh", "kWh/year", N_("annual energy use allowed by the label")),
+        Measure("below_limit_percent", "%", N_("energy use below the label's limit")),
+        Measure("on_mode_power_w", "W", N_("on-mode power")),
+        Measure("on_mode_power_limit_w", "W", N_("on-mode power allowed by the label")),
+        Measure("sleep_power_w", "W", N_("sleep-mode power")),
+        Measure("off_power_w", "W", N_("off-mode power")),
+        Measure("long_idle_power_w", "W", N_("long-idle power")),
+        Measure("short_idle_power_w", "W", N_("short-idle power")),
+        Measure("screen_size_in", "in", N_("screen diagonal")),
+    )
+}
+
+
+def below_limit_percent(value: float, limit: float) -> float | None:
+    """How far a measured value lies below the label's limit, in % of the limit (negative: above
+    it); None without a positive limit."""
+    if limit <= 0:
+        return None
+    return round((limit - value) / limit * 100, 1)
