@@ -149,6 +149,63 @@ def epeat(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     ], {}
 
 
+ENERGYSTAR = "https://data.energystar.gov"
+ENERGYSTAR_PAGE_SIZE = 8  # small, so the demo's 20 computers take three pages, the last one short
+ENERGYSTAR_FIRST = date(2025, 7, 15)  # not in the oldest recording: none of the sample rows was certified by then
+
+
+def energystar(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
+    """The catalogue (constructed: DCAT as Socrata publishes it) and the datasets' pages (real
+    rows), rows certified after the capture's day left out, except in the newest recording,
+    whose samples were captured in September 2026."""
+    if capture.day < ENERGYSTAR_FIRST:
+        return [], {}
+    real = samples / "energystar"
+    datasets = {
+        "rxdj-2c88": (
+            "ENERGY STAR Certified Computers V9.0",
+            json.loads((real / "computers_rxdj-2c88_sample.json").read_text())
+            + json.loads((real / "computers_rxdj-2c88_samsung_rows.json").read_text()),
+        ),
+        "qbg3-d468": (
+            "ENERGY STAR Certified Displays",
+            json.loads((real / "displays_qbg3-d468_sample.json").read_text()),
+        ),
+    }
+    catalogue = {
+        "@type": "dcat:Catalog",
+        "dataset": [
+            {
+                "@type": "dcat:Dataset",
+                "title": title,
+                "identifier": f"{ENERGYSTAR}/api/views/{dataset_id}",
+                "landingPage": f"{ENERGYSTAR}/d/{dataset_id}",
+            }
+            for dataset_id, (title, _) in datasets.items()
+        ],
+    }
+    write, entry = capture.write, capture.entry
+    entries = [
+        entry(
+            "GET",
+            f"{ENERGYSTAR}/data.json",
+            write("bodies/energystar/data.json", json.dumps(catalogue, indent=1)),
+            JSON,
+        )
+    ]
+    for dataset_id, (_, rows) in datasets.items():
+        if capture.day != NEWEST:
+            rows = [r for r in rows if date.fromisoformat(r["date_certified"][:10]) <= capture.day]
+        for offset in range(0, len(rows) + 1, ENERGYSTAR_PAGE_SIZE):
+            page = rows[offset : offset + ENERGYSTAR_PAGE_SIZE]
+            url = f"{ENERGYSTAR}/resource/{dataset_id}.json?$limit={ENERGYSTAR_PAGE_SIZE}&$offset={offset}&$order=:id"
+            body = write(f"bodies/energystar/{dataset_id}-{offset}.json", json.dumps(page, indent=1))
+            entries.append(entry("GET", url, body, JSON))
+            if len(page) < ENERGYSTAR_PAGE_SIZE:
+                break
+    return entries, {"ENERGYSTAR_PAGE_SIZE": ENERGYSTAR_PAGE_SIZE}
+
+
 XML = {"Content-Type": ["application/xml"]}
 OTTO = "https://www.otto.de"
 REFURB = "https://demo-refurb.example"
@@ -346,7 +403,7 @@ def main(samples: Path) -> None:
         capture = Capture(day)
         shutil.rmtree(capture.folder, ignore_errors=True)
         index, settings = [], {}
-        for build in (tco, epeat, offers):
+        for build in (tco, epeat, energystar, offers):
             entries, source_settings = build(capture, samples)
             index += entries
             settings.update(source_settings)
