@@ -76,3 +76,16 @@ def test_a_recorded_crawl_pages_retries_and_counts(tmp_path):
         (70, 80, 1, 147.35),
         (80, None, 1, 183.65),
     ]
+
+
+def test_import_reads_the_rows_saved_from_the_portal(tmp_path):
+    db = tmp_path / "labelwatch.duckdb"
+    result = run_cli("import", "energystar", FIXTURES / "energystar" / "displays_qbg3-d468_sample.json", "--db", db)
+    assert result.returncode == 0 and "energystar: run 1 loaded: 15 items, 15 records" in result.stderr
+    report = json.loads(run_cli("report", "availability", "-f", "json", "--db", db, check=True).stdout)
+    assert {
+        (r["level"], r["category"], r["market"], r["models"]) for r in report if r["market"] in (None, "Taiwan")
+    } == {
+        ("8.0", "display", None, 3),
+        ("8.0", "display", "Taiwan", 3),
+    }

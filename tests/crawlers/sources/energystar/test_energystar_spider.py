@@ -193,3 +193,11 @@ def test_a_csv_saved_from_the_portal_reads_through_the_column_labels(make_spider
     items = items_of(spider.parse_file(response_from(saved.read_bytes(), saved.as_uri())))
     assert len(items) == 15 and {i.level for i in items} == {"8.0"} and {i.url for i in items} == {None}
     assert sorted({i.measures["on_mode_power_w"] for i in items}) == [131.04, 147.35, 183.65]
+
+
+def test_most_efficient_and_workstation_yes_become_flags(spider):
+    display = {**DISPLAYS[0], "meets_most_efficient_criteria": "Yes"}
+    computer = {**COMPUTERS[1], "product_marketed_as_a_workstation": "Yes"}
+    (shown,) = {tuple(i.flags) for i in items_of(page(spider, [display], kind="displays"))}
+    (marketed,) = {tuple(i.flags) for i in items_of(page(spider, [computer]))}
+    assert shown == ("Most Efficient",) and marketed == ("Workstation",)
