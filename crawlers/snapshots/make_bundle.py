@@ -7,8 +7,10 @@ What is real, what is reconstructed and what changes between the recordings: cra
 import csv
 import io
 import json
+import re
 import shutil
 import sys
+import zipfile
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -88,15 +90,25 @@ def tco(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     return entries, {"TCO_PRODUCT_TYPES": ["Displays"]}
 
 
-def rows_to_xlsx(rows: list[list[str]]) -> bytes:
-    """Rows (the export sample, a CSV copy of the registry's .xlsx) back into an .xlsx, cells as text."""
+def rows_to_xlsx(rows: list[list[str]], day: date) -> bytes:
+    """Rows (the export sample, a CSV copy of the registry's .xlsx) back into an .xlsx, cells as
+    text, dated `day` (openpyxl stamps the time of saving), so a rebuild writes the same bytes."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Products")
     for row in rows:
         sheet.append(row)
-    content = io.BytesIO()
-    book.save(content)
-    return content.getvalue()
+    saved, dated = io.BytesIO(), io.BytesIO()
+    book.save(saved)
+    stamp = f"{day.isoformat()}T09:00:00Z"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(dated, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
+            target.writestr(
+                zipfile.ZipInfo(name, (day.year, day.month, day.day, 9, 0, 0)), content, zipfile.ZIP_DEFLATED
+            )
+    return dated.getvalue()
 
 
 # Constructed changes of the EPEAT export after the real July 2024 one (said in the README):
@@ -140,7 +152,7 @@ def epeat(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
         '<a class="link-icon -export" href="/search-computers-and-displays/export?format=xlsx">Export</a></body></html>'
     )
     sample = samples / "epeat/epeat_export_computers-displays_india_hp-dell-asus-lenovo_2024-07.csv"
-    xlsx = rows_to_xlsx(epeat_rows(sample, capture.day))
+    xlsx = rows_to_xlsx(epeat_rows(sample, capture.day), capture.day)
     write, entry = capture.write, capture.entry
     return [
         entry("GET", home, write("bodies/epeat/home.html", home_html), HTML),
