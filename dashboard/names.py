@@ -189,8 +189,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(lambda place: "–" if pd.isna(place) else country(place))
         elif name in ("availability", "condition", "matched_by", "status", "change", "last status", "shop_kind"):
             shown[name] = shown[name].map(value)
-        elif shown[name].dtype == object and _dates(shown[name]):  # a date column: None shows as an empty cell
-            shown[name] = pd.to_datetime(shown[name])
+        elif shown[name].dtype == object and _dates(shown[name]):  # days as YYYY-MM-DD, "–" for none
+            shown[name] = shown[name].map(lambda day: "–" if day is None or pd.isna(day) else day.isoformat()[:10])
         elif shown[name].dtype == object:  # no literal "None" in a text column
             shown[name] = shown[name].where(shown[name].notna(), "–")
     return shown.rename(columns=column)

@@ -65,7 +65,6 @@ def sources(path: str, version, show: bool = True) -> pd.DataFrame:
             hide_index=True,
             width="stretch",
             column_config={
-                names.column("data as of"): st.column_config.DateColumn(format="YYYY-MM-DD"),
                 names.column("crawled"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                 names.column("last attempt"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             },
@@ -105,7 +104,7 @@ def no_data(path: str, version, filters, chosen: list[str]) -> list[str]:
         if state is not None and state["status"] in ("not crawled yet", "never loaded"):
             why = _("its source has not been crawled successfully yet")
         elif filters.market and source is not None and source.markets == "per_country":
-            why = _("no product is registered for {market} in this category").format(market=filters.market)
+            why = _("no product is registered for {market} in this category").format(market=country(filters.market))
         else:
             why = _("the registry lists no product in this category")
         where = names.category(filters.category) if filters.category else _("any category")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from crawlers.sources import labels as all_labels
 from crawlers.sources.declaration import N_
 from dashboard import data, names, widgets
 from dashboard.export import tender_workbook
@@ -107,12 +108,12 @@ for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
                     "check, not a disqualification."
                 ).format(n=number(row["ending"]), day=day_text(contract_end))
             )
-st.caption(
-    _(
-        "What each end date means: TCO Certified certificates run two years and are extended year by year while "
-        "the product is sold, and a generation is archived about two years after the next one; EPEAT registrations "
-        "have no end date and count until archived."
-    )
+rules = {source.name: source for source, _label in (all_labels()[name] for name in chosen if name in all_labels())}
+st.caption(  # each chosen label's rule, as its source declares it
+    _("What each end date means:")
+    + " "
+    + "; ".join(f"{_(source.title)}: {_(source.validity)}" for source in rules.values())
+    + "."
 )
 
 if counts.empty:

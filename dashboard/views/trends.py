@@ -60,6 +60,7 @@ else:
     st.altair_chart(
         alt.Chart(people[people[series].isin(picked)])
         .mark_line(point=True)
+        .properties(height=360)  # the plot's own height: the legend below takes its room besides
         .encode(
             x=alt.X(f"{names.column('data_day')}:T", title=names.column("data_day"), axis=alt.Axis(format="%Y-%m-%d")),
             y=alt.Y(f"{names.column('models')}:Q", title=names.column("models")),

@@ -3,6 +3,7 @@ failed run, expiring certificates and hostile names (tests/dashboard_db.py). The
 through URL query parameters, as a buyer's shared link would."""
 
 import json
+from datetime import date
 from io import BytesIO, StringIO
 
 import dashboard_db
@@ -91,7 +92,7 @@ def test_availability_matrix_and_url_state_agree_with_the_report(monkeypatch, fi
     assert (state["status"], state["last attempt's outcome"]) == ("last crawl not loaded", "failed")
     assert state["reason"] == "tco: Product Finder feed is not JSON"
     [banner] = [w.value for w in at.warning if w.value.startswith("TCO Certified:")]
-    assert banner.startswith(f"TCO Certified: showing the data of {state['data as of']:%b} ")
+    assert banner.startswith(f"TCO Certified: showing the data of {date.fromisoformat(state['data as of']):%b} ")
     assert "the last crawl was not loaded. Last attempt (" in banner
     assert banner.endswith("): failed. tco: Product Finder feed is not JSON")
 

@@ -13,7 +13,7 @@ SOURCE = Source(
     markets="global",
     validity=N_(
         "a certificate counts until its expiry date; TCO certificates run two years and are extended "
-        "year by year while the product is sold"
+        "year by year while the product is sold, and a generation is archived about two years after the next one"
     ),
     caveats=N_(
         "the GTIN API gives no brand: its models count, but their brand is unknown unless the Product "
