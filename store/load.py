@@ -5,7 +5,7 @@ import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from store import derived, queries
+from store import derived
 from store.monitors import Thresholds, data_reasons
 from store.records import CERTIFICATION, KINDS
 from store.run_files import read_header, run_file_path, write_header
@@ -113,6 +113,7 @@ def load_run(
     With `checks`, the monitors (store.monitors) run first; reasons found there or passed in
     `held` roll the load back, record the run as suspect and raise HeldBack.
     """
+    day = data_day(stats)
     with write_connection(db) as con:
         con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
         con.execute("SET preserve_insertion_order = false")
@@ -169,13 +170,7 @@ def load_run(
                 con.execute("DELETE FROM incoming WHERE record_key IN (SELECT record_key FROM merged)")
                 con.execute("INSERT INTO incoming BY NAME SELECT * FROM merged")
                 con.execute("DROP TABLE merged")
-            day = data_day(stats)
             reasons = [*(held or []), *(data_reasons(con, kind.table, source, previous, checks, day) if checks else [])]
-            (current_day,) = con.execute(
-                f"SELECT max({queries.RUN_DAY}) FROM crawl_run WHERE id = $id", {"id": previous}
-            ).fetchone()
-            if checks and current_day is not None and day < current_day:  # an old recording replayed late
-                reasons.append(f"its data is of {day}, older than the current data's ({current_day}, run {previous})")
             if reasons:
                 raise HeldBack(reasons)
             table = kind.table
@@ -215,7 +210,7 @@ def load_run(
                 " message = $m, stats = $stats, items = $items, invalid_items = $invalid, errors = $errors WHERE id = $id",
                 {
                     "t": now(),
-                    "day": data_day(stats),
+                    "day": day,
                     "m": f"held back: {held_back}",
                     "stats": json.dumps(stats, default=str),
                     "id": run_id,

@@ -11,7 +11,7 @@ from datetime import date
 
 import duckdb
 
-from store.queries.snapshot import COUNTED_STATUS, in_force
+from store.queries.snapshot import COUNTED_STATUS, RUN_DAY, in_force
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,15 @@ def data_reasons(
     day: date | None = None,
 ) -> list[str]:
     """Reasons found in the incoming records (temp table `incoming`) against the last good run:
-    how many arrived and, for label records, how many are valid on the crawl's `day` (default
-    today): a run of archived or expired records counts nothing, however many arrive."""
+    data of an earlier day than that run's (an old recording replayed late); how many arrived
+    and, for label records, how many are valid on the run's `day` (default today): a run of
+    archived or expired records counts nothing, however many arrive."""
     reasons = []
     present = _PRESENT[table]
     day = day or date.today()
+    previous_day = con.execute(f"SELECT {RUN_DAY} FROM crawl_run WHERE id = $id", {"id": previous_run}).fetchone()
+    if previous_day and day < previous_day[0]:
+        reasons.append(f"its data is of {day}, older than the current data's ({previous_day[0]}, run {previous_run})")
     counts = {"record count": "true"}
     if table in _IN_FORCE:
         counts[f"records valid on {day}"] = _IN_FORCE[table]

@@ -108,7 +108,8 @@ for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
                     "check, not a disqualification."
                 ).format(n=number(row["ending"]), day=day_text(contract_end))
             )
-rules = {source.name: source for source, _label in (all_labels()[name] for name in chosen if name in all_labels())}
+declared = all_labels()
+rules = {declared[name][0].name: declared[name][0] for name in chosen if name in declared}
 st.caption(  # each chosen label's rule, as its source declares it
     _("What each end date means:")
     + " "

@@ -182,3 +182,28 @@ def test_recorded_settings_carry_only_the_sources_settings(tmp_path):
     (tmp_path / "settings.json").write_text('{"TCO_')
     with pytest.raises(BadRecording, match="not JSON"):
         recorded_settings(tmp_path)
+
+
+def test_the_newest_recorded_date_is_the_day_the_replayed_data_describes(tmp_path):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from store.load import RECORDED_ON
+
+    dated = [
+        ("https://a.test/1", "Thu, 11 Jul 2024 09:00:00 GMT"),
+        ("https://a.test/2", "Fri, 07 Aug 2026 09:00:00 GMT"),
+        ("https://a.test/3", "Mon, 01 Jan 2024 09:00:00 GMT"),  # older: does not move the day back
+        ("https://a.test/4", "not a date"),  # unreadable: says nothing
+    ]
+    write_recording(
+        tmp_path, [({"method": "GET", "url": url, "headers": {"Date": [day]}}, b"[]") for url, day in dated]
+    )
+    stats = get_crawler(Spider).stats
+    replay = ReplayMiddleware(tmp_path, stats=stats)
+    for url, _ in dated:
+        answer(replay, Request(url))
+    assert stats.get_value(RECORDED_ON) == "2026-08-07"
+    undated = ReplayMiddleware(tmp_path, stats=get_crawler(Spider).stats)
+    answer(undated, Request("https://a.test/4"))
+    assert undated.stats.get_value(RECORDED_ON) is None
