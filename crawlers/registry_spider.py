@@ -9,6 +9,7 @@ is an error, which fails the run.
 """
 
 import json
+import math
 import re
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from crawlers.gtin import to_gtin14
 from crawlers.items import Certification
 from crawlers.replay import SECRET
 from crawlers.sources import Source, get_source
-from crawlers.vocabulary import out_of_scope
+from crawlers.vocabulary import country_name, out_of_scope
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -109,6 +110,19 @@ class RegistrySpider(scrapy.Spider):
             self.logger.warning("%s: record %s: %s %r is not on the %s scale", self.name, ref, scale.name, level, label)
         return rank
 
+    def in_scope(self, record: dict) -> list[dict]:
+        """A record without a market as the source's market scope (its declaration) counts it:
+        one copy per country, keyed `<record_key>/<code>`; the record alone without a scope."""
+        return [
+            {
+                **record,
+                "record_key": f"{record['record_key']}/{code}",
+                "market": country_name(code),
+                "market_code": code,
+            }
+            for code in self.source.market_scope
+        ] or [record]
+
     def gtins(self, values: list[Any], ref: str) -> list[str]:
         """Valid GTIN-14s of the values; each invalid one is counted and named."""
         valid = []
@@ -120,6 +134,23 @@ class RegistrySpider(scrapy.Spider):
             else:
                 valid.append(gtin)
         return valid
+
+    def number(self, value: Any, field: str, ref: str) -> float | None:
+        """A number typed as a string ("8.2") or as a number; None for nothing; anything else
+        (a boolean, text, NaN) counted under number/invalid/<field> and named."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            self.count(f"number/invalid/{field}")
+            self.logger.warning("%s: %s: %s %r is not a number", self.name, ref, field, value)
+            return None
+        return number
 
     @staticmethod
     def iso_date(value: Any) -> Any:

@@ -172,6 +172,20 @@ def normalise_brand(brand: str | None) -> str | None:
     return _brand_aliases().get(key) or " ".join(word.capitalize() for word in key.split())
 
 
+# The European Union's member states (ISO 3166-1 alpha-2), the market of an EU registration.
+EU_MEMBER_STATES = tuple("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+
+
+def country_name(code: str) -> str:
+    """The English name of an ISO 3166-1 alpha-2 code, as the registries write it ("Belgium")."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        raise KeyError(f"not an ISO 3166-1 alpha-2 code: {code!r}")
+    return getattr(country, "common_name", country.name)
+
+
 @cache
 def country_code(name: str) -> str | None:
     """ISO 3166-1 alpha-2 code of an English country name, or None when unknown."""

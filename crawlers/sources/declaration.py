@@ -96,6 +96,9 @@ class Source:
     - `record_kind`: "certification" (label registries) or "offer" (shops).
     - `flags`: yes/no attributes its records may carry.
     - `markets`: "global" certificates or registrations "per_country".
+    - `market_scope`: for a registry whose registrations hold in a group of countries without
+      naming one (EPREL: the EU's member states), their ISO codes; each record is counted in
+      each of those markets, and once in "any market" (RegistrySpider.in_scope).
     - `validity`: what "valid on a day" means for its records, in a buyer's words;
       `caveats`: what else a reader of its counts should know.
     - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None).
@@ -111,6 +114,7 @@ class Source:
     record_kind: Literal["certification", "offer"] = "certification"
     flags: tuple[Flag, ...] = ()
     markets: Literal["global", "per_country"] = "global"
+    market_scope: tuple[str, ...] = ()
     validity: str = ""
     caveats: str = ""
     record_link: str | None = None

@@ -18,7 +18,6 @@ record's `measures` (crawlers.measures), with how far the annual energy lies bel
 import csv
 import io
 import json
-import math
 import os
 import re
 from urllib.parse import urlencode
@@ -308,7 +307,7 @@ class EnergyStarSpider(RegistrySpider):
     def _measures(self, row: dict, kind: str, ref: str) -> dict[str, float]:
         found = {}
         for field, measure in KINDS[kind]["measures"]:
-            value = self._number(row.get(field), field, ref)
+            value = self.number(row.get(field), field, ref)
             if value == 0 and field in ZERO_MEANS_NONE:
                 self.count(f"measure/zero_not_measured/{field}")
                 value = None
@@ -321,19 +320,3 @@ class EnergyStarSpider(RegistrySpider):
             if below is not None:
                 found["below_limit_percent"] = below
         return found
-
-    def _number(self, value, field: str, ref: str) -> float | None:
-        """A number typed as a string ("8.2") or as a number; anything else counted and named."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            if isinstance(value, bool):
-                raise ValueError
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        if not math.isfinite(number):
-            self.count(f"number/invalid/{field}")
-            self.logger.warning("energystar: %s: %s %r is not a number", ref, field, value)
-            return None
-        return number
