@@ -29,6 +29,19 @@ MEASURES = {
         Measure("long_idle_power_w", "W", N_("long-idle power")),
         Measure("short_idle_power_w", "W", N_("short-idle power")),
         Measure("screen_size_in", "in", N_("screen diagonal")),
+        Measure("standby_power_w", "W", N_("standby power")),
+        Measure("on_mode_power_hdr_w", "W", N_("on-mode power in HDR")),
+        Measure("energy_1000h_kwh", "kWh/1000 h", N_("energy use per 1,000 hours")),
+        Measure("energy_1000h_hdr_kwh", "kWh/1000 h", N_("energy use per 1,000 hours in HDR")),
+        Measure("resolution_horizontal_px", "px", N_("horizontal resolution")),
+        Measure("resolution_vertical_px", "px", N_("vertical resolution")),
+        Measure("battery_cycles", "cycles", N_("battery endurance in full charge cycles")),
+        Measure("battery_capacity_mah", "mAh", N_("rated battery capacity")),
+        Measure("software_update_years", "years", N_("minimum years of operating system updates")),
+        Measure("guarantee_months", "months", N_("guarantee")),
+        Measure("ip_rating", "IP", N_("ingress protection (IP code)")),
+        Measure("falls_without_defect", "falls", N_("falls without defect")),
+        Measure("repairability_index", "points", N_("repairability index (1 to 5)")),
     )
 }
 
