@@ -93,7 +93,9 @@ class CrawlRunExtension:
             "errors": stats.get("labelwatch/errors", 0),
         }
         if reason != "finished":
-            return self._failed(spider, reason, f"spider closed with reason {reason!r}", stats, counts)
+            first = stats.get("labelwatch/first_error")  # why the spider stopped, when it said so
+            problem = f"spider closed with reason {reason!r}" + (f": {first}" if first else "")
+            return self._failed(spider, reason, problem, stats, counts)
         if stats.get(UNWRITABLE):  # the real cause, rather than what a half-written file would load as
             return self._failed(spider, reason, stats[UNWRITABLE], stats, counts)
         _release_parse_memory()

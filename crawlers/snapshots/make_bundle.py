@@ -218,6 +218,164 @@ def energystar(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
     return entries, {"ENERGYSTAR_PAGE_SIZE": ENERGYSTAR_PAGE_SIZE}
 
 
+EPREL = "https://eprel.ec.europa.eu/api"
+EPREL_PAGE_SIZE = 4  # small, so the demo's phones take three pages
+EPREL_FIRST = date(2025, 7, 15)  # the phone label applies from 2025-06-20: the two newer recordings
+ZIP = {"Content-Type": ["application/zip"]}
+# Open Products Facts column → EPREL field (openfoodfacts/data-imports databases/eprel/README.md).
+OPF_FIELDS = {
+    "eprel_id": "eprelRegistrationNumber",
+    "brands": "supplierOrTrademark",
+    "manufacturer:reference_number": "modelIdentifier",
+    "device_type": "deviceType",
+    "energy_efficiency_class:eu": "energyClass",
+    "repairability_class:eu": "repairabilityClass",
+    "repairability_index:eu": "repairabilityIndex",
+    "repeated_free_fall_reliability_class:eu": "repeatedFreeFallReliabilityClass",
+    "consumer_electronics:falls_without_defect": "fallsWithoutDefect",
+    "battery_endurance_in_cycles:eu": "batteryEnduranceInCycles",
+    "battery_autonomy_per_cycle:eu:hours_min": "batteryEndurancePerCycle",
+    "consumer_electronics:battery_capacity:mah": "ratedBatteryCapacity",
+    "consumer_electronics:battery_user_replaceable": "batteryUserReplaceable",
+    "consumer_electronics:min_years_software_updates": "minYearsSoftwareUpdates",
+    "guarantee_duration:months": "guaranteeDuration",
+    "ingress_protection_rating:ip": "ingressProtectionRating",
+    "ingress_protection_rating:ip:solid": "ingressProtectionRatingSolid",
+    "ingress_protection_rating:ip:water": "ingressProtectionRatingWater",
+    "consumer_electronics:screen_scratch_resistance:mohs": "screenScratchResistance",
+    "consumer_electronics:initial_operating_system": "operatingSystem",
+    "consumer_electronics:is_foldable": "isFoldable",
+    "consumer_electronics:charger_output_power:w": "chargerRequiredOutputPower",
+    "consumer_electronics:charger_receptacle_type": "chargerReceptacleType",
+    "consumer_electronics:repair_instructions:url": "webLinkRepairInstructions",
+    "consumer_electronics:spare_parts_info:url": "webLinkInfoSparePartsAvailability",
+}
+# Placeholder personal data: the spider must never store a registration's contactDetails.
+CONTACT = {"contactName": "Contact Person (placeholder)", "email": "contact.person@example.invalid"}
+
+
+def _typed(value: str):
+    """A CSV cell as the JSON API would type it (reconstructed): booleans, numbers, text."""
+    if value in ("True", "False"):
+        return value == "True"
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            return value or None
+
+
+def _epoch_ms(day: date) -> int:
+    """Midnight of the day in Brussels (UTC+1 or +2; +2 assumed from April to October) in ms."""
+    offset = 2 if 4 <= day.month <= 10 else 1
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - offset * 3600) * 1000
+
+
+def eprel_phones(samples: Path, day: date) -> list[dict]:
+    """The 10 real phone registrations under EPREL's field names, with the constructed changes of
+    crawlers/snapshots/README.md: HMD TA-1688 re-registered as version 2 in 2026, DORO DSC-0540
+    off the market since 2026-03-31, HAMMER Construction withdrawn in 2026."""
+    with (samples / "eprel/smartphones_sample_opf-field-names.csv").open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    records = []
+    for number, row in enumerate(rows):
+        record = {field: _typed(row[column]) for column, field in OPF_FIELDS.items()}
+        record["eprelRegistrationNumber"] = row["eprel_id"]
+        record["modelIdentifier"] = row["manufacturer:reference_number"]
+        if number == 1:  # one record with every number typed as text, as some exports do
+            record = {
+                k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in record.items()
+            }
+        start = date.fromisoformat(row["release_date"])
+        dates = {"onMarketStartDateTS": _epoch_ms(start)}
+        if number % 3:  # two in three carry the array form too; the rest only the epoch
+            dates["onMarketStartDate"] = [start.year, start.month, start.day]
+        common = {
+            "productGroup": "smartphonestablets20231669",
+            "implementingAct": "EU_2023_1669",
+            "status": "PUBLISHED",
+            "versionNumber": 1,
+            "lastVersion": True,
+            "blocked": False,
+            "onMarketEndDate": None,
+            "contactDetails": CONTACT,
+        }
+        record = {**common, **dates, **record}
+        if day == NEWEST and row["brands"] == "HMD":
+            records.append({**record, "lastVersion": False, "guaranteeDuration": 24, "energyClass": "B"})
+            record = {**record, "versionNumber": 2}
+        if day == NEWEST and row["brands"] == "DORO":
+            record = {**record, "onMarketEndDate": [2026, 3, 31], "onMarketEndDateTS": _epoch_ms(date(2026, 3, 31))}
+        if day == NEWEST and row["brands"] == "HAMMER":
+            record = {**record, "status": "WITHDRAWN"}
+        records.append(record)
+    return records
+
+
+def eprel_displays(samples: Path, day: date) -> list[dict]:
+    """The reconstructed displays (tests/fixtures/eprel/PROVENANCE.md) on the market by `day`,
+    numbered 9000001… (constructed registration numbers)."""
+    displays = json.loads((samples / "eprel/displays_reconstructed.json").read_text())
+    records = []
+    for number, display in enumerate(displays, 9000001):
+        start = display.get("onMarketStartDate") or display.get("onMarketStartDateTS")
+        started = (
+            date(*start)
+            if isinstance(start, list)
+            else date.fromisoformat(start)
+            if isinstance(start, str)
+            else datetime.fromtimestamp(start / 1000, UTC).date()
+        )
+        if started > day:
+            continue
+        records.append(
+            {
+                "eprelRegistrationNumber": str(number),
+                "productGroup": "ELECTRONIC_DISPLAY",
+                "status": "PUBLISHED",
+                "versionNumber": 1,
+                "lastVersion": True,
+                "contactDetails": CONTACT,
+                **display,
+            }
+        )
+    return records
+
+
+def eprel(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
+    """Phones paged (their export answered 404), displays as a ZIP export: both routes."""
+    if capture.day < EPREL_FIRST:
+        return [], {}
+    write, entry = capture.write, capture.entry
+    phones = "smartphonestablets20231669"
+    refused = entry(
+        "GET",
+        f"{EPREL}/exportProducts/{phones}",
+        write("bodies/eprel/export-refused.json", '{"message":"Not Found"}'),
+        JSON,
+    )
+    entries = [{**refused, "status": 404}]
+    hits = eprel_phones(samples, capture.day)
+    for page in range(1, len(hits) // EPREL_PAGE_SIZE + 2):
+        found = hits[(page - 1) * EPREL_PAGE_SIZE : page * EPREL_PAGE_SIZE]
+        envelope = {"size": len(hits), "offset": (page - 1) * EPREL_PAGE_SIZE, "hits": found}
+        body = write(f"bodies/eprel/{phones}-page-{page}.json", json.dumps(envelope, indent=1))
+        entries.append(entry("GET", f"{EPREL}/products/{phones}?_page={page}&_limit={EPREL_PAGE_SIZE}", body, JSON))
+        if page * EPREL_PAGE_SIZE >= len(hits):
+            break
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        info = zipfile.ZipInfo(
+            "electronicdisplays.json", date_time=(capture.day.year, capture.day.month, capture.day.day, 9, 0, 0)
+        )
+        bundle.writestr(info, json.dumps(eprel_displays(samples, capture.day), indent=1), zipfile.ZIP_DEFLATED)
+    body = write("bodies/eprel/electronicdisplays-export.zip", archive.getvalue())
+    entries.append(entry("GET", f"{EPREL}/exportProducts/electronicdisplays", body, ZIP))
+    return entries, {"EPREL_PAGE_SIZE": EPREL_PAGE_SIZE}
+
+
 XML = {"Content-Type": ["application/xml"]}
 OTTO = "https://www.otto.de"
 REFURB = "https://demo-refurb.example"
@@ -415,7 +573,7 @@ def main(samples: Path) -> None:
         capture = Capture(day)
         shutil.rmtree(capture.folder, ignore_errors=True)
         index, settings = [], {}
-        for build in (tco, epeat, energystar, offers):
+        for build in (tco, epeat, energystar, eprel, offers):
             entries, source_settings = build(capture, samples)
             index += entries
             settings.update(source_settings)
