@@ -24,7 +24,7 @@ demo: demo-data
 demo-data: $(VENV)/.installed
 	rm -rf $(DB) $(DB).wal $(dir $(DB))runs/$(notdir $(DB))
 	for recording in crawlers/snapshots/20*/; do $(BIN)/labelwatch crawl --replay $$recording --db $(DB) || exit 1; done
-	$(BIN)/labelwatch report availability --db $(DB)
+	$(BIN)/labelwatch report availability --db $(DB) --market Belgium
 
 ## test: lint and format check (ruff), then the offline test suite (what CI runs), with the browser test's Chromium and playwright-core
 test: $(VENV)/.installed browser
@@ -45,6 +45,7 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.epeat 250000
 	$(BIN)/python -m bench.tco 100000
+	$(BIN)/python -m bench.eprel 15000
 	$(BIN)/python -m bench.offers 5000
 	$(BIN)/python -m bench.history 260
 

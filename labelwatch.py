@@ -416,9 +416,19 @@ def _flags_help() -> str:
     return "; ".join(f"{flag.name} ({source.title})" for source in all_sources().values() for flag in source.flags)
 
 
-def level_filters(min_levels: list[str], flags: list[str]) -> dict:
-    """Filters arguments from `--min-level LABEL=LEVEL` and `--flag NAME`, checked against the
-    sources' declarations."""
+def _criteria_help() -> str:
+    from crawlers.measures import MEASURES
+    from crawlers.sources import criteria
+
+    return "; ".join(
+        f"{name} ({MEASURES[name].unit}, {', '.join(get_source(s).title for s in sources)})"
+        for name, sources in criteria().items()
+    )
+
+
+def level_filters(min_levels: list[str], flags: list[str], min_measures: list[str] = ()) -> dict:
+    """Filters arguments from `--min-level LABEL=LEVEL`, `--flag NAME` and `--min-measure
+    NAME=VALUE`, checked against the sources' declarations."""
     ranks = []
     for item in min_levels:
         name, sep, level = item.rpartition("=")
@@ -437,7 +447,25 @@ def level_filters(min_levels: list[str], flags: list[str]) -> dict:
     for flag in flags:
         if flag not in declared:
             fail(f"--flag {flag!r}: unknown flag; known: {', '.join(declared) or 'none'}")
-    return {"min_levels": tuple(ranks), "flags": tuple((declared[flag], flag) for flag in flags)}
+    from crawlers.sources import criteria
+
+    minimums = []
+    for item in min_measures:
+        name, sep, value = item.partition("=")
+        if name.strip() not in criteria():
+            fail(f"--min-measure {item!r}: expected NAME=NUMBER, NAME one of: {_criteria_help() or 'none'}")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not sep or number != number or number in (float("inf"), float("-inf")):
+            fail(f"--min-measure {item!r}: {value!r} is not a number")
+        minimums.append((name.strip(), number))
+    return {
+        "min_levels": tuple(ranks),
+        "flags": tuple((declared[flag], flag) for flag in flags),
+        "min_measures": tuple(minimums),
+    }
 
 
 def _day(option: str, text: str | None) -> date | None:
@@ -518,12 +546,20 @@ def report_availability(
             help=f"Only records carrying this flag, among their source's records (repeatable): {_flags_help()}",
         ),
     ] = [],
+    min_measure: Annotated[
+        list[str],
+        typer.Option(
+            "--min-measure",
+            help="NAME=NUMBER: only records stating this measure at or above the number (repeatable; a label "
+            f"whose records do not state it has none): {_criteria_help()}",
+        ),
+    ] = [],
     db: DbOption = None,
 ):
     """Models, brands and certificates valid per label, level, category and market."""
     _check_format(fmt)
     category, label = check_filters(category, label)
-    levels = level_filters(min_level, flag)
+    levels = level_filters(min_level, flag, min_measure)
     try:
         when = queries.AsOf.parse(as_of)
     except ValueError as error:

@@ -11,6 +11,7 @@ valid new GTINs.
 import csv
 import json
 import uuid
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -89,6 +90,33 @@ def epeat_export(path: Path, rows: int = 250_000) -> Path:
         product += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    return path
+
+
+def eprel_export(path: Path, phones: int = 2_400, displays: int = 12_600) -> Path:
+    """Write a ZIP export (as EPREL's bulk export is described: JSON in a ZIP) of `phones`
+    smartphone and `displays` display registrations, copies of the demo's records (the real phone
+    values, the reconstructed displays) under new registration numbers and model names."""
+    from datetime import date
+
+    from crawlers.snapshots.make_bundle import eprel_displays, eprel_phones
+
+    samples = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+    templates = {
+        "phones": eprel_phones(samples, date(2025, 7, 15)),
+        "displays": eprel_displays(samples, date(2026, 8, 7)),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as export:
+        number = 1_000_000
+        for group, count in (("phones", phones), ("displays", displays)):
+            records = []
+            for n in range(count):
+                template = templates[group][n % len(templates[group])]
+                number += 1
+                model = f"{template['modelIdentifier']}-{n // len(templates[group])}"
+                records.append({**template, "eprelRegistrationNumber": str(number), "modelIdentifier": model})
+            export.writestr(f"{group}.json", json.dumps(records))
     return path
 
 

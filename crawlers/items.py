@@ -163,6 +163,12 @@ class Offer(BaseModel):
     url: str = PydanticField(pattern=r"^https?://")
     seller: str | None
     syntax: Literal["json-ld", "microdata", "rdfa", "shopify"]
+    registrations: list[str] = []  # registry records the page links: "<source>:<registration>"
+
+    @field_validator("registrations")
+    @classmethod
+    def _sorted(cls, values: list[str]) -> list[str]:
+        return sorted(set(values))
 
     @field_validator("name", "brand", "seller", "mpn", "sku")
     @classmethod

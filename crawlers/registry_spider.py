@@ -17,6 +17,7 @@ from typing import Any
 
 import scrapy
 
+from crawlers.archives import check_zip
 from crawlers.gtin import to_gtin14
 from crawlers.items import Certification
 from crawlers.replay import SECRET
@@ -151,6 +152,16 @@ class RegistrySpider(scrapy.Spider):
             self.logger.warning("%s: %s: %s %r is not a number", self.name, ref, field, value)
             return None
         return number
+
+    def check_archive(self, body: bytes, where: str) -> None:
+        """Raise UnsafeArchive naming `where` unless the zip is within the project's limits
+        (LABELWATCH_MAX_UNCOMPRESSED, LABELWATCH_MAX_RATIO): before anything unpacks it."""
+        check_zip(
+            body,
+            where,
+            self.settings.getint("LABELWATCH_MAX_UNCOMPRESSED"),
+            self.settings.getfloat("LABELWATCH_MAX_RATIO"),
+        )
 
     @staticmethod
     def iso_date(value: Any) -> Any:

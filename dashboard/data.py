@@ -138,6 +138,14 @@ def availability(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def level_ladder(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters
+) -> pd.DataFrame:
+    columns = ["label", "category", "level", "level_rank", "models", "brands", "models_or_better", "brands_or_better"]
+    return _frame(path, db_version, queries.level_ladder, columns, valid_on, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def measure_thresholds(
     path: str, db_version: tuple[int, int] | None, valid_on: date, measure: str, thresholds: tuple, filters
 ) -> pd.DataFrame:

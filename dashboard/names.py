@@ -38,6 +38,8 @@ COLUMNS = {
     "market": N_("market"),
     "models": N_("models"),
     "brands": N_("brands"),
+    "models_or_better": N_("models at this level or better"),
+    "brands_or_better": N_("brands at this level or better"),
     "certificates": N_("certificates"),
     "brand": N_("brand"),
     "model": N_("model"),
@@ -114,6 +116,7 @@ VALUES = {
     "reseller": N_("reseller"),
     "refurbisher": N_("refurbisher"),
     "gtin": N_("GTIN"),
+    "registration": N_("registry link on the shop page"),
     "brand and model": N_("brand and model name"),
     "loaded": N_("loaded"),
     "suspect": N_("held back (suspect)"),
@@ -153,6 +156,14 @@ def level(label: str | None, raw: str | None) -> str:
     return _(found[1].scale.shown).format(level=raw)
 
 
+def label(name: str | None) -> str:
+    """A label's name in the session's language where it has one ("EU energy label"); a brand
+    such as "TCO Certified" reads the same in every language."""
+    if name is None or pd.isna(name):
+        return "–"
+    return _(name) if name in labels() else str(name)
+
+
 def source(name: str) -> str:
     found = all_sources().get(name)
     return _(found.title) if found else name
@@ -179,7 +190,9 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     if "level" in shown and "label" in shown:
         shown["level"] = [level(lb, lv) for lb, lv in zip(shown["label"], shown["level"], strict=True)]
     for name in shown.columns:
-        if name == "category":
+        if name == "label":
+            shown[name] = shown[name].map(label)
+        elif name == "category":
             shown[name] = shown[name].map(category)
         elif name == "source":
             shown[name] = shown[name].map(source)

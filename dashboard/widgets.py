@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crawlers.sources import all_sources, labels
+from crawlers.sources import criteria as offered_criteria
 from dashboard import data, names
 from dashboard.i18n import _, country, ngettext, number
 from dashboard.i18n import day as day_text
@@ -24,7 +25,11 @@ ANY_MARKET = "any market"
 def shown(option: str) -> str:
     """A choice as a person reads it: the catch-alls and categories in words, other values as they are."""
     words = {ALL: _("all"), ANY: _("any"), ANY_MARKET: _("any market")}
-    return words.get(option) or (names.category(option) if option in names.CATEGORIES else names.value(option))
+    if option in words:
+        return words[option]
+    if option in names.CATEGORIES:
+        return names.category(option)
+    return names.label(option) if option in labels() else names.value(option)
 
 
 def read(query, *args):
@@ -176,7 +181,7 @@ def levels(options: dict) -> dict:
             continue
         scale = label.scale
         chosen = choice(
-            _("{label}: minimum {level}").format(label=name, level=_(scale.name)),
+            _("{label}: minimum {level}").format(label=names.label(name), level=_(scale.name)),
             [ANY, *scale.levels],
             f"min_{label.key}",
             help=" < ".join(_(scale.shown).format(level=level) for level in scale.levels),
@@ -197,25 +202,56 @@ def levels(options: dict) -> dict:
                 if unknown
                 else ""
             )
-            label = _("{source} {flag} only").format(source=_(source.title), flag=flag.name)
+            label = _("{source} {flag} only").format(source=_(source.title), flag=_(flag.name))
             if st.checkbox(label, key=flag.key, bind="query-params", help=(_(flag.help) + note).strip() or None):
                 flags.append((source.name, flag.name))
     return {"min_levels": tuple(min_levels), "flags": tuple(flags)}
 
 
+def measure_minimums(chosen_labels: list[str]) -> tuple[tuple[str, float], ...]:
+    """A minimum for each measure the chosen labels' sources offer as a criterion (their
+    declarations: EPREL's battery cycles, IP code…), kept in the URL; empty is no criterion:
+    Filters' min_measures."""
+    known = labels()
+    chosen_sources = {known[name][0].name for name in chosen_labels if name in known}
+    minimums = []
+    for measure, offered_by in offered_criteria().items():
+        if not chosen_sources & set(offered_by):
+            continue
+        value = st.number_input(
+            _("{measure}: at least").format(measure=names.measure(measure)),
+            min_value=0.0,
+            value=None,
+            step=1.0,
+            key=f"min_{measure}",
+            bind="query-params",
+            help=_(
+                "Only models whose label record states it at this value or more; a label that does not publish it has no model meeting it."
+            ),
+        )
+        if value is not None:
+            minimums.append((measure, float(value)))
+    return tuple(minimums)
+
+
 def criteria(chosen: dict) -> list[tuple[str, str]]:
-    """The minimum levels and flags of levels() as (criterion, value) lines for an export."""
+    """The minimum levels, flags and measures of levels() and measure_minimums() as (criterion,
+    value) lines for an export."""
     known = labels()
     lines = []
     for name, rank in chosen["min_levels"]:
         scale = known[name][1].scale
         lines.append(
             (
-                _("{label}: minimum {level}").format(label=name, level=_(scale.name)),
+                _("{label}: minimum {level}").format(label=names.label(name), level=_(scale.name)),
                 _(scale.shown).format(level=scale.level(rank)),
             )
         )
-    lines += [(_("{source} only").format(source=names.source(source)), flag) for source, flag in chosen["flags"]]
+    lines += [(_("{source} only").format(source=names.source(source)), _(flag)) for source, flag in chosen["flags"]]
+    lines += [
+        (_("{measure}: at least").format(measure=names.measure(measure)), number(value))
+        for measure, value in chosen.get("min_measures", ())
+    ]
     return lines
 
 

@@ -96,11 +96,12 @@ class RunSummary(SQLModel, table=True):
 
 
 def _judged_across_markets() -> list[Column]:
-    """What store.queries.valid() judges a row folded across markets on: its level rank and
-    flags, its validity, its markets (`worldwide`: one of its records had none)."""
+    """What store.queries.valid() judges a row folded across markets on: its level rank,
+    flags and measures, its validity, its markets (`worldwide`: one of its records had none)."""
     return [
         Column("level_rank", Integer),
         Column("flags", ARRAY(String)),
+        Column("measures", Map(String, Double)),
         Column("valid_from", Date),
         Column("valid_until", Date),
         Column("markets", ARRAY(String)),
@@ -131,6 +132,7 @@ current_certification = Table(
             "model",
             "certificate_id",
             "url",
+            "registry_id",  # what a shop page's link to the registry names (offers match by it)
         )
     ),
     Column("valid_from", Date),

@@ -108,7 +108,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def newest_db(tmp_path_factory) -> Path:
-    """One replay of the newest recording: runs 1-4 are energystar, epeat, offers, tco (read-only use)."""
+    """One replay of the newest recording: runs 1-5 are energystar, epeat, eprel, offers, tco (read-only use)."""
     db = tmp_path_factory.mktemp("newest") / "labelwatch.duckdb"
     run_cli("crawl", "--replay", SNAPSHOTS, "--db", db, check=True)
     return db

@@ -508,6 +508,55 @@ def offers(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
                 )
             ),
         ),
+        # JSON-LD whose description (an HTML fragment) links the EPREL label of HMD TA-1688 (a real
+        # registration); the name alone matches no record
+        REFURB + "/p/hmd-smartphone": page(
+            "HMD smartphone",
+            jsonld(
+                json.dumps(
+                    {
+                        "@context": "https://schema.org",
+                        "@type": "Product",
+                        "name": "HMD smartphone 6.6 inch, 128 GB",
+                        "brand": "HMD",
+                        "description": "<p>Refurbished, 24 months warranty.</p><p>EU energy label: "
+                        '<a href="https://eprel.ec.europa.eu/qr/2238053"><img src="/img/label.png" alt="A"></a></p>',
+                        "offers": {
+                            "@type": "Offer",
+                            "price": "139.00",
+                            "priceCurrency": "EUR",
+                            "availability": "InStock",
+                        },
+                    }
+                )
+            ),
+        ),
+        # JSON-LD with a schema.org Certification node issued by EPREL (OPPO CPH2711, a real registration)
+        REFURB + "/p/oppo-smartphone": page(
+            "OPPO smartphone",
+            jsonld(
+                json.dumps(
+                    {
+                        "@context": "https://schema.org",
+                        "@type": "Product",
+                        "name": "OPPO smartphone 256 GB",
+                        "brand": {"@type": "Brand", "name": "OPPO"},
+                        "hasCertification": {
+                            "@type": "Certification",
+                            "name": "EU energy label",
+                            "issuedBy": {"@type": "Organization", "name": "EPREL"},
+                            "certificationIdentification": "2245892",
+                        },
+                        "offers": {
+                            "@type": "Offer",
+                            "price": "229.00",
+                            "priceCurrency": "EUR",
+                            "availability": "InStock",
+                        },
+                    }
+                )
+            ),
+        ),
         # rejected: a price without a currency
         REFURB + "/p/no-currency": page(
             "Monitor",

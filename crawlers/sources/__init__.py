@@ -20,6 +20,7 @@ __all__ = [
     "Source",
     "UnknownSource",
     "all_sources",
+    "criteria",
     "get_source",
     "labels",
     "label_source",
@@ -56,6 +57,12 @@ def _discover(packages: tuple[str, ...]) -> dict[str, Source]:
             if declared.name in found:
                 raise ValueError(f"source {declared.name!r} declared twice: {found[declared.name].package} and {name}")
             found[declared.name] = replace(declared, package=name)
+    from crawlers.measures import MEASURES  # measures name their titles with N_ from the declaration module
+
+    for source in found.values():
+        undeclared = sorted(set(source.criteria) - set(MEASURES))
+        if undeclared:
+            raise ValueError(f"source {source.name}: criteria {undeclared} are not measures of crawlers/measures.py")
     taken: dict[str, str] = {}
     for source in found.values():
         for label in source.labels:
@@ -79,6 +86,15 @@ def get_source(name: str) -> Source:
 def labels() -> dict[str, tuple[Source, Label]]:
     """Every declared label by name, with its source."""
     return {label.name: (source, label) for source in all_sources().values() for label in source.labels}
+
+
+def criteria() -> dict[str, list[str]]:
+    """Every measure some source offers as a criterion, with the sources offering it."""
+    found: dict[str, list[str]] = {}
+    for source in all_sources().values():
+        for measure in source.criteria:
+            found.setdefault(measure, []).append(source.name)
+    return found
 
 
 def label_source(name: str) -> tuple[Source, Label]:

@@ -102,8 +102,13 @@ class Source:
     - `validity`: what "valid on a day" means for its records, in a buyer's words;
       `caveats`: what else a reader of its counts should know.
     - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None).
+    - `registration_pages`: addresses of the registry's public page of one registration,
+      `{registration}` marking its number (the records' `registry_id`) and `{any}` one path
+      segment: a shop page that links one names the record it sells (offers match by it).
     - `settings`: its Scrapy settings and their defaults (registry URLs, page sizes); `--set`
       overrides them. `environment`: variables it reads credentials from (never stored).
+    - `criteria`: measures (crawlers.measures) a buyer may ask a minimum of, offered by the
+      pre-tender check and `report availability --min-measure` (EPREL: battery cycles, IP code).
     - `monitor_min_share`: per-field floors of the monitors that differ for this source (a
       source whose labels have no level scale needs no level: its floor is 0).
     """
@@ -118,8 +123,10 @@ class Source:
     validity: str = ""
     caveats: str = ""
     record_link: str | None = None
+    registration_pages: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     environment: tuple[str, ...] = ()
+    criteria: tuple[str, ...] = ()
     monitor_min_share: dict[str, float] = field(default_factory=dict)
     package: str = ""  # filled in by the registry: the module the declaration lives in
 

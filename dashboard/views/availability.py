@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from crawlers.sources import label_source
 from dashboard import data, names, widgets
 from dashboard.i18n import _, country, number
 from dashboard.i18n import day as day_text
@@ -58,7 +59,7 @@ widgets.headline(widgets.read(data.label_totals, path, version, valid_on, filter
 any_market = table["market"].isna()
 people = names.for_people(table.assign(market=table["market"].fillna(widgets.shown(widgets.ANY_MARKET))))
 series = _("label and level")
-people[series] = table["label"] + " · " + people[names.column("level")]
+people[series] = people[names.column("label")] + " · " + people[names.column("level")]
 order = list(dict.fromkeys(people[series]))  # the query's order: levels numeric
 # One bar per label, level and category: "any market" rows, or the chosen market's rows and
 # the global ones; never a country row stacked on its own "any market" row.
@@ -100,6 +101,51 @@ st.caption(
     + " "
     + widgets.source_notes()
 )
+
+
+def with_empty_levels(rows: pd.DataFrame) -> pd.DataFrame:
+    """One label's ladder with the scale's levels that have no model (0), from its lowest
+    populated level up to the scale's best, per category: "class A: 0" is the answer a buyer
+    asking for class A needs."""
+    scale = label_source(rows["label"].iloc[0])[1].scale
+    filled = []
+    for category_key, part in rows.groupby("category", sort=True):
+        ranks = {r: lv for lv in scale.levels if (r := scale.rank(lv)) is not None and r >= part["level_rank"].min()}
+        ranks.update(zip(part["level_rank"], part["level"], strict=True))
+        full = pd.DataFrame({"level_rank": sorted(ranks, reverse=True)})
+        full = full.assign(label=part["label"].iloc[0], category=category_key, level=full["level_rank"].map(ranks))
+        full = full.merge(part.drop(columns=["label", "category", "level"]), on="level_rank", how="left")
+        full[["models", "brands"]] = full[["models", "brands"]].fillna(0)
+        # Sorted best first: a level without models has the "or better" counts of the level above it.
+        better = ["models_or_better", "brands_or_better"]
+        full[better] = full[better].ffill().fillna(0)
+        filled.append(full)
+    return pd.concat(filled, ignore_index=True)
+
+
+def populated_levels() -> None:
+    """Per label with a level scale: models and brands at each level and at that level or
+    better, per category: whether "class B or better" still leaves competition."""
+    ladder = widgets.read(data.level_ladder, path, version, valid_on, filters)
+    if ladder.empty:
+        return
+    st.subheader(_("Which levels are populated"))
+    st.markdown(
+        _(
+            "Per label and category: models and brands at each level, and at that level or better, which is what a "
+            "minimum level in a tender leaves (0 where no model reaches it)."
+        )
+    )
+    columns = ["category", "level", "models", "brands", "models_or_better", "brands_or_better"]
+    for label_name, rows in ladder.groupby("label", sort=True):
+        shown = with_empty_levels(rows)
+        st.markdown(f"**{names.label(label_name)}**")
+        counts = {c: shown[c].astype(int) for c in columns[2:]}
+        st.dataframe(
+            names.for_people(shown.assign(**counts)[["label", *columns]]).drop(columns=[names.column("label")]),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def measured_energy() -> None:
@@ -168,4 +214,5 @@ def measured_energy() -> None:
         )
 
 
+populated_levels()
 measured_energy()

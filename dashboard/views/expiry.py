@@ -32,9 +32,10 @@ if table.empty:
     st.stop()
 
 for column, (label, rows) in zip(st.columns(table["label"].nunique()), table.groupby("label"), strict=False):
-    column.metric(_("{label}: qualifying").format(label=label), number(int(rows["qualifying"].sum())))
+    column.metric(_("{label}: qualifying").format(label=names.label(label)), number(int(rows["qualifying"].sum())))
     column.metric(
-        _("{label}: lose it within 12 months").format(label=label), number(int(rows["lose within 12 months"].sum()))
+        _("{label}: lose it within 12 months").format(label=names.label(label)),
+        number(int(rows["lose within 12 months"].sum())),
     )
 shown = names.for_people(table)
 st.dataframe(shown, hide_index=True, width="stretch")

@@ -36,11 +36,19 @@ with st.sidebar:
         default="notebook" if "notebook" in options["category"] else None,
     )
     market = widgets.market(options)
-    labels = st.multiselect(_("Labels"), options["label"], default=options["label"], key="labels", bind="query-params")
+    labels = st.multiselect(
+        _("Labels"),
+        options["label"],
+        default=options["label"],
+        key="labels",
+        bind="query-params",
+        format_func=names.label,
+    )
     mode = widgets.bound(
         st.radio, _("A model qualifies with"), list(MODES), "mode", format_func=lambda key: _(MODES[key])
     )
     levels = widgets.levels(options)
+    levels["min_measures"] = widgets.measure_minimums(labels)
     published = widgets.day(_("Tender published on"), "published", date.today())
     contract_end = widgets.day(
         _("Contract ends on"), "contract_end", (pd.Timestamp(published) + pd.DateOffset(years=4)).date()
@@ -64,10 +72,15 @@ at_end = widgets.read(data.qualifying_brands, path, version, contract_end, filte
 per_label, any_label = counts[counts["label"].notna()], counts[counts["label"].isna()]
 
 groups = (
-    {_("any of: {labels}").format(labels=", ".join(labels)): (any_label, at_end[at_end["label"].isna()])}
+    {
+        _("any of: {labels}").format(labels=", ".join(map(names.label, labels))): (
+            any_label,
+            at_end[at_end["label"].isna()],
+        )
+    }
     if mode == ANY_OF
     else {
-        label: (per_label[per_label["label"] == label], at_end[at_end["label"] == label])
+        names.label(label): (per_label[per_label["label"] == label], at_end[at_end["label"] == label])
         for label in labels
         if label in with_data
     }
@@ -149,7 +162,7 @@ def listing(models: pd.DataFrame) -> pd.DataFrame:
     listed["brand"] = listed["brand"].fillna(_("(brand unknown)"))
     listed["url"] = widgets.links(listed["url"])
     listed["valid_until"] = listed["valid_until"].map(
-        lambda until: _("no end date (until archived)") if pd.isna(until) else day_text(until)
+        lambda until: _("no end date") if pd.isna(until) else day_text(until)
     )
     listed["valid_from"] = listed["valid_from"].map(lambda since: day_text(None if pd.isna(since) else since))
     return names.for_people(listed)
@@ -183,7 +196,7 @@ widgets.table(
 criteria = [
     (_("category"), names.category(category)),
     (_("market"), country(market) if market else widgets.shown(widgets.ANY_MARKET)),
-    (_("labels"), ", ".join(labels)),
+    (_("labels"), ", ".join(map(names.label, labels))),
     (_("a model qualifies with"), _(MODES[mode])),
     *widgets.criteria(levels),
     (_("qualifying on (tender published)"), day_text(published)),

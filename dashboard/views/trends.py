@@ -38,7 +38,9 @@ if history.empty:
 else:
     people = names.for_people(history)
     series = _("series")
-    people[series] = history["label"] + " · " + people[names.column("level")] + " · " + people[names.column("category")]
+    people[series] = (
+        people[names.column("label")] + " · " + people[names.column("level")] + " · " + people[names.column("category")]
+    )
 
     def rank(row) -> tuple:
         """Series in the legend by label, then level on the label's scale (Bronze < Silver < Gold), then category."""

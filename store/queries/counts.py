@@ -77,6 +77,39 @@ def availability(
     return rows(con.execute(sql, {**found.params, "by_market": by_market}))
 
 
+def level_ladder(
+    con: duckdb.DuckDBPyConnection,
+    valid_on: date,
+    as_of: AsOf = AsOf(),
+    filters: Filters = Filters(),
+) -> list[dict]:
+    """Which levels are populated: per label with ranked levels, category and level, the valid
+    models and brands at that level, and at that level or better (what "class B or better" or
+    "Gold" leaves a tender). Any market, or the chosen market's registrations and global
+    certificates; a model registered in many countries counts once. Levels the scale does not
+    rank are left out; levels with no model have no row (the caller knows the scale)."""
+    found = reading(con, as_of, valid_on, filters, folded=True)
+    sql = f"""
+        WITH cur AS {found.reuse} ({valid("c.*", found.sql, folded=True)}),
+        ranked AS (  -- each valid model once per label, category and level
+            SELECT DISTINCT label, category, level, level_rank, model_id, brand_id FROM cur WHERE level_rank IS NOT NULL),
+        at_level AS (
+            SELECT label, category, level, level_rank, count(DISTINCT model_id) AS models,
+                   count(DISTINCT brand_id) AS brands
+            FROM ranked GROUP BY ALL),
+        or_better AS (  -- the models of this level and every higher one
+            SELECT a.label, a.category, a.level_rank, count(DISTINCT r.model_id) AS models_or_better,
+                   count(DISTINCT r.brand_id) AS brands_or_better
+            FROM at_level a JOIN ranked r
+              ON r.label = a.label AND r.category = a.category AND r.level_rank >= a.level_rank
+            GROUP BY ALL)
+        SELECT a.label, a.category, a.level, a.level_rank, a.models, a.brands, b.models_or_better, b.brands_or_better
+        FROM at_level a JOIN or_better b USING (label, category, level_rank)
+        ORDER BY a.label, a.category, a.level_rank DESC
+    """
+    return rows(con.execute(sql, found.params))
+
+
 def models(
     con: duckdb.DuckDBPyConnection,
     valid_on: date,

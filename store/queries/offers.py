@@ -1,5 +1,5 @@
-"""Supplier offers: which label records each offer may match (GTIN, then brand and model name),
-what it shows on a day, and the Offers page's lists and summaries."""
+"""Supplier offers: which label records each offer may match (a linked registration, GTIN, then
+brand and model name), what it shows on a day, and the Offers page's lists and summaries."""
 
 from dataclasses import replace
 from datetime import date
@@ -43,16 +43,18 @@ MATCHED_COLUMNS = (
     "valid_from",
     "valid_until",
     "flags",
+    "measures",
 )
 
 
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
     """SELECT offer_key, matched_by, key_length, MATCHED_COLUMNS, markets and worldwide: the
     label `records` (with gtins_hash) each of `offers` may match, whatever the day and filters,
-    folded across markets as fold() does: by GTIN-14 (`gtins`: the records' gtin_lists()), and
-    by brand and model name (the offer's model key equal to, or starting with, the record's
-    model key once the brand in front is dropped; `key_length`: that key's length). What
-    current_offer_match holds for the latest runs."""
+    folded across markets as fold() does: by the registrations the offer's page links
+    ("<source>:<registry_id>", e.g. an EPREL label's QR code), by GTIN-14 (`gtins`: the records'
+    gtin_lists()), and by brand and model name (the offer's model key equal to, or starting
+    with, the record's model key once the brand in front is dropped; `key_length`: that key's
+    length). What current_offer_match holds for the latest runs."""
     name_key = (
         "CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
         "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END"
@@ -65,7 +67,11 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
                                                                        lambda i: array_to_string(words[1:i], ' '))) AS key
             FROM (SELECT *, string_split(model_key, ' ') AS words FROM offered WHERE brand_normalised IS NOT NULL))
         SELECT offer_key, matched_by, key_length, {", ".join(MATCHED_COLUMNS)}, {MARKETS} FROM (
-            SELECT o.record_key AS offer_key, 'gtin' AS matched_by, NULL::INTEGER AS key_length, {record}
+            SELECT o.record_key AS offer_key, 'registration' AS matched_by, NULL::INTEGER AS key_length, {record}
+            FROM (SELECT record_key, unnest(registrations) AS ref FROM offered) o
+            JOIN labelled c ON c.registry_id IS NOT NULL AND o.ref = c.source || ':' || c.registry_id
+            UNION ALL
+            SELECT o.record_key, 'gtin', NULL::INTEGER, {record}
             FROM offered o JOIN ({gtins}) g ON g.gtin = o.gtin
             JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
             UNION ALL
@@ -86,8 +92,10 @@ def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str,
     }
 
 
-# A GTIN match's precedence over a brand-and-model match, whatever the length of its key.
-GTIN_FIRST = 2**31 - 1
+# An identifier's precedence over a brand-and-model match, whatever the length of its key: the
+# registration a page links first, then the GTIN.
+REGISTRATION_FIRST = 2**31 - 1
+GTIN_FIRST = 2**31 - 2
 
 
 # The spans of days offer_labels() judges an offer's candidates (CTE `m`) on. A read's: the one day
@@ -113,8 +121,9 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     """SELECT offer_key, shown_from, shown_until, label, category, level, certificates,
     label_models, matched_by: per offer of `offers` and span of days (`spans`: ON_THE_DAY or
     ALL_DAYS), each label it matches among its `candidates` (offer_candidates()) valid on the
-    span's day, narrowed by Filters.params(): by GTIN first; an offer no GTIN matched, by brand
-    and model name, the longest key per label winning. Per offer, label and category (the
+    span's day, narrowed by Filters.params(): by the registration its page links first, then
+    by GTIN; an offer no identifier matched, by brand and model name, the longest key per label
+    winning. Per offer, label and category (the
     offer's own if the record has none): the best level, the certificate ids, how many label
     records' models matched, and how. A span in which an offer matches nothing has no row.
     What current_offer_label holds for the latest runs."""
@@ -124,8 +133,8 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         found AS ({
         valid(
             "c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
-            f"c.certificate_id, c.model, c.matched_by, CASE WHEN c.matched_by = 'gtin' THEN {GTIN_FIRST} "
-            "ELSE c.key_length END AS precedence",
+            f"c.certificate_id, c.model, c.matched_by, CASE c.matched_by WHEN 'registration' THEN {REGISTRATION_FIRST} "
+            f"WHEN 'gtin' THEN {GTIN_FIRST} ELSE c.key_length END AS precedence",
             judged,
             folded=True,
             on="c.day",
@@ -134,8 +143,8 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         kept AS (
             SELECT * FROM found
             QUALIFY precedence = max(precedence) OVER (PARTITION BY offer_key, shown_from, label)
-                AND (precedence = {GTIN_FIRST})
-                    = (max(precedence) OVER (PARTITION BY offer_key, shown_from) = {GTIN_FIRST}))
+                AND (precedence >= {GTIN_FIRST})
+                    = (max(precedence) OVER (PARTITION BY offer_key, shown_from) >= {GTIN_FIRST}))
         SELECT k.offer_key, k.shown_from, any_value(k.shown_until) AS shown_until, k.label,
                coalesce(k.category, o.category) AS category, arg_max(k.level, k.level_rank) AS level,
                nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,

@@ -203,6 +203,7 @@ FOLDED_BY = (
     "flags",
     "valid_from",
     "valid_until",
+    "measures",
 )
 
 
@@ -235,7 +236,9 @@ class Filters:
     global certificates. `min_levels`: (label, rank) pairs; a record of that label counts only
     when its level ranks at least that high on the label's scale (an unknown level does not);
     other labels' records pass. `flags`: (source, flag) pairs; a record of that source counts
-    only when it carries the flag; other sources' records pass. Ranks and flags come from the
+    only when it carries the flag; other sources' records pass. `min_measures`: (measure, value)
+    pairs; a record counts only when it states the measure at or above the value (a record, or
+    a label, that does not state it does not meet it). Ranks, flags and criteria come from the
     sources' declarations (crawlers.sources), which the callers read."""
 
     category: str | None = None
@@ -243,6 +246,7 @@ class Filters:
     market: str | None = None
     min_levels: tuple[tuple[str, int], ...] = ()
     flags: tuple[tuple[str, str], ...] = ()
+    min_measures: tuple[tuple[str, float], ...] = ()
 
     def params(self) -> dict:
         return {
@@ -251,6 +255,7 @@ class Filters:
             "market": self.market,
             "min_levels": [{"label": label, "rank": rank} for label, rank in self.min_levels] or None,
             "flags": [{"source": source, "flag": flag} for source, flag in self.flags] or None,
+            "min_measures": [{"measure": m, "value": float(v)} for m, v in self.min_measures] or None,
         }
 
 
@@ -259,6 +264,9 @@ _MIN_LEVELS = "$min_levels::STRUCT(label VARCHAR, rank INTEGER)[]"
 
 
 _FLAGS = "$flags::STRUCT(source VARCHAR, flag VARCHAR)[]"
+
+
+_MIN_MEASURES = "$min_measures::STRUCT(measure VARCHAR, value DOUBLE)[]"
 
 
 def as_folded(records: str) -> str:
@@ -291,6 +299,8 @@ def valid(columns: str, records: str, folded: bool = False, on: str = "$valid_on
                OR list_bool_and(list_transform({_MIN_LEVELS}, lambda m: m.label <> c.label OR c.level_rank >= m.rank)))
           AND ({_FLAGS} IS NULL
                OR list_bool_and(list_transform({_FLAGS}, lambda f: f.source <> c.source OR list_contains(c.flags, f.flag))))
+          AND ({_MIN_MEASURES} IS NULL
+               OR list_bool_and(list_transform({_MIN_MEASURES}, lambda m: coalesce(c.measures[m.measure] >= m.value, false))))
     """
 
 

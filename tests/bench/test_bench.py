@@ -16,6 +16,15 @@ def test_epeat_bench_smoke():
     assert "status loaded, 430 items, errors 0" in result.stdout
 
 
+def test_eprel_bench_smoke():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.eprel", "100"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "16 phone and 84 display registrations" in result.stdout and "3,132 records" in result.stdout
+    assert "status loaded, 3,132 items, errors 0" in result.stdout and "load / read_json" in result.stdout
+
+
 def test_tco_bench_smoke():
     result = subprocess.run(
         [sys.executable, "-m", "bench.tco", "2500"], cwd=ROOT, capture_output=True, text=True, timeout=300

@@ -72,7 +72,7 @@ def by_key(rows):
 
 
 def test_replay_crawl_to_report_matches_the_samples(demo_db):
-    assert {r["source"] for r in report(demo_db)} == {"tco", "epeat", "energystar"}
+    assert {r["source"] for r in report(demo_db)} == {"tco", "epeat", "energystar", "eprel"}
     rows = tco_report(demo_db, "--valid-on", ON)
     assert {tuple(r) for r in rows} == {
         ("source", "label", "level", "category", "market", "models", "brands", "certificates")
@@ -114,15 +114,17 @@ def test_runs_lists_the_demo_runs_each_with_the_day_of_its_recording(demo_db):
     runs = json.loads(run_cli("runs", "--format", "json", "--db", demo_db, check=True).stdout)
     assert [(r["source"], r["status"], r["items"], r["errors"], r["data_day"]) for r in runs] == [
         ("tco", "loaded", 1222, 0, "2026-08-07"),  # the real capture
-        ("offers", "loaded", 7, 0, "2026-08-07"),
+        ("offers", "loaded", 9, 0, "2026-08-07"),
+        ("eprel", "loaded", 891, 0, "2026-08-07"),  # (8 phones x 2 labels + 15 displays) x 27 member states
         ("epeat", "loaded", 1039, 0, "2026-08-07"),  # 644 Indian registrations and 395 Belgian copies
         ("energystar", "loaded", 85, 0, "2026-08-07"),  # 23 models in their markets
         ("tco", "loaded", 856, 0, "2025-07-15"),
-        ("offers", "loaded", 7, 0, "2025-07-15"),
+        ("offers", "loaded", 9, 0, "2025-07-15"),
+        ("eprel", "loaded", 918, 0, "2025-07-15"),  # (10 phones x 2 + 14 displays) x 27
         ("epeat", "loaded", 908, 0, "2025-07-15"),
         ("energystar", "loaded", 25, 0, "2025-07-15"),
         ("tco", "loaded", 655, 0, "2024-07-11"),
-        ("offers", "loaded", 7, 0, "2024-07-11"),
+        ("offers", "loaded", 9, 0, "2024-07-11"),
         ("epeat", "loaded", 644, 0, "2024-07-11"),  # the real export
     ]
     assert runs[0]["origin"].startswith("replay ") and runs[0]["finished_at"] > "2026-08-07"
@@ -147,14 +149,15 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
     before = report(loaded_db, "--valid-on", ON)
     result = run_cli("crawl", "tco", "--replay", broken_bundle, "--db", loaded_db)
     assert result.returncode == 1
-    assert "tco: run 5 HELD BACK as suspect, previous data stays current" in result.stderr
+    assert "tco: run 6 HELD BACK as suspect, previous data stays current" in result.stderr
     assert "is not JSON" in result.stderr and "Traceback" not in result.stderr
-    assert "record count fell 75% against run 4 (1,185 → 291; threshold 30%)" in result.stderr
+    assert "record count fell 75% against run 5 (1,185 → 291; threshold 30%)" in result.stderr
     assert "error(s) logged (threshold 0)" in result.stderr
     assert "of records have a brand" not in result.stderr  # TCO has no brand floor: its GTIN API has no brands
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
     assert [(r["id"], r["status"]) for r in runs] == [
-        (5, "suspect"),
+        (6, "suspect"),
+        (5, "loaded"),
         (4, "loaded"),
         (3, "loaded"),
         (2, "loaded"),
@@ -163,9 +166,9 @@ def test_a_broken_crawl_is_held_back_and_can_be_accepted_by_hand(loaded_db, brok
     assert "Product Finder feed" in runs[0]["message"]
     assert report(loaded_db, "--valid-on", ON) == before
 
-    assert "run 4 is loaded, not suspect" in run_cli("accept", "4", "--db", loaded_db).stderr
-    accepted = run_cli("accept", "5", "--db", loaded_db, check=True)
-    assert "run 5 accepted and loaded: 291 records" in accepted.stderr
+    assert "run 5 is loaded, not suspect" in run_cli("accept", "5", "--db", loaded_db).stderr
+    accepted = run_cli("accept", "6", "--db", loaded_db, check=True)
+    assert "run 6 accepted and loaded: 291 records" in accepted.stderr
     assert set(by_key(tco_report(loaded_db, "--valid-on", ON))) == {("display", "10")}  # only the API's displays now
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
     assert runs[0]["status"] == "loaded" and runs[0]["message"].startswith("accepted by hand; was held back:")
@@ -175,9 +178,10 @@ def test_an_older_recording_replayed_late_is_held_back_not_loaded_over_newer_dat
     before = report(loaded_db, "--valid-on", ON)
     result = run_cli("crawl", "--replay", RECORDINGS[0], "--db", loaded_db)  # 2024: EPEAT, TCO and offers
     assert result.returncode == 1
-    assert "epeat: run 5 HELD BACK as suspect" in result.stderr
+    assert "epeat: run 6 HELD BACK as suspect" in result.stderr
     assert "its data is of 2024-07-11, older than the current data's (2026-08-07, run 2)" in result.stderr
-    assert "energystar" not in result.stderr  # the recording holds no ENERGY STAR answers: not crawled
+    # the recording holds no ENERGY STAR or EPREL answers: those sources are not crawled
+    assert "energystar" not in result.stderr and "eprel" not in result.stderr
     assert report(loaded_db, "--valid-on", ON) == before
 
 
@@ -201,7 +205,7 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    run_file = loaded_db.parent / "runs" / loaded_db.name / "tco" / "run-5.jsonl"
+    run_file = loaded_db.parent / "runs" / loaded_db.name / "tco" / "run-6.jsonl"
     deadline = time.monotonic() + 60
     while not (run_file.exists() and run_file.read_bytes().count(b"\n") > 1) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -209,7 +213,8 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
     crawl.wait()
     runs = json.loads(run_cli("runs", "--format", "json", "--db", loaded_db, check=True).stdout)
     assert [(r["id"], r["status"]) for r in runs] == [
-        (5, "killed"),
+        (6, "killed"),
+        (5, "loaded"),
         (4, "loaded"),
         (3, "loaded"),
         (2, "loaded"),
@@ -217,7 +222,7 @@ def test_a_killed_crawl_leaves_the_previous_data_and_the_next_run_succeeds(loade
     ]
     assert report(loaded_db, "--valid-on", ON) == before
     run_cli("crawl", "tco", "--replay", SNAPSHOTS, "--db", loaded_db, check=True)
-    assert report(loaded_db, "--as-of", "6", "--valid-on", ON) == before
+    assert report(loaded_db, "--as-of", "7", "--valid-on", ON) == before
 
 
 def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
@@ -225,10 +230,10 @@ def test_as_of_reads_an_earlier_run(loaded_db, tmp_path):
     shutil.copy(FIXTURES / "tco" / "gtin-api_generic-gtin_displays_products.json", api_only)
     held = run_cli("import", "tco", api_only, "--db", loaded_db)
     assert held.returncode == 1 and "HELD BACK as suspect" in held.stderr
-    run_cli("accept", "5", "--db", loaded_db, check=True)
+    run_cli("accept", "6", "--db", loaded_db, check=True)
     now = by_key(tco_report(loaded_db, "--valid-on", ON))
     assert set(now) == {("display", "10")} and now[("display", "10")]["brands"] == 0
-    assert by_key(tco_report(loaded_db, "--as-of", "4", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
+    assert by_key(tco_report(loaded_db, "--as-of", "5", "--valid-on", ON)) == oracle(date.fromisoformat(ON))
 
 
 def test_import_goes_through_the_parser_and_load_path(tmp_path):
@@ -270,7 +275,7 @@ def test_import_goes_through_the_parser_and_load_path(tmp_path):
         (["report", "availability", "--category", "laptop"], "--category 'laptop': unknown category; known: notebook,"),
         (
             ["report", "offers", "--label", "tco"],
-            "--label 'tco': unknown label; known: ENERGY STAR, EPEAT, TCO Certified",
+            "--label 'tco': unknown label; known: ENERGY STAR, EPEAT, EU energy label, EU repairability class, TCO",
         ),
         (["report", "availability", "--valid-on", "2026-13-01"], "--valid-on '2026-13-01': not a YYYY-MM-DD date"),
         (["runs", "--limit", "-1"], "Invalid value for '--limit': Input should be greater than or equal to 1"),
@@ -396,8 +401,10 @@ def test_filters_and_snapshots_the_data_does_not_have_are_named(demo_db):
     for args, message in (
         (
             ["--market", "narnia"],
-            "--market 'narnia': not a country name; markets in the data: Belgium, Canada, India, Japan, Switzerland, "
-            "Taiwan, United States",
+            "--market 'narnia': not a country name; markets in the data: Austria, Belgium, Bulgaria, Canada, Croatia, "
+            "Cyprus, Czechia, Denmark, Estonia, Finland, France, Germany, Greece, Hungary, India, Ireland, Italy, Japan, "
+            "Latvia, Lithuania, Luxembourg, Malta, Netherlands, Poland, Portugal, Romania, Slovakia, Slovenia, Spain, "
+            "Sweden, Switzerland, Taiwan, United States",
         ),
         (["--as-of", "999"], "--as-of 999: no run 999 in this database"),
         (["--as-of", "2020-01-01"], "--as-of 2020-01-01: no data yet on that day; the first loaded run's data is of"),

@@ -99,3 +99,11 @@ def test_a_run_file_that_cannot_be_written_names_the_cause_once(pipeline, caplog
     )
     assert stats.get_value("labelwatch/records_written") is None
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [stats.get_value(UNWRITABLE)]
+
+
+def test_a_brand_missing_from_the_alias_table_is_named_in_the_stats(pipeline):
+    """crawlers/data/brands.toml's to-do list: one stat per brand not placed, a placed one none."""
+    pipeline.process_item({BATCH_KEY: [record(brand="Nokiaa Oy"), record(record_key="D2", brand="SAMSUNG")]})
+    stats = pipeline.stats.get_stats()
+    assert stats["tco/brand/unplaced/Nokiaa"] == 1
+    assert not [k for k in stats if k.startswith("tco/brand/unplaced/") and k != "tco/brand/unplaced/Nokiaa"]

@@ -128,11 +128,12 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     assert seen["crawls"]["metrics"] == {
         "ENERGY STAR": age,
         "EPEAT": age,
+        "EPREL": age,
         "Supplier offers": age,
         "TCO Certified": age,
     }
     assert seen["offers"]["metrics"] == {
-        "certified models on offer": "2",  # in stock; the pre-ordered Lenovo is listed only
+        "certified models on offer": "4",  # in stock (two linking an EPREL label); the pre-ordered Lenovo is listed only
         "suppliers of certified models": "1",
         "offers with no label found": "3",
     }
@@ -144,7 +145,7 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "Disponibilité sur le marché",
     )
     assert seen["pretender-nl"]["title"] == "Toets vóór de aanbesteding"
-    assert seen["offers-fr"]["metrics"]["modèles certifiés en vente"] == "2"
+    assert seen["offers-fr"]["metrics"]["modèles certifiés en vente"] == "4"
     assert seen["crawls-nl"]["metrics"][
         "TCO Certified"
     ] == f"{(date.today() - date(2026, 8, 7)).days:,} dagen oud".replace(",", ".")

@@ -109,13 +109,14 @@ def test_crawls_page_lists_runs(monkeypatch, demo_db):
     at.switch_page("views/crawls.py").run()
     assert not at.exception
     runs = at.dataframe[1].value
-    assert runs[["source", "status", "records read"]].head(4).to_dict("records") == [
+    assert runs[["source", "status", "records read"]].head(5).to_dict("records") == [
         {"source": "TCO Certified", "status": "loaded", "records read": 1222},
-        {"source": "Supplier offers", "status": "loaded", "records read": 7},
+        {"source": "Supplier offers", "status": "loaded", "records read": 9},
+        {"source": "EPREL", "status": "loaded", "records read": 891},
         {"source": "EPEAT", "status": "loaded", "records read": 1039},
         {"source": "ENERGY STAR", "status": "loaded", "records read": 85},
     ]
-    assert len(runs) == 11 and list(runs["date of the data"].str[:4].unique()) == ["2026", "2025", "2024"]
+    assert len(runs) == 13 and list(runs["date of the data"].str[:4].unique()) == ["2026", "2025", "2024"]
 
 
 def test_a_render_opens_one_connection_and_none_outlives_it(monkeypatch, demo_db, tmp_path):
@@ -194,13 +195,16 @@ def test_the_pretender_defaults_judge_the_publication_day_and_say_which_label_ha
     assert not at.exception
     assert at.sidebar.date_input(key="published").value == date.today()
     models = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    shown = models["models (any of: ENERGY STAR, EPEAT, TCO Certified)"]  # 874 TCO displays from 9 brands on 2026-12-01
+    chosen = "ENERGY STAR, EPEAT, EU energy label, EU repairability class, TCO Certified"
+    shown = models[f"models (any of: {chosen})"]  # 874 TCO displays from 9 brands on 2026-12-01, and EPREL's
     report = json.loads(
-        run_cli("report", "availability", "-f", "json", "--category", "display", "--db", demo_db, check=True).stdout
+        run_cli(
+            "report", "availability", "-f", "json", "--category", "display", "--market", "Belgium", "--db", demo_db
+        ).stdout
     )
-    per_level = [r["models"] for r in report if r["label"] == "TCO Certified"]
-    assert 0 < max(per_level) <= shown <= sum(per_level)  # the report counts each generation on its own
-    assert models["brands (any of: ENERGY STAR, EPEAT, TCO Certified)"] > 0
+    per_level = [r["models"] for r in report if r["label"] in ("TCO Certified", "EU energy label")]
+    assert 0 < max(per_level) <= shown <= sum(per_level)  # the report counts each label and level on its own
+    assert models[f"brands (any of: {chosen})"] > 0
     [epeat] = [i.value for i in at.info if "EPEAT" in i.value]
     assert epeat.startswith(
         "No data for EPEAT here (Display (monitor)): no product is registered for Belgium in this category."

@@ -25,7 +25,7 @@ from functools import lru_cache
 import scrapy
 from python_calamine import CalamineWorkbook
 
-from crawlers.archives import UnsafeArchive, check_zip
+from crawlers.archives import UnsafeArchive
 from crawlers.gtin import to_gtin14
 from crawlers.registry_spider import RegistrySpider
 from crawlers.sources.epeat import CLIMATE_PLUS, SOURCE
@@ -182,12 +182,7 @@ class EpeatSpider(RegistrySpider):
         body = response.body
         if body.startswith(_ZIP_MAGIC):
             try:
-                check_zip(
-                    body,
-                    where,
-                    self.settings.getint("LABELWATCH_MAX_UNCOMPRESSED"),
-                    self.settings.getfloat("LABELWATCH_MAX_RATIO"),
-                )
+                self.check_archive(body, where)
             except UnsafeArchive as error:
                 raise ExportFormatError(str(error)) from None
             rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).iter_rows()

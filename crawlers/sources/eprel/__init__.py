@@ -8,14 +8,14 @@ from crawlers.vocabulary import EU_MEMBER_STATES
 # Classes lowest first: rank 1 is G (energy) or E (repairability), the best class ranks highest.
 ENERGY_CLASSES = LevelScale(N_("class"), ("G", "F", "E", "D", "C", "B", "A"), shown=N_("class {level}"))
 REPAIRABILITY_CLASSES = LevelScale(N_("class"), ("E", "D", "C", "B", "A"), shown=N_("class {level}"))
-ENERGY_LABEL = Label("EU energy label", ENERGY_CLASSES)
-REPAIRABILITY = Label("EU repairability class", REPAIRABILITY_CLASSES)
+ENERGY_LABEL = Label(N_("EU energy label"), ENERGY_CLASSES)
+REPAIRABILITY = Label(N_("EU repairability class"), REPAIRABILITY_CLASSES)
 
 REPLACEABLE_BATTERY = Flag(
-    "User-replaceable battery", help=N_("EU energy label: the user can replace the battery (EPREL)")
+    N_("User-replaceable battery"), help=N_("EU energy label: the user can replace the battery (EPREL)")
 )
-USB_C = Flag("USB-C charging", help=N_("EU energy label: the charger receptacle is USB Type-C (EPREL)"))
-FOLDABLE = Flag("Foldable", help=N_("EU energy label: a foldable phone or tablet (EPREL)"))
+USB_C = Flag(N_("USB-C charging"), help=N_("EU energy label: the charger receptacle is USB Type-C (EPREL)"))
+FOLDABLE = Flag(N_("Foldable"), help=N_("EU energy label: a foldable phone or tablet (EPREL)"))
 
 # The product groups labelwatch reads: EPREL's url_code → its code (GET /api/product-groups).
 GROUPS = {
@@ -40,6 +40,11 @@ SOURCE = Source(
         "decides by rules on its size, resolution and model name, and leaves the rest undecided"
     ),
     record_link="https://eprel.ec.europa.eu/qr/{certificate_id}",
+    # The label's QR code opens /qr/<registration>, which redirects to /screen/product/<group>/<registration>.
+    registration_pages=(
+        "https://eprel.ec.europa.eu/qr/{registration}",
+        "https://eprel.ec.europa.eu/screen/product/{any}/{registration}",
+    ),
     settings={
         "EPREL_API_URL": "https://eprel.ec.europa.eu/api",
         "EPREL_GROUPS": list(GROUPS),
@@ -47,6 +52,14 @@ SOURCE = Source(
         "EPREL_EXPORT": True,  # ask for the bulk export (a ZIP of JSON) first, page when it is refused
     },
     environment=("EPREL_API_KEY",),
+    criteria=(
+        "battery_cycles",
+        "ip_rating",
+        "falls_without_defect",
+        "software_update_years",
+        "guarantee_months",
+        "repairability_index",
+    ),
     # A display no rule places as monitor or television has category "other" (display_rules.toml).
     monitor_min_share={"category": 0.5},
 )

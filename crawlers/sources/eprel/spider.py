@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from crawlers.archives import UnsafeArchive, check_zip
+from crawlers.archives import UnsafeArchive
 from crawlers.paging import Pager
 from crawlers.registry_spider import RegistrySpider
 from crawlers.replay import OPTIONAL
@@ -222,12 +222,7 @@ class EprelSpider(RegistrySpider):
     def _archive_records(self, body: bytes, where: str) -> list | None:
         """The records of every JSON entry of a ZIP export, after the archive's limits are checked."""
         try:
-            check_zip(
-                body,
-                where,
-                self.settings.getint("LABELWATCH_MAX_UNCOMPRESSED"),
-                self.settings.getfloat("LABELWATCH_MAX_RATIO"),
-            )
+            self.check_archive(body, where)
             with zipfile.ZipFile(io.BytesIO(body)) as archive:
                 records = []
                 for name in sorted(n for n in archive.namelist() if n.lower().endswith(".json")):

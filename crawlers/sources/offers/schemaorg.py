@@ -21,6 +21,7 @@ import lxml.etree
 import lxml.html
 
 from crawlers.gtin import to_gtin14
+from crawlers.sources.offers import registrations
 from crawlers.vocabulary import shared_category
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
@@ -283,7 +284,8 @@ def _gtin(product: dict, page: Page) -> str | None:
 
 
 def read_page(body: str, url: str) -> Page:
-    """Offers on a product page. Reasons: no_structured_data (no Product node), malformed_<syntax>,
+    """Offers on a product page, each with the registry records the page names (registrations.py).
+    Reasons: no_structured_data (no Product node), malformed_<syntax>,
     missing_name, no_offer, missing_price, invalid_price, missing_currency; notes: invalid_gtin,
     unknown_availability, unknown_condition."""
     page = Page()
@@ -293,6 +295,7 @@ def read_page(body: str, url: str) -> Page:
         page.rejected.append("no_structured_data")
         return page
     seen = set()
+    on_page = registrations.from_page(body)
     for syntax, product in products:
         name = _text(product.get("name"))
         if name is None:
@@ -304,6 +307,7 @@ def read_page(body: str, url: str) -> Page:
             continue
         gtin = _gtin(product, page)
         category = page_category(product, crumbs)
+        named = sorted(on_page | registrations.from_structured_data(product))
         for offer in offers:
             spec = _first(offer.get("priceSpecification")) or {}
             raw_price = _first(offer.get("price", offer.get("lowPrice", spec.get("price"))))
@@ -333,6 +337,7 @@ def read_page(body: str, url: str) -> Page:
                 "seller": _text(offer.get("seller")),
                 "syntax": syntax,
                 "category": category,
+                "registrations": named,
             }
             if offer.get("availability") and record["availability"] is None:
                 page.notes.append("unknown_availability")

@@ -18,6 +18,7 @@ from crawlers.gtin import to_gtin14
 from crawlers.items import Offer
 from crawlers.paging import Pager
 from crawlers.registry_spider import RegistrySpider
+from crawlers.sources.offers import registrations
 from crawlers.sources.offers.schemaorg import parse_price, read_page
 from crawlers.sources.offers.shops import Shop, load_shops
 from crawlers.vocabulary import shared_category
@@ -117,6 +118,7 @@ class OffersSpider(RegistrySpider):
             self.rejected(["missing_currency"], response)
             return []
         offers = []
+        named = sorted(registrations.from_structured_data(product))  # body_html: the description, an HTML fragment
         for variant in product.get("variants") or []:
             price = parse_price(variant.get("price"))
             if price is None:
@@ -146,6 +148,7 @@ class OffersSpider(RegistrySpider):
                     "seller": None,
                     "syntax": "shopify",
                     "category": shared_category(product.get("product_type")),
+                    "registrations": named,
                 }
             )
         return offers

@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from conftest import SNAPSHOTS, run_cli
+from conftest import ROOT, SNAPSHOTS, run_cli
 
 KEY = "eprel-Key-7f3a9c"
 
@@ -100,3 +100,103 @@ def test_the_report_counts_phones_per_repairability_class_in_a_member_state_and_
     } == set()
     no_market = [(r["level"], r["models"]) for r in anywhere if r["market"] is None]
     assert no_market == [("C", 1), ("B", 6), ("A", 1)]  # counted once, not once per country
+
+
+def test_a_measure_criterion_keeps_the_records_that_state_it(newest_db):
+    """Battery ≥ 1,000 cycles and IP54 or better: 5 of the 8 phones on the market (real values);
+    a label whose records do not state the measures (TCO Certified) has no model meeting it."""
+    phones = availability(
+        newest_db, "--category", "smartphone", "--market", "Belgium",
+        "--min-measure", "battery_cycles=1000", "--min-measure", "ip_rating=54",
+    )  # fmt: skip
+    assert [(r["label"], r["level"], r["models"]) for r in phones] == [
+        ("EU energy label", "B", 2),
+        ("EU energy label", "A", 3),
+        ("EU repairability class", "B", 5),
+    ]
+    assert availability(newest_db, "--label", "TCO Certified", "--min-measure", "battery_cycles=1") == []
+    assert availability(newest_db, "--label", "TCO Certified")  # it has models without the criterion
+
+
+def test_a_bad_measure_criterion_is_one_line(newest_db):
+    for value, says in (("battery=5", "expected NAME=NUMBER"), ("battery_cycles=many", "'many' is not a number")):
+        result = run_cli("report", "availability", "--db", newest_db, "--min-measure", value)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert result.stderr.startswith("labelwatch: error: --min-measure") and says in result.stderr
+
+
+def page(monkeypatch, db, name: str, **params):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LABELWATCH_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{name}.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_availability_page_shows_which_classes_are_populated(monkeypatch, newest_db):
+    at = page(monkeypatch, newest_db, "availability", valid_on="2026-08-07", category="display", lang="nl")
+    assert "Welke niveaus bezet zijn" in [h.value for h in at.subheader]
+    ladders = [d.value for d in at.dataframe if "modellen op dit niveau of beter" in d.value.columns]
+    energy = next(t for t in ladders if "klasse A" in set(t["niveau"]))
+    rows = energy[["niveau", "modellen", "merken", "modellen op dit niveau of beter", "merken op dit niveau of beter"]]
+    assert rows.values.tolist() == [
+        ["klasse A", 0, 0, 0, 0],  # no monitor reaches class A or B: said, not left out
+        ["klasse B", 0, 0, 0, 0],
+        ["klasse C", 1, 1, 1, 1],
+        ["klasse D", 2, 2, 3, 3],
+        ["klasse E", 4, 2, 7, 3],
+        ["klasse F", 3, 3, 10, 5],
+    ]
+    assert "EU-energielabel" in [m.value.strip("*") for m in at.markdown]
+
+
+def test_the_pretender_check_offers_the_eprel_classes_and_measures(monkeypatch, newest_db):
+    at = page(
+        monkeypatch,
+        newest_db,
+        "pretender",
+        tender_category="smartphone",
+        published="2026-08-07",
+        min_eu_repairability_class="B",
+        min_battery_cycles="1000",
+    )
+    assert [m.value for m in at.metric][:2] == ["5", "5"]
+    asked = {n.label: n.value for n in at.number_input}
+    assert asked["battery endurance in full charge cycles: at least"] == 1000.0
+    assert asked["ingress protection (IP code): at least"] is None
+    listed = at.dataframe[1].value
+    assert set(listed["level"]) >= {"class B"} and "class C" not in set(listed["level"])
+
+
+def test_the_level_ladder_agrees_with_the_counts_per_level(newest_db):
+    """Per label, category and level: the models at that level are availability()'s count, the
+    models at that level or better are the qualifying models with it as the minimum level."""
+    from dataclasses import replace
+    from datetime import date
+
+    from store import queries
+    from store.db import read_connection
+
+    day, belgium = date(2026, 8, 7), queries.Filters(market="Belgium")
+    with read_connection(newest_db) as con:
+        ladder = queries.level_ladder(con, day, filters=belgium)
+        counts = {
+            (r["label"], r["category"], r["level"]): r["models"]
+            for r in queries.availability(con, day, filters=belgium)
+            if r["market"] in ("Belgium", None)
+        }
+        assert {(r["label"], r["category"]) for r in ladder} >= {
+            ("EU energy label", "display"),
+            ("EU energy label", "smartphone"),
+            ("EU repairability class", "smartphone"),
+            ("TCO Certified", "display"),
+        }
+        for row in ladder:
+            assert row["models"] == counts[(row["label"], row["category"], row["level"])], row
+            minimum = replace(belgium, category=row["category"], min_levels=((row["label"], row["level_rank"]),))
+            qualifying = queries.qualifying(con, day, filters=minimum, labels=[row["label"]])
+            assert row["models_or_better"] == len(qualifying), row

@@ -255,3 +255,10 @@ def test_the_demo_recording_pages_phones_and_reads_the_display_export():
         (200, f"products/{PHONES}?_page=3&_limit=4"),
         (200, "exportProducts/electronicdisplays"),
     ]
+
+
+def test_an_export_that_would_expand_too_far_is_not_unpacked(spider, caplog):
+    bomb = export_zip(("d.json", " " * (8 * 1024 * 1024)))  # 8 MB of spaces, a few kB zipped
+    (fallback,) = spider.parse_export(response_from(bomb), "electronicdisplays")
+    assert fallback.url.endswith("/products/electronicdisplays?_page=1&_limit=4")
+    assert "LABELWATCH_MAX_RATIO" in caplog.text
