@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 PORT ?= 8501
+# pytest-xdist processes for `make test` (TEST_WORKERS=0: one process)
+TEST_WORKERS ?= 2
 
 .PHONY: demo demo-data test browser bench clean translations
 
@@ -30,7 +32,7 @@ demo-data: $(VENV)/.installed
 test: $(VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## browser: Debian's Chromium (apt-get, as root or through sudo) and playwright-core (npm ci) for tests/test_browser.py
 browser: tests/browser/node_modules/.installed
