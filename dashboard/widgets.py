@@ -115,7 +115,7 @@ def no_data(path: str, version, filters, chosen: list[str]) -> list[str]:
         where = names.category(filters.category) if filters.category else _("any category")
         st.info(
             _("No data for {label} here ({where}): {why}. This is not the same as 0 qualifying models.").format(
-                label=name, where=where, why=why
+                label=names.label(name), where=where, why=why
             )
         )
     return [name for name in chosen if name in present]
@@ -283,8 +283,8 @@ def model_ids(models: pd.DataFrame) -> pd.Series:
 def headline(totals: pd.DataFrame) -> None:
     """Per label: distinct models (any level, category and market) and known brands."""
     for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records"), strict=False):
-        column.metric(_("{label}: models").format(label=row["label"]), number(int(row["models"])))
-        column.metric(_("{label}: brands").format(label=row["label"]), number(int(row["brands"])))
+        column.metric(_("{label}: models").format(label=names.label(row["label"])), number(int(row["models"])))
+        column.metric(_("{label}: brands").format(label=names.label(row["label"])), number(int(row["brands"])))
 
 
 def links(urls: pd.Series) -> pd.Series:
