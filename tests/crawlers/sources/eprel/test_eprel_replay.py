@@ -152,7 +152,7 @@ def test_the_availability_page_shows_which_classes_are_populated(monkeypatch, ne
         ["klasse F", 3, 3, 10, 5],
     ]
     assert "EU-energielabel" in [m.value.strip("*") for m in at.markdown]
-    assert {"EU-energielabel: modellen", "EU-repareerbaarheidsklasse: merken"} <= {m.label for m in at.metric}
+    assert {"EU-energielabel: modellen", "EU-energielabel: merken"} <= {m.label for m in at.metric}
 
 
 def test_the_pretender_check_offers_the_eprel_classes_and_measures(monkeypatch, newest_db):
