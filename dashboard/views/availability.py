@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from crawlers.sources import label_source
+from crawlers.sources import LevelScale, labels
 from dashboard import data, names, widgets
 from dashboard.i18n import _, country, number
 from dashboard.i18n import day as day_text
@@ -103,11 +103,12 @@ st.caption(
 )
 
 
-def with_empty_levels(rows: pd.DataFrame) -> pd.DataFrame:
+def with_empty_levels(rows: pd.DataFrame, scale: LevelScale | None) -> pd.DataFrame:
     """One label's ladder with the scale's levels that have no model (0), from its lowest
     populated level up to the scale's best, per category: "class A: 0" is the answer a buyer
-    asking for class A needs."""
-    scale = label_source(rows["label"].iloc[0])[1].scale
+    asking for class A needs. Without a scale (a source no longer declared): as it is."""
+    if scale is None:
+        return rows
     filled = []
     for category_key, part in rows.groupby("category", sort=True):
         ranks = {r: lv for lv in scale.levels if (r := scale.rank(lv)) is not None and r >= part["level_rank"].min()}
@@ -138,7 +139,8 @@ def populated_levels() -> None:
     )
     columns = ["category", "level", "models", "brands", "models_or_better", "brands_or_better"]
     for label_name, rows in ladder.groupby("label", sort=True):
-        shown = with_empty_levels(rows)
+        declared = labels().get(label_name)
+        shown = with_empty_levels(rows, declared[1].scale if declared else None)
         st.markdown(f"**{names.label(label_name)}**")
         counts = {c: shown[c].astype(int) for c in columns[2:]}
         st.dataframe(
