@@ -190,10 +190,13 @@ class EprelSpider(RegistrySpider):
                 return
             records = self._records_of(loaded, str(self.file))
         if records is None:
+            self.logger.error("eprel: %s: not an EPREL export that can be read (see the warning before)", self.file)
             return
         by_group: dict[str, list] = {}
         for record in records:
             group = self._group_of(record)
+            if group is None and isinstance(record, dict) and record.get("productGroup") is None:
+                group = self._group_by_fields(record)
             if group is None:
                 self.count(f"group/unknown/{_text(record.get('productGroup')) if isinstance(record, dict) else '?'}")
                 continue
@@ -209,6 +212,17 @@ class EprelSpider(RegistrySpider):
         raw = _text(record.get("productGroup")) if isinstance(record, dict) else None
         codes = {code: url_code for url_code, code in GROUPS.items()}
         return raw if raw in GROUPS else codes.get(raw or "")
+
+    def _group_by_fields(self, record: dict) -> str | None:
+        """The group of a record without `productGroup`, by the fields only its group has."""
+        for group, fields in (
+            ("smartphonestablets20231669", ("deviceType", "repairabilityClass")),
+            ("electronicdisplays", ("energyClassSDR", "diagonalInch", "diagonalCm")),
+        ):
+            if any(field in record for field in fields):
+                self.count(f"group/inferred/{group}")
+                return group
+        return None
 
     def _records_of(self, loaded, where: str) -> list | None:
         """The records of a JSON document: an array of records, or a list envelope {size, hits}."""

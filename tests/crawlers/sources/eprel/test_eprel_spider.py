@@ -262,3 +262,21 @@ def test_an_export_that_would_expand_too_far_is_not_unpacked(spider, caplog):
     (fallback,) = spider.parse_export(response_from(bomb), "electronicdisplays")
     assert fallback.url.endswith("/products/electronicdisplays?_page=1&_limit=4")
     assert "LABELWATCH_MAX_RATIO" in caplog.text
+
+
+def test_a_saved_export_without_product_groups_is_placed_by_its_fields(make_spider, tmp_path):
+    saved = [{k: v for k, v in r.items() if k != "productGroup"} for r in (*HITS[:2], *DISPLAYS[:3])]
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps(saved))
+    spider = make_spider(EprelSpider, file=str(path))
+    items = in_belgium(items_of(spider.parse_file(response_from(path.read_bytes(), url=path.as_uri()))))
+    assert Counter(i.category_raw.split(",")[0] for i in items) == {"SMARTPHONE": 4, "ELECTRONIC_DISPLAY": 3}
+    assert stats(spider)["eprel/group/inferred/electronicdisplays"] == 3
+
+
+def test_a_saved_file_that_is_no_export_is_an_error(make_spider, tmp_path, caplog):
+    path = tmp_path / "saved.zip"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    spider = make_spider(EprelSpider, file=str(path))
+    assert not list(spider.parse_file(response_from(path.read_bytes(), url=path.as_uri())))
+    assert "not an EPREL export that can be read" in caplog.text and "not a readable ZIP of JSON" in caplog.text
