@@ -98,9 +98,11 @@ def banner(state: dict) -> None:
 def no_data(path: str, version, filters, chosen: list[str]) -> list[str]:
     """Say, for each chosen label without a single record in this category and market, that
     there is no data and why (not crawled, its last crawl failed, not in this category or
-    market), rather than let it read as "0 models". Returns the labels that have data."""
+    market), rather than let it read as "0 models": one note, a line per label. Returns the
+    labels that have data."""
     present = read(data.labels_present, path, version, filters.category, filters.market)
     states = read(data.source_states, path, version).set_index("source")
+    lines = []
     for name in chosen:
         if name in present:
             continue
@@ -113,11 +115,13 @@ def no_data(path: str, version, filters, chosen: list[str]) -> list[str]:
         else:
             why = _("the registry lists no product in this category")
         where = names.category(filters.category) if filters.category else _("any category")
-        st.info(
+        lines.append(
             _("No data for {label} here ({where}): {why}. This is not the same as 0 qualifying models.").format(
                 label=names.label(name), where=where, why=why
             )
         )
+    if lines:
+        st.info("\n\n".join(lines))
     return [name for name in chosen if name in present]
 
 
