@@ -3,12 +3,13 @@ then written to the run's file. Records arrive in batches (crawlers.batching); e
 validated and written on its own."""
 
 import logging
+from functools import cached_property
 
 from pydantic import BaseModel, ValidationError
 from scrapy.exceptions import DropItem
 
 from crawlers.batching import BATCH_KEY, is_batch
-from crawlers.vocabulary import brand_placed
+from crawlers.vocabulary import brand_placed, country_name
 from store.db import db_path
 from store.run_files import run_file_path
 
@@ -28,13 +29,30 @@ class ValidationPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    @cached_property
+    def scope(self) -> list[tuple[str, str]]:
+        """(code, name) of the countries the spider's source counts a record without a market in
+        (Source.market_scope: EPREL's EU member states); none for other sources."""
+        source = getattr(self.crawler.spider, "source", None)
+        return [(code, country_name(code)) for code in getattr(source, "market_scope", ())]
+
+    def in_scope(self, record: BaseModel) -> list[BaseModel]:
+        """A validated record without a market as one copy per country of the scope, keyed
+        `<record_key>/<code>`: validated once, not once per country."""
+        if not self.scope or getattr(record, "market", "") is not None:
+            return [record]
+        return [
+            record.model_copy(update={"record_key": f"{record.record_key}/{code}", "market": name, "market_code": code})
+            for code, name in self.scope
+        ]
+
     def process_item(self, item):
         if not is_batch(item):
-            return {BATCH_KEY: [self.validate(item)]}
+            return {BATCH_KEY: self.in_scope(self.validate(item))}
         valid = []
         for record in item[BATCH_KEY]:
             try:
-                valid.append(self.validate(record))
+                valid.extend(self.in_scope(self.validate(record)))
             except DropItem as dropped:
                 logger.warning("%s", dropped)
         if not valid:

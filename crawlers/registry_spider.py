@@ -22,7 +22,7 @@ from crawlers.gtin import to_gtin14
 from crawlers.items import Certification
 from crawlers.replay import SECRET
 from crawlers.sources import Source, get_source
-from crawlers.vocabulary import country_name, out_of_scope
+from crawlers.vocabulary import out_of_scope
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -110,19 +110,6 @@ class RegistrySpider(scrapy.Spider):
             self.count(f"level/unknown/{level}")
             self.logger.warning("%s: record %s: %s %r is not on the %s scale", self.name, ref, scale.name, level, label)
         return rank
-
-    def in_scope(self, record: dict) -> list[dict]:
-        """A record without a market as the source's market scope (its declaration) counts it:
-        one copy per country, keyed `<record_key>/<code>`; the record alone without a scope."""
-        return [
-            {
-                **record,
-                "record_key": f"{record['record_key']}/{code}",
-                "market": country_name(code),
-                "market_code": code,
-            }
-            for code in self.source.market_scope
-        ] or [record]
 
     def gtins(self, values: list[Any], ref: str) -> list[str]:
         """Valid GTIN-14s of the values; each invalid one is counted and named."""

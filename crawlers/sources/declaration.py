@@ -98,7 +98,8 @@ class Source:
     - `markets`: "global" certificates or registrations "per_country".
     - `market_scope`: for a registry whose registrations hold in a group of countries without
       naming one (EPREL: the EU's member states), their ISO codes; each record is counted in
-      each of those markets, and once in "any market" (RegistrySpider.in_scope).
+      each of those markets, and once in "any market" (crawlers.pipelines.ValidationPipeline
+      copies a record without a market into each, validated once).
     - `validity`: what "valid on a day" means for its records, in a buyer's words;
       `caveats`: what else a reader of its counts should know.
     - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None).

@@ -16,7 +16,8 @@ ignored, numbers read whether typed as numbers or strings, dates as `[y, m, d]`,
 `contactDetails` (personal data) are never read.
 
 One registration becomes one record per label it carries (energy class; for phones and tablets
-the repairability class too), counted in each EU member state (the declaration's market scope).
+the repairability class too), without a market: the pipeline counts it in each EU member state
+(the declaration's market scope).
 """
 
 import io
@@ -275,8 +276,7 @@ class EprelSpider(RegistrySpider):
             if kept is None or version > kept[0]:
                 latest[registration] = (version, record, ref)
         for registration, (_, record, ref) in latest.items():
-            for item in self.label_records(record, group, registration, f"{ref} (registration {registration})"):
-                yield from self.in_scope(item)
+            yield from self.label_records(record, group, registration, f"{ref} (registration {registration})")
 
     def label_records(self, record: dict, group: str, registration: str, ref: str):
         model = _text(record.get("modelIdentifier"))

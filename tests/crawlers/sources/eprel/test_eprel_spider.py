@@ -13,7 +13,9 @@ import pytest
 from conftest import FIXTURES, SNAPSHOTS, json_response, response_from
 from scrapy.http import Request
 
+from crawlers.batching import BATCH_KEY
 from crawlers.items import Certification
+from crawlers.pipelines import ValidationPipeline
 from crawlers.snapshots.make_bundle import eprel_displays, eprel_phones
 from crawlers.sources.eprel.spider import EprelSpider
 from crawlers.vocabulary import EU_MEMBER_STATES
@@ -28,8 +30,10 @@ def spider(make_spider):
     return make_spider(EprelSpider, {"EPREL_PAGE_SIZE": 4})
 
 
-def items_of(results) -> list[Certification]:
-    return [Certification.model_validate(r) for r in results if isinstance(r, dict)]
+def items_of(spider, results) -> list[Certification]:
+    """The spider's records as the pipeline passes them on: validated, then one per member state."""
+    records = [r for r in results if isinstance(r, dict)]
+    return ValidationPipeline(spider.crawler).process_item({BATCH_KEY: records})[BATCH_KEY] if records else []
 
 
 def stats(spider) -> dict:
@@ -41,7 +45,7 @@ def in_belgium(items) -> list[Certification]:
 
 
 def registrations(spider, hits, group=PHONES) -> list[Certification]:
-    return items_of(spider.registrations(hits, group, "test"))
+    return items_of(spider, spider.registrations(hits, group, "test"))
 
 
 def test_pages_until_the_hits_collected_equal_size(spider):
@@ -49,7 +53,9 @@ def test_pages_until_the_hits_collected_equal_size(spider):
     (follow,) = spider.parse_page(json_response(envelope), PHONES, 1, [])
     assert isinstance(follow, Request) and follow.url.endswith(f"/products/{PHONES}?_page=2&_limit=4")
     assert len(follow.cb_kwargs["hits"]) == 4  # nothing yielded before the list is whole
-    items = items_of(spider.parse_page(json_response({"size": 6, "offset": 4, "hits": HITS[4:6]}), PHONES, 2, HITS[:4]))
+    items = items_of(
+        spider, spider.parse_page(json_response({"size": 6, "offset": 4, "hits": HITS[4:6]}), PHONES, 2, HITS[:4])
+    )
     assert len({i.certificate_id for i in items}) == 6
     assert stats(spider)[f"eprel/pages/{PHONES}"] == 2
 
@@ -211,7 +217,7 @@ def export_zip(*entries: tuple[str, object]) -> bytes:
 
 
 def test_the_export_is_read_and_an_unreadable_one_falls_back_to_paging(spider):
-    items = items_of(spider.parse_export(response_from(export_zip(("d.json", DISPLAYS))), "electronicdisplays"))
+    items = items_of(spider, spider.parse_export(response_from(export_zip(("d.json", DISPLAYS))), "electronicdisplays"))
     assert len({i.certificate_id for i in items}) == len(DISPLAYS)
     assert stats(spider)["eprel/export/read/electronicdisplays"] == 1
     (fallback,) = spider.parse_export(response_from(b"<html>login</html>"), PHONES)
@@ -232,7 +238,7 @@ def test_an_export_saved_by_hand_is_imported(make_spider, tmp_path, saved):
     path = tmp_path / "saved"
     path.write_bytes(saved)
     spider = make_spider(EprelSpider, file=str(path))
-    items = items_of(spider.parse_file(response_from(saved, url=path.as_uri())))
+    items = items_of(spider, spider.parse_file(response_from(saved, url=path.as_uri())))
     assert len({i.certificate_id for i in items}) == 10 and len(items) == 10 * 2 * 27
 
 
@@ -269,7 +275,7 @@ def test_a_saved_export_without_product_groups_is_placed_by_its_fields(make_spid
     path = tmp_path / "saved.json"
     path.write_text(json.dumps(saved))
     spider = make_spider(EprelSpider, file=str(path))
-    items = in_belgium(items_of(spider.parse_file(response_from(path.read_bytes(), url=path.as_uri()))))
+    items = in_belgium(items_of(spider, spider.parse_file(response_from(path.read_bytes(), url=path.as_uri()))))
     assert Counter(i.category_raw.split(",")[0] for i in items) == {"SMARTPHONE": 4, "ELECTRONIC_DISPLAY": 3}
     assert stats(spider)["eprel/group/inferred/electronicdisplays"] == 3
 
