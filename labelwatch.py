@@ -3,6 +3,7 @@
 import csv
 import json
 import logging
+import math
 import os
 import sys
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer 0.29 vendors click (pinned)
 
-from crawlers.sources import UnknownSource, all_sources, get_source, label_source, labels
+from crawlers.sources import UnknownSource, all_sources, criteria, get_source, label_source, labels
 from store import queries
 from store.db import DatabaseLocked, DatabaseMissing, DatabaseUnusable, db_path, read_connection
 from store.locks import SourceBusy, source_locks
@@ -418,7 +419,6 @@ def _flags_help() -> str:
 
 def _criteria_help() -> str:
     from crawlers.measures import MEASURES
-    from crawlers.sources import criteria
 
     return "; ".join(
         f"{name} ({MEASURES[name].unit}, {', '.join(get_source(s).title for s in sources)})"
@@ -447,8 +447,6 @@ def level_filters(min_levels: list[str], flags: list[str], min_measures: list[st
     for flag in flags:
         if flag not in declared:
             fail(f"--flag {flag!r}: unknown flag; known: {', '.join(declared) or 'none'}")
-    from crawlers.sources import criteria
-
     minimums = []
     for item in min_measures:
         name, sep, value = item.partition("=")
@@ -457,8 +455,8 @@ def level_filters(min_levels: list[str], flags: list[str], min_measures: list[st
         try:
             number = float(value)
         except ValueError:
-            number = float("nan")
-        if not sep or number != number or number in (float("inf"), float("-inf")):
+            number = math.nan
+        if not sep or not math.isfinite(number):
             fail(f"--min-measure {item!r}: {value!r} is not a number")
         minimums.append((name.strip(), number))
     return {

@@ -1,8 +1,8 @@
 """labelwatch's load of a run file against DuckDB reading the same file by itself.
 
-Usage: python -m bench.load SOURCE RUN_FILE [KIND]. The bench.epeat and bench.tco benchmarks call
-`compare` with the run file their crawl wrote. Both sides run five times, alternating, each in
-a fresh process on a fresh database: the baseline is `CREATE TABLE AS SELECT * FROM
+Usage: python -m bench.load SOURCE RUN_FILE [KIND]. The registry benchmarks call `compare` (through
+`import_file` or `replay_crawl`) with the run file their crawl wrote. Both sides run five times,
+alternating, each in a fresh process on a fresh database: the baseline is `CREATE TABLE AS SELECT * FROM
 read_json(...)` with the run file's column types and DuckDB's default settings; the load is
 store.load.load_run (version merge, content hashes, the source's monitors, run bookkeeping, the
 derived tables, one transaction, two threads, 384 MB memory limit).
@@ -54,6 +54,33 @@ print("RESULT", time.perf_counter() - started, records)
 """
 
 
+def newest_run(db: Path) -> dict:
+    """The newest run of a benchmark's database, as `labelwatch runs -f json` gives it."""
+    runs = subprocess.run(
+        [sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(runs)[0]
+
+
+def import_file(source: str, file: Path, count: int, unit: str, target: str = "") -> None:
+    """`labelwatch import` of a registry file into a fresh database: `count` `unit` per second,
+    peak memory, the run's outcome and the database's size, then the load against read_json of
+    its run file (compare)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "lw.duckdb"
+        wall, rss, _ = measure([sys.executable, "-m", "labelwatch", "import", source, str(file), "--db", str(db)])
+        print(f"crawl + load (labelwatch import): {wall:6.1f} s  {count / wall:9,.0f} {unit}/s  peak {rss:6.0f} MiB")
+        run = newest_run(db)
+        print(
+            f"  run: status {run['status']}, {run['items']:,} items, errors {run['errors']}; "
+            f"database {db.stat().st_size / 2**20:.1f} MiB{f'; targets: {target}' if target else ''}"
+        )
+        compare(source, run_file_path(db, source, run["id"]))
+
+
 def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certification") -> None:
     """A replay crawl + load of a bundle into a fresh database: throughput, peak memory and the
     run's outcome, then the load against read_json of its run file (compare)."""
@@ -63,14 +90,7 @@ def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certificat
         wall, rss, _ = measure(
             [sys.executable, "-m", "labelwatch", "crawl", source, "--replay", str(bundle), "--db", str(db)]
         )
-        run = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "labelwatch", "runs", "-f", "json", "--db", str(db)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )[0]
+        run = newest_run(db)
         print(
             f"replay crawl + load:             {wall:6.1f} s  {requests / wall:9,.0f} requests/s  "
             f"{run['items'] / wall:9,.0f} items/s  peak {rss:6.0f} MiB"

@@ -39,7 +39,7 @@ class ValidationPipeline:
     def in_scope(self, record: BaseModel) -> list[BaseModel]:
         """A validated record without a market as one copy per country of the scope, keyed
         `<record_key>/<code>`: validated once, not once per country."""
-        if not self.scope or getattr(record, "market", "") is not None:
+        if not self.scope or record.market is not None:  # a scope is declared by label registries only
             return [record]
         return [
             record.model_copy(update={"record_key": f"{record.record_key}/{code}", "market": name, "market_code": code})

@@ -48,7 +48,6 @@ from crawlers.sources.eprel.displays import classify
 
 KEY_VARIABLE = SOURCE.environment[0]
 KEY_REQUEST = "https://eprel.ec.europa.eu/screen/requestpublicapikey"
-PUBLIC_PAGE = "https://eprel.ec.europa.eu/screen/product/{group}/{registration}"
 WITHDRAWN = {"WITHDRAWN", "DELETED", "REMOVED"}
 BRUSSELS = ZoneInfo("Europe/Brussels")  # the registry's day: an epoch at local midnight is that day
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -313,7 +312,7 @@ class EprelSpider(RegistrySpider):
             "valid_until": self._day(record, "onMarketEndDate", ref),
             "status": self._status(record, ref),
             "gtins": [],
-            "url": PUBLIC_PAGE.format(group=group, registration=registration),
+            "url": SOURCE.record_link.format(certificate_id=registration),
             "flags": flags,
             "unknown_flags": unknown,
             "measures": measures,

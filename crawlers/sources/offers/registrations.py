@@ -50,7 +50,8 @@ def _hosts() -> tuple[str, ...]:
 def from_page(body: str) -> set[str]:
     """References in a whole page's links (`a href`, `img src`, `iframe src`): the page only
     parsed when it names a registry's host."""
-    if not any(host in body.lower() for host in _hosts()):
+    lowered = body.lower()
+    if not any(host in lowered for host in _hosts()):
         return set()
     try:
         tree = lxml.html.fromstring(body)
@@ -95,7 +96,10 @@ def from_structured_data(data: Any) -> set[str]:
                 walk(item)
         elif isinstance(value, str) and ("://" in value or "<" in value):
             ref = from_url(value)
-            refs.update({ref} if ref else from_fragment(value) if "<" in value or " " in value else set())
+            if ref:
+                refs.add(ref)
+            elif "<" in value or " " in value:  # markup, or text with a URL in it
+                refs.update(from_fragment(value))
 
     walk(data)
     return refs
