@@ -94,8 +94,8 @@ def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str,
 
 # An identifier's precedence over a brand-and-model match, whatever the length of its key: the
 # registration a page links first, then the GTIN.
-REGISTRATION_FIRST = 2**31 - 1
-GTIN_FIRST = 2**31 - 2
+BY_REGISTRATION = 2**31 - 1
+BY_GTIN = 2**31 - 2  # and the least an identifier match has: an offer matched so drops its name matches
 
 
 # The spans of days offer_labels() judges an offer's candidates (CTE `m`) on. A read's: the one day
@@ -133,8 +133,8 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         found AS ({
         valid(
             "c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
-            f"c.certificate_id, c.model, c.matched_by, CASE c.matched_by WHEN 'registration' THEN {REGISTRATION_FIRST} "
-            f"WHEN 'gtin' THEN {GTIN_FIRST} ELSE c.key_length END AS precedence",
+            f"c.certificate_id, c.model, c.matched_by, CASE c.matched_by WHEN 'registration' THEN {BY_REGISTRATION} "
+            f"WHEN 'gtin' THEN {BY_GTIN} ELSE c.key_length END AS precedence",
             judged,
             folded=True,
             on="c.day",
@@ -143,8 +143,8 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         kept AS (
             SELECT * FROM found
             QUALIFY precedence = max(precedence) OVER (PARTITION BY offer_key, shown_from, label)
-                AND (precedence >= {GTIN_FIRST})
-                    = (max(precedence) OVER (PARTITION BY offer_key, shown_from) >= {GTIN_FIRST}))
+                AND (precedence >= {BY_GTIN})
+                    = (max(precedence) OVER (PARTITION BY offer_key, shown_from) >= {BY_GTIN}))
         SELECT k.offer_key, k.shown_from, any_value(k.shown_until) AS shown_until, k.label,
                coalesce(k.category, o.category) AS category, arg_max(k.level, k.level_rank) AS level,
                nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,
