@@ -284,11 +284,17 @@ def model_ids(models: pd.DataFrame) -> pd.Series:
     return models["brand"].fillna("") + "\x1f" + models["model_key"]
 
 
+HEADLINE_COLUMNS = 3  # labels side by side: a fourth would cut "classe de réparabilité de l'UE : modèles"
+
+
 def headline(totals: pd.DataFrame) -> None:
-    """Per label: distinct models (any level, category and market) and known brands."""
-    for column, row in zip(st.columns(max(len(totals), 1)), totals.to_dict("records"), strict=False):
-        column.metric(_("{label}: models").format(label=names.label(row["label"])), number(int(row["models"])))
-        column.metric(_("{label}: brands").format(label=names.label(row["label"])), number(int(row["brands"])))
+    """Per label: distinct models (any level, category and market) and known brands, at most
+    HEADLINE_COLUMNS labels to a row so their names are read whole."""
+    rows = totals.to_dict("records")
+    for start in range(0, len(rows), HEADLINE_COLUMNS):
+        for column, row in zip(st.columns(HEADLINE_COLUMNS), rows[start : start + HEADLINE_COLUMNS], strict=False):
+            column.metric(_("{label}: models").format(label=names.label(row["label"])), number(int(row["models"])))
+            column.metric(_("{label}: brands").format(label=names.label(row["label"])), number(int(row["brands"])))
 
 
 def links(urls: pd.Series) -> pd.Series:
