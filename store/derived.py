@@ -6,6 +6,7 @@ so the dashboard reads the latest data without finding it among years of version
 the counts read. `current_gtin`: their distinct GTIN lists. `current_offer_match`: which of
 them the current offers may match, and `current_offer_label`: what each offer shows on any
 day (both rebuilt by the loads of offers too).
+`product_member`, `product_candidate`: which records and offers are one device (store.products).
 `run_summary`: the run's any-market availability valid on its day, so trends over years of
 runs read few rows. Databases written before a table existed are filled by `backfill`.
 """
@@ -15,6 +16,7 @@ from datetime import date
 import duckdb
 
 from store import queries
+from store.products import link
 from store.models import (
     current_across_markets,
     current_certification,
@@ -30,8 +32,10 @@ DERIVED_TABLES = (
     "current_offer_match",
     "current_offer_label",
     "run_summary",
+    "product_member",
+    "product_candidate",
 )
-OFFER_TABLES = {current_offer_match.name, current_offer_label.name}
+OFFER_TABLES = {current_offer_match.name, current_offer_label.name, "product_member", "product_candidate"}
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id
@@ -72,8 +76,10 @@ def refresh_current(con: duckdb.DuckDBPyConnection, source: str, run_id: int, re
 
 
 def refresh_offer_matches(con: duckdb.DuckDBPyConnection) -> None:
-    """Replace current_offer_match by the candidates of the current offers among the current
-    records, and current_offer_label by what they show over time."""
+    """Regroup the current records and offers into products (store.products.link), then replace
+    current_offer_match by the candidates of the current offers among the current records, and
+    current_offer_label by what they show over time."""
+    link.relink(con)
     candidates = queries.offer_candidates(
         queries.OFFERS_AT, f"SELECT * FROM {current_certification.name}", f"SELECT * FROM {current_gtin.name}"
     )

@@ -173,7 +173,7 @@ current_across_markets = Table(
 )
 
 # Which current label records each current offer may match (store.queries.offer_candidates),
-# by GTIN or by brand and model name (`key_length`: of the matching key), with what the read
+# by registration, GTIN or through its product (store.products), with what the read
 # needs of each record, folded across markets as in current_across_markets, so no read matches
 # thousands of offers against every record. Validity and the buyer's filters decide which of
 # them count (current_offer_label: for every day, without filters). Rebuilt by every load.
@@ -182,7 +182,6 @@ current_offer_match = Table(
     SQLModel.metadata,
     Column("offer_key", String),
     Column("matched_by", String),
-    Column("key_length", Integer),
     *(Column(name, String) for name in ("source", "label", "level", "category", "certificate_id", "model")),
     *_judged_across_markets(),
 )
@@ -202,4 +201,30 @@ current_offer_label = Table(
     *(Column(name, String) for name in ("label", "category", "level", "certificates")),
     Column("label_models", Integer),
     Column("matched_by", String),
+)
+
+# Product identity (store.products): every current label model (a source's brand and model key)
+# and offer is a member; members that are the same device share `product_id` (the least
+# member_id among them). `member_id` is stable across loads (a hash of what identifies the
+# member), so analysts' decisions name it. `linked_by`: the strongest link that joined it
+# (decision, registration, gtin, model key), NULL while it stands alone. `keys`: its model keys
+# (store.products.keys), computed once per member.
+product_member = Table(
+    "product_member",
+    SQLModel.metadata,
+    *(Column(name, String) for name in ("member_id", "kind", "source")),
+    Column("model_id", UBigInteger),  # a label model's (source, model_id) in current_certification
+    *(Column(name, String) for name in ("offer_key", "brand", "model", "category")),
+    *(Column(name, ARRAY(String)) for name in ("keys", "gtins", "registrations")),
+    *(Column(name, String) for name in ("product_id", "linked_by")),
+)
+
+# Pairs of members of different sources that may be the same device (store.products.pairs), in
+# different products, not decided yet: what `labelwatch products review` lists.
+product_candidate = Table(
+    "product_candidate",
+    SQLModel.metadata,
+    Column("member_a", String),
+    Column("member_b", String),
+    Column("score", Double),
 )

@@ -1,5 +1,5 @@
 """Supplier offers: which label records each offer may match (a linked registration, GTIN, then
-brand and model name), what it shows on a day, and the Offers page's lists and summaries."""
+the device its product is), what it shows on a day, and the Offers page's lists and summaries."""
 
 from dataclasses import replace
 from datetime import date
@@ -48,35 +48,31 @@ MATCHED_COLUMNS = (
 
 
 def offer_candidates(offers: str, records: str, gtins: str) -> str:
-    """SELECT offer_key, matched_by, key_length, MATCHED_COLUMNS, markets and worldwide: the
-    label `records` (with gtins_hash) each of `offers` may match, whatever the day and filters,
-    folded across markets as fold() does: by the registrations the offer's page links
-    ("<source>:<registry_id>", e.g. an EPREL label's QR code), by GTIN-14 (`gtins`: the records'
-    gtin_lists()), and by brand and model name (the offer's model key equal to, or starting
-    with, the record's model key once the brand in front is dropped; `key_length`: that key's
-    length). What current_offer_match holds for the latest runs."""
-    name_key = (
-        "CASE WHEN starts_with(c.model_key, lower(c.brand_normalised) || ' ') "
-        "THEN substr(c.model_key, length(c.brand_normalised) + 2) ELSE c.model_key END"
-    )
+    """SELECT offer_key, matched_by, MATCHED_COLUMNS, markets and worldwide: the
+    label `records` (with counting keys and gtins_hash) each of `offers` may match, whatever the
+    day and filters, folded across markets as fold() does: by the registrations the offer's page
+    links ("<source>:<registry_id>", e.g. an EPREL label's QR code), by GTIN-14 (`gtins`: the
+    records' gtin_lists()), and through its product (store.products: every label model of the
+    device the offer was linked to, `matched_by` saying how the offer was linked: registration,
+    gtin, decision or model key). What current_offer_match holds for the latest runs."""
     record = ", ".join(f"c.{column}" for column in (*MATCHED_COLUMNS, "market"))
     return f"""
-        WITH offered AS ({offers}), labelled AS ({records}),
-        offer_keys AS (  -- an offer's model key and each part of it that ends before a space
-            SELECT record_key, brand_normalised, unnest(list_transform(range(1, len(words) + 1),
-                                                                       lambda i: array_to_string(words[1:i], ' '))) AS key
-            FROM (SELECT *, string_split(model_key, ' ') AS words FROM offered WHERE brand_normalised IS NOT NULL))
-        SELECT offer_key, matched_by, key_length, {", ".join(MATCHED_COLUMNS)}, {MARKETS} FROM (
-            SELECT o.record_key AS offer_key, 'registration' AS matched_by, NULL::INTEGER AS key_length, {record}
+        WITH offered AS ({offers}), labelled AS ({records})
+        SELECT offer_key, matched_by, {", ".join(MATCHED_COLUMNS)}, {MARKETS} FROM (
+            SELECT o.record_key AS offer_key, 'registration' AS matched_by, {record}
             FROM (SELECT record_key, unnest(registrations) AS ref FROM offered) o
             JOIN labelled c ON c.registry_id IS NOT NULL AND o.ref = c.source || ':' || c.registry_id
             UNION ALL
-            SELECT o.record_key, 'gtin', NULL::INTEGER, {record}
+            SELECT o.record_key, 'gtin', {record}
             FROM offered o JOIN ({gtins}) g ON g.gtin = o.gtin
             JOIN labelled c ON c.source = g.source AND c.gtins_hash = g.gtins_hash
             UNION ALL
-            SELECT k.record_key, 'brand and model', length(k.key), {record}
-            FROM offer_keys k JOIN labelled c ON c.brand_normalised = k.brand_normalised AND {name_key} = k.key)
+            SELECT o.record_key, om.linked_by, {record}
+            FROM offered o
+            JOIN {schema.product_member.name} om
+              ON om.kind = 'offer' AND om.source = o.source AND om.offer_key = o.record_key AND om.linked_by IS NOT NULL
+            JOIN {schema.product_member.name} cm ON cm.kind = 'certification' AND cm.product_id = om.product_id
+            JOIN labelled c ON c.source = cm.source AND c.model_id = cm.model_id)
         GROUP BY ALL
     """
 
@@ -92,10 +88,11 @@ def _offer_candidates(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> tuple[str,
     }
 
 
-# An identifier's precedence over a brand-and-model match, whatever the length of its key: the
-# registration a page links first, then the GTIN.
-BY_REGISTRATION = 2**31 - 1
-BY_GTIN = 2**31 - 2  # and the least an identifier match has: an offer matched so drops its name matches
+# How strongly an offer's match holds: the registration a page links first, then the GTIN or an
+# analyst's decision, then the model key of its product.
+BY_REGISTRATION = 3
+BY_GTIN = 2  # and the least an identifier match has: an offer matched so drops its model-key matches
+BY_MODEL_KEY = 1
 
 
 # The spans of days offer_labels() judges an offer's candidates (CTE `m`) on. A read's: the one day
@@ -122,9 +119,8 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     label_models, matched_by: per offer of `offers` and span of days (`spans`: ON_THE_DAY or
     ALL_DAYS), each label it matches among its `candidates` (offer_candidates()) valid on the
     span's day, narrowed by Filters.params(): by the registration its page links first, then
-    by GTIN; an offer no identifier matched, by brand and model name, the longest key per label
-    winning. Per offer, label and category (the
-    offer's own if the record has none): the best level, the certificate ids, how many label
+    by GTIN or a decision; an offer no identifier matched, through its product's model key.
+    Per offer, label and category (the offer's own if the record has none): the best level, the certificate ids, how many label
     records' models matched, and how. A span in which an offer matches nothing has no row.
     What current_offer_label holds for the latest runs."""
     judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
@@ -134,7 +130,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         valid(
             "c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
             f"c.certificate_id, c.model, c.matched_by, CASE c.matched_by WHEN 'registration' THEN {BY_REGISTRATION} "
-            f"WHEN 'gtin' THEN {BY_GTIN} ELSE c.key_length END AS precedence",
+            f"WHEN 'gtin' THEN {BY_GTIN} WHEN 'decision' THEN {BY_GTIN} ELSE {BY_MODEL_KEY} END AS precedence",
             judged,
             folded=True,
             on="c.day",
