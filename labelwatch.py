@@ -19,10 +19,11 @@ from rich.text import Text
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer 0.29 vendors click (pinned)
 
 from crawlers.sources import UnknownSource, all_sources, criteria, get_source, label_source, labels
-from store import queries
+from store import derived, queries
 from store.db import DatabaseLocked, DatabaseMissing, DatabaseUnusable, db_path, read_connection
 from store.locks import SourceBusy, source_locks
-from store.schema import ensure_schema
+from store.products import decisions
+from store.schema import ensure_schema, write_connection
 from store.text_safety import printable, spreadsheet_cell
 
 
@@ -54,6 +55,12 @@ app = typer.Typer(
 )
 report_app = typer.Typer(help="Reports on the stored data.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(report_app, name="report")
+products_app = typer.Typer(
+    help="Which records and offers are one device: candidate links to review, and decisions.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(products_app, name="products")
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -626,6 +633,89 @@ def report_offers(
     with read_connection(db_path(db)) as con:
         rows = (queries.offers if listed else queries.offer_summary)(con, day, filters=filters)
     _emit(rows, OFFER_COLUMNS if listed else queries.OFFER_SUMMARY_COLUMNS, fmt, f"offers, labels valid on {day}")
+
+
+@report_app.command("products")
+def report_products(
+    label: Annotated[list[str], typer.Option("--label", help="A chosen label (repeatable, at least one)")] = [],
+    mode: Annotated[
+        str, typer.Option(help="any: devices meeting any of the labels; all: devices holding every one")
+    ] = queries.ANY_OF,
+    fmt: FormatOption = "table",
+    valid_on: Annotated[str | None, typer.Option(help="Count certificates valid on this day [default: today]")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this canonical category")] = None,
+    market: Annotated[
+        str | None, typer.Option(help="Only this country's registrations (and global certificates)")
+    ] = None,
+    db: DbOption = None,
+):
+    """Devices (products: one device's records across labels counted once) per brand meeting any
+    or all of the chosen labels, and how many of them rest on an open candidate link."""
+    _check_format(fmt)
+    if mode not in (queries.ANY_OF, queries.ALL_OF):
+        fail(f"--mode: {mode!r} is not one of {queries.ANY_OF}, {queries.ALL_OF}")
+    if not label:
+        fail("--label: choose at least one label")
+    category, _ = check_filters(category, None)
+    for name in label:
+        check_filters(None, name)
+    day = _day("--valid-on", valid_on) or date.today()
+    with read_connection(db_path(db)) as con:
+        filters = queries.Filters(category=category, market=check_market(con, market))
+        rows = queries.product_counts(con, day, list(label), mode, filters=filters)
+    _emit(rows, ["brand", "products", "on_candidates"], fmt, f"{mode} of {', '.join(label)}, valid on {day}")
+
+
+@products_app.command("review")
+def products_review(
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="How many candidates, most similar first")] = 50,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+):
+    """Open candidate links: two records of different sources that may be one device, side by
+    side. Decide each with `labelwatch products decide A B same|different`."""
+    _check_format(fmt)
+    with read_connection(db_path(db)) as con:
+        rows = queries.candidates(con, limit)
+    if fmt == "table":
+        rows = [{**r, "score": round(r["score"])} for r in rows]
+    _emit(rows, queries.CANDIDATE_FIELDS, fmt, "candidate links (same device?)")
+
+
+@products_app.command("decide")
+def products_decide(
+    member_a: Annotated[str, typer.Argument(help="A member id, as `products review` lists it")],
+    member_b: Annotated[str, typer.Argument(help="The other member id")],
+    decision: Annotated[str, typer.Argument(help="same or different")],
+    who: Annotated[str, typer.Option(help="Who decided (kept in the file)")] = "",
+    why: Annotated[str, typer.Option(help="Why (kept in the file)")] = "",
+    db: DbOption = None,
+):
+    """Record an analyst's decision in the decisions file beside the database and apply it:
+    `same` joins the two records' devices, `different` keeps them apart from now on, whatever
+    links a later crawl finds."""
+    if decision not in decisions.DECISIONS:
+        fail(f"decision: {decision!r} is not one of {', '.join(decisions.DECISIONS)}")
+    if member_a == member_b:
+        fail("a member cannot be decided against itself")
+    path = db_path(db)
+    with read_connection(path) as con:
+        found = {m["member_id"] for m in queries.members(con, [member_a, member_b])}
+    for member in (member_a, member_b):
+        if member not in found:
+            fail(f"{member}: no such member in {path} (see `labelwatch products review`)")
+    target = decisions.path_for(path)
+    try:
+        decisions.append(target, member_a, member_b, decision, who, why)
+    except decisions.DecisionsError as error:
+        fail(str(error))
+    with write_connection(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        derived.refresh_offer_matches(con)
+        con.execute("COMMIT")
+        after = {m["member_id"]: m["product_id"] for m in queries.members(con, [member_a, member_b])}
+    together = after[member_a] == after[member_b]
+    err.print(f"{target}: {member_a} {member_b} {decision} recorded; now {'one device' if together else 'apart'}")
 
 
 @app.command()

@@ -16,7 +16,6 @@ from datetime import date
 import duckdb
 
 from store import queries
-from store.products import link
 from store.models import (
     current_across_markets,
     current_certification,
@@ -24,6 +23,7 @@ from store.models import (
     current_offer_label,
     current_offer_match,
 )
+from store.products import link
 
 DERIVED_TABLES = (
     "current_certification",

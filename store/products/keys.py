@@ -17,6 +17,7 @@ from importlib.resources import files
 from crawlers.vocabulary import brand_key, normalise_brand, plain
 
 _SERIES = re.compile(r"\(\s*series\s*:?([^)]*)\)?", re.IGNORECASE)
+_LIST = re.compile(r",(?!\d)|;")  # a list's separators, not a decimal comma ("6,3 Zoll")
 _PARENTHESES = re.compile(r"[()\[\]]")
 _SIZE = re.compile(r"\d+(?:[.,]\d+)?\s*-?\s*(?:inch(?:es)?\b|in\b|\"|''|”|cm\b|zoll\b)")
 _CONFIGURATION = re.compile(r"^\d+(?:w|gb|tb|mb|mp|mah|hz)$")  # power, memory, storage, camera, battery, refresh
@@ -35,8 +36,8 @@ def _dropped() -> frozenset[str]:
 def names(model: str) -> list[str]:
     """The names a model string holds: its comma or semicolon list, and the models an EPEAT
     "(Series: F1404V, R1404V)" names beside the first."""
-    listed = [series for match in _SERIES.finditer(model) for series in re.split(r"[,;]", match.group(1))]
-    return [name for name in (*re.split(r"[,;]", _SERIES.sub(" ", model)), *listed) if name.strip()]
+    listed = [series for match in _SERIES.finditer(model) for series in _LIST.split(match.group(1))]
+    return [name for name in (*_LIST.split(_SERIES.sub(" ", model)), *listed) if name.strip()]
 
 
 def _brand_words(brand: str | None) -> frozenset[str]:
@@ -52,7 +53,9 @@ def model_keys(model: str, brand: str | None = None) -> tuple[str, ...]:
     keys = []
     brand_words = _brand_words(brand)
     for name in names(model):
-        text = _GENERATION.sub(lambda m: f" g{m.group(1) or m.group(2)} ", _SIZE.sub(" ", plain(_PARENTHESES.sub(" ", name))))
+        text = _GENERATION.sub(
+            lambda m: f" g{m.group(1) or m.group(2)} ", _SIZE.sub(" ", plain(_PARENTHESES.sub(" ", name)))
+        )
         tokens = {
             token
             for token in _TOKEN.findall(text)

@@ -145,7 +145,7 @@ def _candidates(members: list[dict], new: set[str]) -> dict[tuple[str, str], flo
 
 def decisions_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The analysts' decisions of this database: beside its file (None for an in-memory database)."""
-    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    [(path,)] = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
     return decisions.path_for(Path(path)) if path else None
 
 
@@ -158,7 +158,9 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for m in members:
         m["keys"] = known.get(m["member_id"])
         if m["keys"] is None:
-            m["keys"] = list(model_keys(m["model"], m["brand"]) + (model_keys(m["mpn"], m["brand"]) if m["mpn"] else ()))
+            m["keys"] = list(
+                model_keys(m["model"], m["brand"]) + (model_keys(m["mpn"], m["brand"]) if m["mpn"] else ())
+            )
     present = {m["member_id"] for m in members}
     pairs = {
         (a, b): score
@@ -209,5 +211,9 @@ def _replace(con: duckdb.DuckDBPyConnection, table, values: list[dict]) -> None:
     """Replace the rows of `table` by `values` (dicts holding at least its columns)."""
     columns = [c.name for c in table.columns]
     arrow = pa.table({c: pa.array([v[c] for v in values], type=_ARROW.get(c, pa.string())) for c in columns})
-    con.execute(f"DELETE FROM {table.name}")
-    con.execute(f"INSERT INTO {table.name} SELECT {', '.join(columns)} FROM arrow")
+    con.register("product_rows", arrow)
+    try:
+        con.execute(f"DELETE FROM {table.name}")
+        con.execute(f"INSERT INTO {table.name} SELECT {', '.join(columns)} FROM product_rows")
+    finally:
+        con.unregister("product_rows")

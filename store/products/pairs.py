@@ -3,7 +3,7 @@ key) or a candidate for an analyst (store.products.link keeps it until decided).
 candidate: the keys share an identifying token (a model number with letters and digits, or a
 number of three digits or more), say no different generation ("g9" against "g10"), and are
 similar by rapidfuzz's token-set ratio; or one key's tokens are all in the other's; or their model
-numbers differ in a letter or two ("f27t450fqn", "f27t450fqu": a regional suffix, or "p2424h",
+numbers have the same numbers and differ in a letter or two ("f27t450fqn", "f27t450fqu": a regional suffix, or "p2424h",
 "p2424ht": another device, which is why it is only a candidate)."""
 
 import re
@@ -14,6 +14,7 @@ CANDIDATE_MIN_SCORE = 60  # rapidfuzz token_set_ratio, 0–100
 NEAR_NUMBER_MIN_SCORE = 85  # rapidfuzz ratio of two model numbers
 _GENERATION = re.compile(r"^g\d+$")
 _DIGIT = re.compile(r"\d")
+_NUMBERS = re.compile(r"\d+")
 
 
 def identifying(token: str) -> bool:
@@ -37,7 +38,7 @@ def candidate_score(keys_a: tuple[str, ...], keys_b: tuple[str, ...]) -> float |
             shared = any(identifying(token) for token in tokens_a & tokens_b)
             contained = (tokens_a <= tokens_b or tokens_b <= tokens_a) and _DIGIT.search(a + b)
             near = any(
-                fuzz.ratio(x, y) >= NEAR_NUMBER_MIN_SCORE
+                _NUMBERS.findall(x) == _NUMBERS.findall(y) and fuzz.ratio(x, y) >= NEAR_NUMBER_MIN_SCORE
                 for x in tokens_a - tokens_b
                 if identifying(x) and not x.isdigit()
                 for y in tokens_b - tokens_a

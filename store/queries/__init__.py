@@ -1,7 +1,7 @@
 """Read-side queries shared by `labelwatch report`, `labelwatch runs`, the scheduler and the
 dashboard, split by what they answer: snapshot.py (which run each source is read at, its
 records, the filters), counts.py (availability, qualifying models, expiry, trends, changes),
-offers.py (supplier offers and what they match), runs.py (crawl runs and source states).
+offers.py (supplier offers and what they match), products.py (devices across labels), runs.py (crawl runs and source states).
 
 Every function takes an open DuckDB connection and binds all values as parameters.
 """
@@ -35,6 +35,15 @@ from store.queries.offers import (
     offer_totals,
     offers,
 )
+from store.queries.products import (
+    ALL_OF,
+    ANY_OF,
+    CANDIDATE_FIELDS,
+    candidates,
+    label_overlap,
+    members,
+    product_counts,
+)
 from store.queries.runs import (
     RUN_FIELDS,
     first_loaded_day,
@@ -65,6 +74,13 @@ from store.queries.snapshot import (
 )
 
 __all__ = [
+    "ALL_OF",
+    "ANY_OF",
+    "CANDIDATE_FIELDS",
+    "candidates",
+    "label_overlap",
+    "members",
+    "product_counts",
     "ALL_DAYS",
     "COUNTING_KEYS",
     "COUNTS",

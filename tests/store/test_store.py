@@ -5,46 +5,13 @@ from datetime import date
 
 import duckdb
 import pytest
+from store_lines import COUNTS, line, offer_line, run_with
 
 from store import queries
 from store.db import DatabaseLocked, read_connection
 from store.load import HeldBack, LoadRefused, accept_run, fail_run, load_run, start_run
 from store.monitors import Thresholds
 from store.schema import ensure_schema, write_connection
-
-COUNTS = {"items": 0, "invalid": 0, "errors": 0}
-
-
-def line(key, **changes):
-    base = {
-        "source": "tco",
-        "run_id": 0,
-        "record_key": key,
-        "label": "TCO Certified",
-        "level": "10",
-        "level_rank": 10,
-        "brand": "Acer",
-        "brand_normalised": "Acer",
-        "model": key,
-        "model_key": key.lower(),
-        "category": "display",
-        "category_raw": "Displays",
-        "certificate_id": "C" + key,
-        "valid_from": "2025-01-01",
-        "valid_until": "2027-01-01",
-        "status": None,
-        "gtins": [],
-        "url": None,
-        "market": None,
-    }
-    return {**base, **changes}
-
-
-def run_with(db, lines, source="tco"):
-    run_id, path = start_run(db, source, "test")
-    with path.open("a") as run_file:  # after the header line start_run wrote
-        run_file.write("".join(json.dumps({**entry, "run_id": run_id, "source": source}) + "\n" for entry in lines))
-    return run_id, path
 
 
 def test_schema_smoke(tmp_path):
@@ -516,33 +483,6 @@ def test_versions_stay_unique_without_a_key_and_an_older_keyed_table_is_rebuilt(
         assert con.execute(VERSION_KEYS).fetchone()[:2] == (4, 4)
 
 
-def offer_line(key, **changes):
-    base = {
-        "record_key": key,
-        "shop": "Shop",
-        "shop_country": "BE",
-        "shop_kind": "reseller",
-        "name": key,
-        "brand": None,
-        "brand_normalised": None,
-        "model": key,
-        "model_key": key.lower(),
-        "category": "display",
-        "gtin": None,
-        "mpn": None,
-        "sku": None,
-        "price": "199.00",
-        "price_high": None,
-        "currency": "EUR",
-        "availability": "in_stock",
-        "condition": "new",
-        "url": "https://shop.example/" + key,
-        "seller": None,
-        "syntax": "json-ld",
-    }
-    return {**base, **changes}
-
-
 def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
     """current_offer_match is rebuilt by an offers load and by a label load, and reads through
     it agree with matching the versions afresh (as of the same runs)."""
@@ -552,9 +492,10 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
         db,
         [
             line("A", gtins=["04995047067368"]),
-            line("B", model="Monitor X1", model_key="monitor x1"),
-            line("C", model="Monitor X1 27in", model_key="monitor x1 27in", label="EPEAT", level="Gold"),
-            line("D", model="Monitor X1", model_key="monitor x1", label="EPEAT", level="Silver"),
+            line("B", model="CB272 E3", model_key="cb272 e3"),
+            line("C", model="CB272 E3 27in", model_key="cb272 e3 27in", label="EPEAT", level="Gold", level_rank=3),
+            line("D", model="CB272 E3", model_key="cb272 e3", label="EPEAT", level="Silver", level_rank=2),
+            line("E", model="CB272", model_key="cb272", label="EPEAT", level="Gold", level_rank=3),
         ],
     )
     load_run(db, r1, "tco", f1, {}, COUNTS)
@@ -569,10 +510,10 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
                     "O2",
                     brand="Acer",
                     brand_normalised="Acer",
-                    name="Acer Monitor X1 27in",
-                    model_key="monitor x1 27in",
+                    name="Acer CB272 E3 monitor 27in",
+                    model_key="cb272 e3 monitor 27in",
                 ),
-                offer_line("O3", brand="Acer", brand_normalised="Acer", model_key="monitor x10"),
+                offer_line("O3", brand="Acer", brand_normalised="Acer", name="Acer CB272U E3"),
             ]
         )
     )
@@ -591,30 +532,30 @@ def test_offer_matches_follow_the_loads_of_offers_and_of_labels(tmp_path):
         return {key: labels.pop() if len(labels) == 1 else labels for key, labels in rows.items()}
 
     assert matched() == {
-        "O1": ("TCO Certified", "CA", "gtin"),  # per label, the longest matching key wins:
-        "O2": {("TCO Certified", "CB", "brand and model"), ("EPEAT", "CC", "brand and model")},
+        "O1": ("TCO Certified", "CA", "gtin"),
+        # the device's every record: "CB272 E3" and "CB272 E3 27in" are one model; CB272 (E) another
+        "O2": {("TCO Certified", "CB", "model key"), ("EPEAT", "CC, CD", "model key")},
         "O3": (queries.NO_LABEL, None, None),
     }
-    r2, f2 = run_with(db, [line("A"), line("B", model="Monitor Y", model_key="monitor y")])
+    r2, f2 = run_with(db, [line("A"), line("B", model="CB272 E5", model_key="cb272 e5")])
     load_run(db, r2, "tco", f2, {}, COUNTS)
     assert matched() == {key: (queries.NO_LABEL, None, None) for key in ("O1", "O2", "O3")}
 
 
 def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_path):
     """current_offer_label holds an offer's labels for every span of days in which it matches
-    one: as certificates start and end, a GTIN match gives way to the longest name match, then
-    to a shorter one, then to none, and the rows read from it agree with applying the rules on
-    the day."""
+    one: as certificates of its device start and end, the device's valid records are what it shows,
+    and the rows read from it agree with applying the rules on the day."""
     db = tmp_path / "lw.duckdb"
     r1, f1 = run_with(
         db,
         [
             line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
-            line("B", model="Monitor X1", model_key="monitor x1"),
+            line("B", model="CB272 E3", model_key="cb272 e3"),
             line(
                 "C",
-                model="Monitor X1 27in",
-                model_key="monitor x1 27in",
+                model="CB272 E3 27in",
+                model_key="cb272 e3 27in",
                 valid_from="2026-03-01",
                 valid_until="2026-09-30",
             ),
@@ -631,8 +572,8 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
                     gtin="04995047067368",
                     brand="Acer",
                     brand_normalised="Acer",
-                    name="Acer Monitor X1 27in",
-                    model_key="monitor x1 27in",
+                    name="Acer CB272 E3 27in",
+                    model_key="cb272 e3 27in",
                 ),
                 "source": "offers",
                 "run_id": o1,
@@ -643,12 +584,13 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
     load_run(db, o1, "offers", g1, {}, COUNTS)
     expected = {
         date(2024, 12, 31): (queries.NO_LABEL, None, None),
-        date(2025, 1, 1): ("TCO Certified", "CA", "gtin"),
-        date(2026, 6, 30): ("TCO Certified", "CA", "gtin"),
-        date(2026, 7, 1): ("TCO Certified", "CC", "brand and model"),
-        date(2026, 9, 30): ("TCO Certified", "CC", "brand and model"),
-        date(2026, 10, 1): ("TCO Certified", "CB", "brand and model"),
-        date(2027, 1, 1): ("TCO Certified", "CB", "brand and model"),
+        # one device (A by the GTIN, B and C by their model key): what of it is valid on the day
+        date(2025, 1, 1): ("TCO Certified", "CA, CB", "gtin"),
+        date(2026, 6, 30): ("TCO Certified", "CA, CB, CC", "gtin"),
+        date(2026, 7, 1): ("TCO Certified", "CB, CC", "gtin"),
+        date(2026, 9, 30): ("TCO Certified", "CB, CC", "gtin"),
+        date(2026, 10, 1): ("TCO Certified", "CB", "gtin"),
+        date(2027, 1, 1): ("TCO Certified", "CB", "gtin"),
         date(2027, 1, 2): (queries.NO_LABEL, None, None),
     }
     with read_connection(db) as con:
@@ -664,9 +606,9 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
             if day in expected:
                 assert (shown["label"], shown["certificates"], shown["matched_by"]) == expected[day], day
     assert spans == [
-        (date(2025, 1, 1), date(2026, 2, 28), "CA"),
-        (date(2026, 3, 1), date(2026, 6, 30), "CA"),
-        (date(2026, 7, 1), date(2026, 9, 30), "CC"),
+        (date(2025, 1, 1), date(2026, 2, 28), "CA, CB"),
+        (date(2026, 3, 1), date(2026, 6, 30), "CA, CB, CC"),
+        (date(2026, 7, 1), date(2026, 9, 30), "CB, CC"),
         (date(2026, 10, 1), date(2027, 1, 1), "CB"),
     ]
 

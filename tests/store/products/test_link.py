@@ -1,0 +1,173 @@
+"""Product identity through real loads: links by GTIN, registration and model key, hard
+negatives kept apart, analysts' decisions applied at every load, counting by device, and offers
+showing every label of their device."""
+
+from datetime import date
+
+import pytest
+
+from crawlers.vocabulary import normalise_brand
+from store import queries
+from store.db import read_connection
+from store.load import load_run
+from store.products import decisions
+from store_lines import COUNTS, line, offer_line, offer_run, run_with
+
+DAY = date(2026, 6, 1)
+TCO, EPEAT, EPREL = "TCO Certified", "EPEAT", "EU energy label"
+
+
+def tco(key, model, brand="Dell Inc.", **changes):
+    return line(
+        key, model=model, model_key=model.lower(), brand=brand, brand_normalised=normalise_brand(brand), **changes
+    )
+
+
+def epeat(key, model, brand="DELL", **changes):
+    return tco(key, model, brand, label=EPEAT, level="Gold", level_rank=3, certificate_id="E" + key, **changes)
+
+
+def eprel(key, model, brand="DELL", **changes):
+    return tco(key, model, brand, label=EPREL, level="C", level_rank=5, registry_id=key, **changes)
+
+
+def load(db, lines, source):
+    run_id, path = run_with(db, lines, source)
+    load_run(db, run_id, source, path, {}, COUNTS)
+
+
+def products(db):
+    """{frozenset of (source, model)}: the members of each product with more than one, and open candidates."""
+    with read_connection(db) as con:
+        rows = con.execute("SELECT product_id, source, model, linked_by FROM product_member").fetchall()
+        found = {}
+        for product_id, source, model, _ in rows:
+            found.setdefault(product_id, set()).add((source, model))
+        linked = {(source, model): how for _, source, model, how in rows}
+        pairs = {
+            frozenset({(c["source_a"], c["model_a"]), (c["source_b"], c["model_b"])}) for c in queries.candidates(con)
+        }
+    return {frozenset(m) for m in found.values() if len(m) > 1}, linked, pairs
+
+
+def member_ids(db, *models):
+    with read_connection(db) as con:
+        ids = dict(con.execute("SELECT model, member_id FROM product_member").fetchall())
+    return [ids[m] for m in models]
+
+
+def test_a_gtin_shared_across_sources_makes_one_device_counted_once(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "Monitor Alpha 1", gtins=["04995047067368"]), tco("B", "Monitor Beta 2")], "tco")
+    load(db, [epeat("A", "Office Screen 24 Touch", gtins=["04995047067368"]), epeat("C", "Latitude 5440")], "epeat")
+    together, linked, _ = products(db)
+    assert together == {frozenset({("tco", "Monitor Alpha 1"), ("epeat", "Office Screen 24 Touch")})}
+    assert linked[("tco", "Monitor Alpha 1")] == "gtin"
+    with read_connection(db) as con:
+        any_of = queries.product_counts(con, DAY, [TCO, EPEAT])
+        all_of = queries.product_counts(con, DAY, [TCO, EPEAT], queries.ALL_OF)
+        per_label = {r["label"]: r["models"] for r in queries.label_totals(con, DAY)}
+        overlap = {(r["label_a"], r["label_b"]): r["products"] for r in queries.label_overlap(con, DAY)}
+    assert per_label == {TCO: 2, EPEAT: 2}
+    assert sum(r["products"] for r in any_of) == 3  # 2 + 2 models, one device under both labels
+    assert [(r["brand"], r["products"]) for r in all_of] == [("Dell", 1)]
+    assert overlap == {(EPEAT, EPEAT): 2, (EPEAT, TCO): 1, (TCO, EPEAT): 1, (TCO, TCO): 2}
+
+
+def test_one_gtin_list_of_a_certificate_joins_its_model_names_and_an_offer_of_one_of_them(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    gtins = ["08806095545479", "08935257513350"]
+    load(
+        db,
+        [
+            tco("A", "S27D700EAE, S27D700EAI", "SAMSUNG", gtins=gtins),
+            tco("B", "S27D702EAN", "SAMSUNG", gtins=gtins),
+            tco("C", "S32D700EAE", "SAMSUNG"),  # the 32" of the series: another device
+        ],
+        "tco",
+    )
+    run_id, path = offer_run(
+        db,
+        [
+            offer_line("O1", gtin="08935257513350"),
+            offer_line(
+                "O2", brand="Samsung", brand_normalised="Samsung", name="Samsung S27D700EAI 27 Zoll Monitor"
+            ),
+        ],
+    )
+    load_run(db, run_id, "offers", path, {}, COUNTS)
+    together, linked, _ = products(db)
+    assert together == {
+        frozenset(
+            {
+                ("tco", "S27D700EAE, S27D700EAI"),
+                ("tco", "S27D702EAN"),
+                ("offers", "O1"),
+                ("offers", "Samsung S27D700EAI 27 Zoll Monitor"),
+            }
+        )
+    }
+    assert (
+        linked[("offers", "O1")] == "gtin"
+        and linked[("offers", "Samsung S27D700EAI 27 Zoll Monitor")] == "model key"
+    )
+    with read_connection(db) as con:
+        shown = {(r["record_key"], r["label"], r["matched_by"]) for r in queries.offers(con, DAY)}
+    assert shown == {("O1", TCO, "gtin"), ("O2", TCO, "model key")}
+
+
+def test_hard_negatives_stay_apart_and_a_near_model_number_is_only_a_candidate(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "P2424H"), tco("B", "HP EliteBook 840 G10", "HP")], "tco")
+    load(db, [epeat("A", "DELL P2424HT"), epeat("B", "HP EliteBook 840 14 inch G9 Notebook PC", "HP")], "epeat")
+    together, _, pairs = products(db)
+    assert together == set()
+    assert pairs == {frozenset({("tco", "P2424H"), ("epeat", "DELL P2424HT")})}  # for review; the G9/G10 pair is not
+
+
+def test_brands_written_differently_meet_through_the_shared_normaliser(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "U2724D", "Dell Inc.")], "tco")
+    load(db, [eprel("2245892", "DELL U2724D", "DELL")], "eprel")
+    together, linked, _ = products(db)
+    assert together == {frozenset({("tco", "U2724D"), ("eprel", "DELL U2724D")})}
+    assert linked[("tco", "U2724D")] == "model key"
+
+
+def test_a_confirmed_candidate_survives_a_recrawl_and_a_rejected_one_never_links(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    tco_lines = [tco("A", "P2424H"), tco("B", "Monitor Alpha 1", gtins=["04995047067368"])]
+    epeat_lines = [epeat("A", "DELL P2424HT"), epeat("B", "Office Screen 24", gtins=["04995047067368"])]
+    load(db, tco_lines, "tco")
+    load(db, epeat_lines, "epeat")
+    file = decisions.path_for(db)
+    decisions.append(file, *member_ids(db, "P2424H", "DELL P2424HT"), "same", "analyst", "one panel, two names")
+    decisions.append(file, *member_ids(db, "Monitor Alpha 1", "Office Screen 24"), "different", why="GTIN reused")
+    load(db, tco_lines, "tco")  # a re-crawl: the decisions file is applied at the load
+    together, linked, pairs = products(db)
+    assert together == {frozenset({("tco", "P2424H"), ("epeat", "DELL P2424HT")})}
+    assert linked[("tco", "P2424H")] == "decision" and linked[("tco", "Monitor Alpha 1")] is None
+    assert pairs == set()  # decided pairs are no longer candidates
+    load(db, epeat_lines, "epeat")  # and again: the shared GTIN still does not join the rejected pair
+    assert products(db)[0] == together
+
+
+def test_an_offer_linked_by_registration_shows_every_label_of_its_device(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "U2724D")], "tco")
+    load(db, [eprel("2245892", "U2724D", market=None)], "eprel")
+    run_id, path = offer_run(db, [offer_line("O1", name="Dell 27 inch screen", registrations=["eprel:2245892"])])
+    load_run(db, run_id, "offers", path, {}, COUNTS)
+    with read_connection(db) as con:
+        shown = {(r["label"], r["matched_by"]) for r in queries.offers(con, DAY)}
+    assert shown == {(TCO, "registration"), (EPREL, "registration")}
+
+
+def test_a_malformed_decisions_file_is_named_and_does_not_stop_a_load(tmp_path, caplog):
+    db = tmp_path / "lw.duckdb"
+    file = decisions.path_for(db)
+    file.write_text("member_a,member_b,decision\nabc,def,perhaps\n")
+    with pytest.raises(decisions.DecisionsError, match=r"line 2, decision: 'perhaps'"):
+        decisions.read(file)
+    load(db, [tco("A", "U2724D")], "tco")
+    assert "line 2, decision: 'perhaps'" in caplog.text
