@@ -188,9 +188,11 @@ def qualifying_models(
     filters: queries.Filters,
     labels: tuple[str, ...],
     limit: int | None = None,
+    all_of: bool = False,
 ) -> pd.DataFrame:
-    """One row per qualifying model per label and category (store.queries.qualifying); not
-    cached: a download calls it for the whole list on its own thread when clicked."""
+    """One row per qualifying model per label and category (store.queries.qualifying; `all_of`:
+    of devices holding every label); not cached: a download calls it for the whole list on its
+    own thread when clicked."""
     return _frame(
         path,
         db_version,
@@ -200,6 +202,7 @@ def qualifying_models(
         filters=filters,
         labels=list(labels),
         limit=limit,
+        all_of=all_of,
     )
 
 
@@ -220,6 +223,49 @@ def qualifying_brands(
         list(labels),
         filters=filters,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def product_counts(
+    path: str,
+    db_version: tuple[int, int] | None,
+    valid_on: date,
+    filters: queries.Filters,
+    labels: tuple[str, ...],
+    mode: str,
+) -> pd.DataFrame:
+    """Devices (store.products) meeting any or all of the labels, per brand, and how many rest on
+    an open candidate link."""
+    return _frame(
+        path,
+        db_version,
+        queries.product_counts,
+        ["brand", "products", "on_candidates"],
+        valid_on,
+        list(labels),
+        mode,
+        filters=filters,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def label_overlap(
+    path: str, db_version: tuple[int, int] | None, valid_on: date, filters: queries.Filters
+) -> pd.DataFrame:
+    return _frame(
+        path,
+        db_version,
+        queries.label_overlap,
+        ["category", "label_a", "label_b", "products"],
+        valid_on,
+        filters=filters,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def candidates(path: str, db_version: tuple[int, int] | None, limit: int) -> pd.DataFrame:
+    """Open candidate links, read-only (analysts decide with `labelwatch products decide`)."""
+    return _frame(path, db_version, queries.candidates, queries.CANDIDATE_FIELDS, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

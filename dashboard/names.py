@@ -101,6 +101,13 @@ COLUMNS = {
     "close_reason": N_("how it ended"),
     "message": N_("message"),
     "certificate_id": N_("certificate"),
+    "source_a": N_("registry"),
+    "model_a": N_("model as it lists it"),
+    "source_b": N_("other registry"),
+    "model_b": N_("model as the other lists it"),
+    "score": N_("similarity (0–100)"),
+    "member_a": N_("record id"),
+    "member_b": N_("other record id"),
 }
 
 VALUES = {
@@ -117,7 +124,8 @@ VALUES = {
     "refurbisher": N_("refurbisher"),
     "gtin": N_("GTIN"),
     "registration": N_("registry link on the shop page"),
-    "brand and model": N_("brand and model name"),
+    "model key": N_("same model number"),
+    "decision": N_("confirmed by an analyst"),
     "loaded": N_("loaded"),
     "suspect": N_("held back (suspect)"),
     "failed": N_("failed"),
@@ -194,7 +202,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(label)
         elif name == "category":
             shown[name] = shown[name].map(category)
-        elif name == "source":
+        elif name in ("source", "source_a", "source_b"):
             shown[name] = shown[name].map(source)
         elif name == "vat_included":
             shown[name] = shown[name].map(lambda vat: "–" if pd.isna(vat) else _("yes") if vat else _("no"))

@@ -208,14 +208,14 @@ current_offer_label = Table(
 # member_id among them). `member_id` is stable across loads (a hash of what identifies the
 # member), so analysts' decisions name it. `linked_by`: the strongest link that joined it
 # (decision, registration, gtin, model key), NULL while it stands alone. `keys`: its model keys
-# (store.products.keys), computed once per member.
+# (store.products.keys) and `blocks` (where its candidates are sought), computed once per member.
 product_member = Table(
     "product_member",
     SQLModel.metadata,
     *(Column(name, String) for name in ("member_id", "kind", "source")),
     Column("model_id", UBigInteger),  # a label model's (source, model_id) in current_certification
     *(Column(name, String) for name in ("offer_key", "brand", "model", "category")),
-    *(Column(name, ARRAY(String)) for name in ("keys", "gtins", "registrations")),
+    *(Column(name, ARRAY(String)) for name in ("gtins", "registrations", "keys", "blocks")),
     *(Column(name, String) for name in ("product_id", "linked_by")),
 )
 

@@ -216,5 +216,44 @@ def measured_energy() -> None:
         )
 
 
+def devices_across_labels() -> None:
+    """Per category, devices (store.products) carrying two labels at once, and the possible
+    matches no analyst has confirmed yet (read-only: they decide with the command line)."""
+    overlap = widgets.read(data.label_overlap, path, version, valid_on, filters)
+    shared = overlap[overlap["label_a"] != overlap["label_b"]]
+    if shared.empty:
+        return
+    st.subheader(_("One device, several labels"))
+    st.markdown(
+        _(
+            "Per category: devices holding both the row's and the column's label on the day; on the diagonal, each "
+            "label's own devices. The records of one device are linked across registries by a registration number, "
+            "a GTIN or the same model number."
+        )
+    )
+    for category_name in sorted(set(shared["category"])):
+        rows = overlap[overlap["category"] == category_name]
+        matrix = rows.pivot(index="label_a", columns="label_b", values="products")
+        matrix.index = [names.label(label) for label in matrix.index]
+        matrix.columns = [names.label(label) for label in matrix.columns]
+        st.markdown(f"**{names.category(category_name)}**")
+        st.dataframe(matrix.astype("Int64").astype("string").fillna("–"), width="stretch")
+    candidates = widgets.read(data.candidates, path, version, widgets.SHOWN_ROWS)
+    if candidates.empty:
+        return
+    with st.expander(_("Possible matches not confirmed yet")):
+        st.caption(
+            _(
+                "Records of two registries that may be one device (a model number differing by a letter, a "
+                "configuration code). They count as two until an analyst confirms them "
+                "(labelwatch products decide); most similar first."
+            )
+        )
+        columns = ["brand", "source_a", "model_a", "source_b", "model_b", "category", "score", "member_a", "member_b"]
+        shown = names.for_people(candidates.assign(score=candidates["score"].round().astype(int))[columns])
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
 populated_levels()
+devices_across_labels()
 measured_energy()

@@ -14,9 +14,13 @@ from dashboard.i18n import _, country, ngettext, number
 from dashboard.i18n import day as day_text
 from store import queries
 
-ANY_OF = "any"  # machine values of the mode choice, kept in the URL
+ANY_OF, ALL_OF = queries.ANY_OF, queries.ALL_OF  # machine values of the mode choice, kept in the URL
 EACH = "each"
-MODES = {ANY_OF: N_("any of the chosen labels"), EACH: N_("each label on its own")}
+MODES = {
+    ANY_OF: N_("any of the chosen labels"),
+    ALL_OF: N_("all of the chosen labels"),
+    EACH: N_("each label on its own"),
+}
 
 path, version = widgets.database()
 st.title(_("Pre-tender check"))
@@ -69,22 +73,22 @@ chosen = tuple(labels)
 with_data = widgets.no_data(path, version, filters, labels)
 counts = widgets.read(data.qualifying_brands, path, version, published, filters, chosen)
 at_end = widgets.read(data.qualifying_brands, path, version, contract_end, filters, chosen)
-per_label, any_label = counts[counts["label"].notna()], counts[counts["label"].isna()]
-
-groups = (
-    {
-        _("any of: {labels}").format(labels=", ".join(map(names.label, labels))): (
-            any_label,
-            at_end[at_end["label"].isna()],
-        )
-    }
-    if mode == ANY_OF
-    else {
-        names.label(label): (per_label[per_label["label"] == label], at_end[at_end["label"] == label])
+if mode == EACH:
+    groups = {
+        names.label(label): (counts[counts["label"] == label], at_end[at_end["label"] == label])
         for label in labels
         if label in with_data
     }
-)
+else:  # devices: a model listed by several labels (store.products) counts once
+    devices = widgets.read(data.product_counts, path, version, published, filters, chosen, mode)
+    devices_at_end = widgets.read(data.product_counts, path, version, contract_end, filters, chosen, mode)
+    heading = _("any of: {labels}") if mode == ANY_OF else _("all of: {labels}")
+    groups = {
+        heading.format(labels=", ".join(map(names.label, labels))): (
+            devices.rename(columns={"products": "models"}),
+            devices_at_end.rename(columns={"products": "models"}),
+        )
+    }
 st.subheader(
     _("{category}, {market}: qualifying on {day}").format(
         category=names.category(category),
@@ -93,11 +97,12 @@ st.subheader(
     )
 )
 summary = []
-for name, (rows, later) in groups.items():  # a row per brand; a model is a brand and a model name, so models add up
+for name, (rows, later) in groups.items():  # a row per brand, so models add up
     brands = int(rows["brand"].notna().sum())
     models = int(rows["models"].sum())
     ending = max(models - int(later["models"].sum()), 0)
-    summary.append({"labels": name, "models": models, "brands": brands, "ending": ending})
+    unconfirmed = int(rows["on_candidates"].sum()) if "on_candidates" in rows else 0
+    summary.append({"labels": name, "models": models, "brands": brands, "ending": ending, "unconfirmed": unconfirmed})
 for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
     with column:
         st.metric(_("models ({labels})").format(labels=row["labels"]), number(row["models"]))
@@ -121,6 +126,25 @@ for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
                     "check, not a disqualification."
                 ).format(n=number(row["ending"]), day=day_text(contract_end))
             )
+if mode != EACH:
+    st.caption(
+        _(
+            "A model listed under several labels counts once: labelwatch links the records of one device across "
+            "registries by a shared registration number, GTIN or model number."
+        )
+        + " "
+        + (
+            ngettext(
+                "{n} of these models may be the same device as another one listed, a possible match an analyst has "
+                "not confirmed yet: the count may be up to {n} lower.",
+                "{n} of these models may be the same device as another one listed, possible matches an analyst has "
+                "not confirmed yet: the count may be up to {n} lower.",
+                summary[0]["unconfirmed"],
+            ).format(n=number(summary[0]["unconfirmed"]))
+            if summary and summary[0]["unconfirmed"]
+            else ""
+        )
+    )
 declared = all_labels()
 rules = {declared[name][0].name: declared[name][0] for name in chosen if name in declared}
 st.caption(  # each chosen label's rule, as its source declares it
@@ -130,20 +154,21 @@ st.caption(  # each chosen label's rule, as its source declares it
     + "."
 )
 
-if counts.empty:
+if counts.empty or not summary or not summary[0]["models"]:
     if with_data:
         st.warning(_("No model in the loaded data meets these criteria on that day (0 models)."))
     st.stop()
 
 st.subheader(_("Models per brand"))
 unknown = _("(brand unknown)")
-per_brand = per_label.assign(brand=per_label["brand"].fillna(unknown)).pivot_table(
+per_brand = counts.assign(brand=counts["brand"].fillna(unknown)).pivot_table(
     index="brand", columns="label", values="models", aggfunc="sum", fill_value=0
 )
-if mode == ANY_OF and len(labels) > 1:
-    per_brand[_("any of them")] = any_label.assign(brand=any_label["brand"].fillna(unknown)).set_index("brand")[
-        "models"
-    ]
+per_brand.columns = [names.label(label) for label in per_brand.columns]
+if mode != EACH and len(labels) > 1:
+    column = _("any of them") if mode == ANY_OF else _("all of them")
+    per_brand[column] = devices.assign(brand=devices["brand"].fillna(unknown)).set_index("brand")["products"]
+    per_brand[column] = per_brand[column].fillna(0).astype(int)
 per_brand = per_brand.sort_values(per_brand.columns[-1], ascending=False).reset_index()
 per_brand.columns = [names.column("brand"), *per_brand.columns[1:]]
 st.dataframe(
@@ -170,14 +195,16 @@ def listing(models: pd.DataFrame) -> pd.DataFrame:
 
 def everything() -> pd.DataFrame:
     """The whole list, read when a download is clicked."""
-    return listing(data.qualifying_models(path, version, published, filters, chosen))
+    return listing(data.qualifying_models(path, version, published, filters, chosen, all_of=mode == ALL_OF))
 
 
 st.subheader(_("Qualifying models"))
-shown = widgets.read(data.qualifying, path, version, published, filters, chosen, widgets.SHOWN_ROWS)
+shown = widgets.read(data.qualifying, path, version, published, filters, chosen, widgets.SHOWN_ROWS, mode == ALL_OF)
+if mode == ALL_OF:
+    st.caption(_("The models of the devices that hold every chosen label, one row per label."))
 widgets.table(
     listing(shown),
-    total=int(per_label["models"].sum()),
+    total=None if mode == ALL_OF else int(counts["models"].sum()),
     main=["label", "level", "brand", "model", "valid_until", "url"],
     key="qualifying",
     column_config={  # widths so that the key columns fit a 1280-pixel screen beside the sidebar

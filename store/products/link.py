@@ -6,12 +6,12 @@ each current offer. Links, strongest first: an analyst's "same" decision, a shar
 (store.products.keys). An analyst's "different" decision is a wall no link crosses. Candidates
 (store.products.pairs) stay candidates: they are listed for review and never joined.
 
-Incremental: a member's model keys and its candidates are computed once, when it first appears;
-the grouping, cheap, is redone over all members each time.
+Incremental: a member's model keys, candidate blocks and candidates are computed once, when it
+first appears; the links are found in SQL (members sharing a value) and only linked members are
+grouped in Python.
 """
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,9 +22,8 @@ import pyarrow as pa
 from store.models import product_candidate, product_member
 from store.products import decisions
 from store.products.keys import model_keys
-from store.products.pairs import candidate_score, identifying
+from store.products.pairs import candidate_score, parts
 from store.queries.offers import OFFERS_AT
-from store.queries.snapshot import rows
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +32,11 @@ LINKS = ("decision", "registration", "gtin", "model key")
 
 # A GTIN on more members than this identifies nothing (a placeholder, a shared default): not a link.
 GTIN_MAX_MEMBERS = 20
-# Candidates are sought within blocks (brand and an identifying token or a number of three
-# digits or more); a block larger than this (a token everything carries) is left out.
-BLOCK_MAX_MEMBERS = 400
+# Candidates are sought within blocks (brand and an identifying token, or the numbers of a model
+# number); a block larger than this (a token everything carries) is left out.
+BLOCK_MAX_MEMBERS = 50
 
 _ID = "left(md5({}), 16)"
-# The columns of product_member and product_candidate that are not text.
-_ARROW = {
-    "model_id": pa.uint64(),
-    "score": pa.float64(),
-    **dict.fromkeys(("keys", "gtins", "registrations"), pa.list_(pa.string())),
-}
-_NUMBER = re.compile(r"\d{3,}")
-
 # The members of the current data, with what identifies them. Label models: one per source,
 # brand and model key; offers: one per page (their record key).
 MEMBERS = f"""
@@ -74,18 +65,19 @@ MEMBERS = f"""
 class Groups:
     """Union-find over member ids with cannot-link walls; `linked_by` keeps each member's strongest link."""
 
-    def __init__(self, members: Iterable[str], walls: Iterable[tuple[str, str]]):
-        self.parent = {m: m for m in members}
-        self.members = {m: {m} for m in self.parent}
-        self.walls = defaultdict(set)
+    def __init__(self, walls: Iterable[tuple[str, str]] = ()):
+        self.parent: dict[str, str] = {}  # members that take part in a link; any other stands alone
+        self.size: dict[str, int] = {}
+        self.walls = defaultdict(set)  # member -> members it must never join; kept per root once joined
         for a, b in walls:
-            if a in self.parent and b in self.parent:
-                self.walls[a].add(b)
-                self.walls[b].add(a)
+            self.walls[a].add(b)
+            self.walls[b].add(a)
         self.linked_by: dict[str, str] = {}
         self.refused = 0  # links a "different" decision kept apart
 
     def find(self, m: str) -> str:
+        if m not in self.parent:
+            self.parent[m], self.size[m] = m, 1
         while self.parent[m] != m:
             self.parent[m] = self.parent[self.parent[m]]
             m = self.parent[m]
@@ -94,53 +86,28 @@ class Groups:
     def link(self, a: str, b: str, how: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            small, large = sorted((ra, rb), key=lambda r: len(self.members[r]))
-            if any(self.walls[m] & self.members[large] for m in self.members[small]):
-                self.refused += 1
-                return
+            small, large = (ra, rb) if self.size[ra] < self.size[rb] else (rb, ra)
+            if self.walls:
+                walls_small, walls_large = self.walls.get(small, set()), self.walls.get(large, set())
+                if any(self.find(w) == large for w in walls_small) or any(self.find(w) == small for w in walls_large):
+                    self.refused += 1
+                    return
+                if walls_small:
+                    self.walls[large] = walls_large | walls_small
             self.parent[small] = large
-            self.members[large] |= self.members.pop(small)
+            self.size[large] += self.size[small]
         self.linked_by.setdefault(a, how)
         self.linked_by.setdefault(b, how)
 
-    def product(self, m: str) -> str:
-        """The product's id: its least member id, so it does not depend on the order of links."""
-        return min(self.members[self.find(m)])
-
-
-def _identifier_links(members: list[dict], field: str, limit: int | None) -> Iterable[tuple[str, str]]:
-    """Pairs (first member, member) of the members sharing a value of the list `field`."""
-    holders = defaultdict(set)
-    for member in members:
-        for value in member[field] or ():
-            holders[value].add(member["member_id"])
-    for ids in holders.values():
-        if len(ids) > 1 and (limit is None or len(ids) <= limit):
-            first, *others = sorted(ids)
-            yield from ((first, other) for other in others)
-
-
-def _candidates(members: list[dict], new: set[str]) -> dict[tuple[str, str], float]:
-    """Candidate pairs with at least one new member, of different sources, same brand."""
-    blocks = defaultdict(list)
-    for member in members:
-        if member["brand"] is None:
-            continue
-        tokens = {t for key in member["keys"] for t in key.split() if identifying(t)}
-        for block in tokens | {run for t in tokens for run in _NUMBER.findall(t)}:
-            blocks[(member["brand"], block)].append(member)
-    found = {}
-    for block in blocks.values():
-        if len(block) > BLOCK_MAX_MEMBERS or not any(m["member_id"] in new for m in block):
-            continue
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                if a["source"] == b["source"] or (a["member_id"] not in new and b["member_id"] not in new):
-                    continue
-                pair = decisions.pair(a["member_id"], b["member_id"])
-                if pair not in found and (score := candidate_score(a["keys"], b["keys"])) is not None:
-                    found[pair] = score
-    return found
+    def products(self) -> dict[str, str]:
+        """Each linked member's product id: the least member id of its group, whatever the order of
+        links."""
+        least = {}
+        for m in list(self.parent):
+            root = self.find(m)
+            if root not in least or m < least[root]:
+                least[root] = m
+        return {m: least[self.find(m)] for m in self.parent}
 
 
 def decisions_file(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -149,71 +116,145 @@ def decisions_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     return decisions.path_for(Path(path)) if path else None
 
 
+def _new_keys(con: duckdb.DuckDBPyConnection) -> int:
+    """Model keys and candidate blocks of the members seen for the first time (keys NULL in the
+    members table), computed here and written back; returns how many."""
+    new = con.execute("SELECT member_id, model, brand, mpn FROM members_now WHERE keys IS NULL").fetchall()
+    ids, keys, blocks = [], [], []
+    for member_id, model, brand, mpn in new:
+        found = list(model_keys(model, brand) + (model_keys(mpn, brand) if mpn else ()))
+        key_parts = [parts(key) for key in found]
+        ids.append(member_id)
+        keys.append(found)
+        blocks.append(
+            sorted(
+                {t for k in key_parts for t in k.identifying}
+                | {"#" + "-".join(n) for k in key_parts for n in k.model_numbers}
+            )
+        )
+    computed = pa.table(
+        {
+            "member_id": pa.array(ids, pa.string()),
+            "keys": pa.array(keys, pa.list_(pa.string())),
+            "blocks": pa.array(blocks, pa.list_(pa.string())),
+        }
+    )
+    con.register("computed_keys", computed)
+    try:
+        con.execute(
+            "UPDATE members_now m SET keys = c.keys, blocks = c.blocks, new = true FROM computed_keys c"
+            " WHERE m.member_id = c.member_id"
+        )
+    finally:
+        con.unregister("computed_keys")
+    return len(ids)
+
+
+# Members sharing a value (one group per value, at most $limit members; NULL: no limit), for the
+# links of one kind: registrations, GTINs, or brand and model key.
+SHARING = """
+    SELECT list(DISTINCT member_id ORDER BY member_id) FROM (
+        SELECT member_id, unnest({values}) AS value FROM members_now {where})
+    GROUP BY value HAVING count(DISTINCT member_id) > 1
+       AND ($limit::INTEGER IS NULL OR count(DISTINCT member_id) <= $limit::INTEGER)
+"""
+
+# Pairs of members, one of them new, of one brand and different sources sharing a candidate block
+# (a block of at most $limit members), not yet candidates.
+BLOCK_PAIRS = """
+    WITH b AS (SELECT member_id, source, brand, new, unnest(blocks) AS block FROM members_now WHERE brand IS NOT NULL),
+    sized AS (SELECT brand, block FROM b GROUP BY ALL HAVING count(*) <= $limit AND bool_or(new))
+    SELECT DISTINCT least(x.member_id, y.member_id) AS a, greatest(x.member_id, y.member_id) AS b
+    FROM b x JOIN sized USING (brand, block) JOIN b y USING (brand, block)
+    WHERE x.new AND x.source <> y.source
+"""
+
+
 def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rebuild product_member and product_candidate from the current data and the decisions
     file, in the caller's transaction; returns counts for the log."""
-    members = rows(con.execute(MEMBERS, {"as_of_run": None, "as_of_day": None}))
-    known = dict(con.execute(f"SELECT member_id, keys FROM {product_member.name}").fetchall())
-    new = {m["member_id"] for m in members} - set(known)
-    for m in members:
-        m["keys"] = known.get(m["member_id"])
-        if m["keys"] is None:
-            m["keys"] = list(
-                model_keys(m["model"], m["brand"]) + (model_keys(m["mpn"], m["brand"]) if m["mpn"] else ())
-            )
-    present = {m["member_id"] for m in members}
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE members_now AS
+            SELECT m.*, p.keys, p.blocks, false AS new FROM ({MEMBERS}) m
+            LEFT JOIN {product_member.name} p USING (member_id)""",
+        {"as_of_run": None, "as_of_day": None},
+    )
+    new = _new_keys(con)
+    keys_of = dict(
+        con.execute(
+            f"SELECT member_id, keys FROM members_now WHERE member_id IN (SELECT unnest([a, b]) FROM ({BLOCK_PAIRS}))",
+            {"limit": BLOCK_MAX_MEMBERS},
+        ).fetchall()
+    )
     pairs = {
         (a, b): score
-        for a, b, score in con.execute(f"SELECT member_a, member_b, score FROM {product_candidate.name}").fetchall()
-        if a in present and b in present
-    } | _candidates(members, new)
+        for a, b, score in con.execute(
+            f"SELECT member_a, member_b, score FROM {product_candidate.name}"
+            " WHERE member_a IN (SELECT member_id FROM members_now) AND member_b IN (SELECT member_id FROM members_now)"
+        ).fetchall()
+    }
+    for a, b in con.execute(BLOCK_PAIRS, {"limit": BLOCK_MAX_MEMBERS}).fetchall():
+        if (a, b) not in pairs and (score := candidate_score(keys_of[a], keys_of[b])) is not None:
+            pairs[(a, b)] = score
 
+    present = {m for (m,) in con.execute("SELECT member_id FROM members_now").fetchall()}
     decided = decisions.read(decisions_file(con), strict=False)
-    groups = Groups(present, [pair for pair, d in decided.items() if d.decision == "different"])
+    groups = Groups([pair for pair, d in decided.items() if d.decision == "different" and set(pair) <= present])
     for (a, b), d in decided.items():
         if d.decision == "same" and a in present and b in present:
             groups.link(a, b, "decision")
-    for a, b in _identifier_links(members, "registrations", None):
-        groups.link(a, b, "registration")
-    for a, b in _identifier_links(members, "gtins", GTIN_MAX_MEMBERS):
-        groups.link(a, b, "gtin")
-    by_key = defaultdict(set)
-    for m in members:
-        for key in m["keys"] if m["brand"] is not None else ():
-            by_key[(m["brand"], key)].add(m["member_id"])
-    for ids in by_key.values():
-        first, *others = sorted(ids)
-        for other in others:
-            groups.link(first, other, "model key")
+    for how, values, where, limit in (
+        ("registration", "registrations", "", None),
+        ("gtin", "gtins", "", GTIN_MAX_MEMBERS),
+        ("model key", "list_transform(keys, lambda k: brand || chr(31) || k)", "WHERE brand IS NOT NULL", None),
+    ):
+        for (ids,) in con.execute(SHARING.format(values=values, where=where), {"limit": limit}).fetchall():
+            first, *others = ids
+            for other in others:
+                groups.link(first, other, how)
 
-    for m in members:
-        m["product_id"], m["linked_by"] = groups.product(m["member_id"]), groups.linked_by.get(m["member_id"])
-    product = {m["member_id"]: m["product_id"] for m in members}
-    open_pairs = [
-        {"member_a": a, "member_b": b, "score": s}
-        for (a, b), s in pairs.items()
-        if product[a] != product[b] and (a, b) not in decided
-    ]
-    _replace(con, product_member, members)
-    _replace(con, product_candidate, open_pairs)
+    product = groups.products()
+    linked = pa.table(
+        {
+            "member_id": pa.array(list(product), pa.string()),
+            "product_id": pa.array(list(product.values()), pa.string()),
+            "linked_by": pa.array([groups.linked_by.get(m) for m in product], pa.string()),
+        }
+    )
+    columns = ", ".join(
+        f"g.{c.name}" if c.name in ("product_id", "linked_by") else f"m.{c.name}" for c in product_member.columns
+    )
+    con.register("linked", linked)
+    try:
+        con.execute(f"DELETE FROM {product_member.name}")
+        con.execute(
+            f"""INSERT INTO {product_member.name} SELECT {columns.replace("g.product_id", "coalesce(g.product_id, m.member_id)")}
+                FROM members_now m LEFT JOIN linked g USING (member_id)"""
+        )
+    finally:
+        con.unregister("linked")
+    same = {a: product.get(a, a) for pair in pairs for a in pair}
+    open_pairs = [(a, b, score) for (a, b), score in pairs.items() if same[a] != same[b] and (a, b) not in decided]
+    candidates = pa.table(
+        {
+            "member_a": pa.array([a for a, _, _ in open_pairs], pa.string()),
+            "member_b": pa.array([b for _, b, _ in open_pairs], pa.string()),
+            "score": pa.array([score for _, _, score in open_pairs], pa.float64()),
+        }
+    )
+    con.register("open_candidates", candidates)
+    try:
+        con.execute(f"DELETE FROM {product_candidate.name}")
+        con.execute(f"INSERT INTO {product_candidate.name} SELECT member_a, member_b, score FROM open_candidates")
+    finally:
+        con.unregister("open_candidates")
+    con.execute("DROP TABLE members_now")
     counts = {
-        "members": len(members),
-        "new members": len(new),
-        "products": len(set(product.values())),
+        "members": len(present),
+        "new members": new,
+        "products": len(present) - len(product) + len(set(product.values())),
         "open candidates": len(open_pairs),
         "kept apart by decisions": groups.refused,
     }
     log.info("products: %s", ", ".join(f"{v} {k}" for k, v in counts.items()))
     return counts
-
-
-def _replace(con: duckdb.DuckDBPyConnection, table, values: list[dict]) -> None:
-    """Replace the rows of `table` by `values` (dicts holding at least its columns)."""
-    columns = [c.name for c in table.columns]
-    arrow = pa.table({c: pa.array([v[c] for v in values], type=_ARROW.get(c, pa.string())) for c in columns})
-    con.register("product_rows", arrow)
-    try:
-        con.execute(f"DELETE FROM {table.name}")
-        con.execute(f"INSERT INTO {table.name} SELECT {', '.join(columns)} FROM product_rows")
-    finally:
-        con.unregister("product_rows")

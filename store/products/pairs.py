@@ -7,6 +7,9 @@ numbers have the same numbers and differ in a letter or two ("f27t450fqn", "f27t
 "p2424ht": another device, which is why it is only a candidate)."""
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -29,28 +32,56 @@ def same_by_key(keys_a: tuple[str, ...], keys_b: tuple[str, ...]) -> bool:
     return not set(keys_a).isdisjoint(keys_b)
 
 
+@dataclass(frozen=True)
+class KeyParts:
+    """What the candidate rule reads of a model key, worked out once per key."""
+
+    key: str
+    tokens: frozenset[str]
+    identifying: frozenset[str]
+    generations: frozenset[str]
+    model_numbers: dict[tuple[str, ...], frozenset[str]]  # identifying tokens with letters, by their numbers
+
+
+@lru_cache(maxsize=262_144)
+def parts(key: str) -> KeyParts:
+    tokens = frozenset(key.split())
+    found = frozenset(t for t in tokens if identifying(t))
+    numbers = defaultdict(set)
+    for token in found:
+        if not token.isdigit():
+            numbers[tuple(_NUMBERS.findall(token))].add(token)
+    return KeyParts(
+        key,
+        tokens,
+        found,
+        frozenset(t for t in tokens if _GENERATION.match(t)),
+        {n: frozenset(t) for n, t in numbers.items()},
+    )
+
+
+def _near(a: KeyParts, b: KeyParts) -> bool:
+    """A model number of each that differs from the other's in letters only, by a letter or two."""
+    return any(
+        fuzz.ratio(x, y) >= NEAR_NUMBER_MIN_SCORE
+        for numbers, tokens in a.model_numbers.items()
+        for x in tokens - b.tokens
+        for y in b.model_numbers.get(numbers, frozenset()) - a.tokens
+    )
+
+
 def candidate_score(keys_a: tuple[str, ...], keys_b: tuple[str, ...]) -> float | None:
     """The best similarity of two key lists whose keys may name one device, or None."""
     best = None
-    for a in keys_a:
-        for b in keys_b:
-            tokens_a, tokens_b = set(a.split()), set(b.split())
-            shared = any(identifying(token) for token in tokens_a & tokens_b)
-            contained = (tokens_a <= tokens_b or tokens_b <= tokens_a) and _DIGIT.search(a + b)
-            near = any(
-                _NUMBERS.findall(x) == _NUMBERS.findall(y) and fuzz.ratio(x, y) >= NEAR_NUMBER_MIN_SCORE
-                for x in tokens_a - tokens_b
-                if identifying(x) and not x.isdigit()
-                for y in tokens_b - tokens_a
-                if identifying(y) and not y.isdigit()
-            )
-            if not (shared or contained or near):
+    for a in map(parts, keys_a):
+        for b in map(parts, keys_b):
+            shared = not a.identifying.isdisjoint(b.identifying)
+            contained = a.tokens <= b.tokens or b.tokens <= a.tokens
+            if not (shared or contained or _near(a, b)):
                 continue
-            generations_a = {t for t in tokens_a if _GENERATION.match(t)}
-            generations_b = {t for t in tokens_b if _GENERATION.match(t)}
-            if generations_a and generations_b and generations_a != generations_b:
+            if a.generations and b.generations and a.generations != b.generations:
                 continue
-            score = fuzz.token_set_ratio(a, b)
+            score = fuzz.token_set_ratio(a.key, b.key)
             if score >= CANDIDATE_MIN_SCORE and (best is None or score > best):
                 best = score
     return best

@@ -6,6 +6,7 @@ from datetime import date
 import duckdb
 
 from store.queries.offers import OFFERS_AT
+from store.queries.products import PRODUCT_ID, PRODUCT_OF
 from store.queries.snapshot import (
     RUN_DAY,
     AsOf,
@@ -156,16 +157,22 @@ def qualifying(
     filters: Filters = Filters(),
     labels: list[str] | None = None,
     limit: int | None = None,
+    all_of: bool = False,
 ) -> list[dict]:
     """One row per model qualifying under a label (one of `labels`, if given) in a category: its
     best level, certificate ids, the last day it stays certified (None: open-ended, e.g. EPEAT
     until archived), the number of markets it is registered in (0: a global certificate) and a
     registry link; the first `limit` by label, category, brand and model. A model with one
-    record is that record; only models with several are aggregated."""
+    record is that record; only models with several are aggregated. `all_of`: only the models
+    of devices (store.products) qualifying under every one of `labels`."""
     found = reading(con, as_of, valid_on, filters)
     sql = f"""
-        WITH v AS {found.reuse} (SELECT * FROM ({valid("c.*", found.sql)})
-                   WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], label))
+        WITH chosen AS {found.reuse} (
+            SELECT c.*, {PRODUCT_ID} AS product_id FROM ({valid("c.*", found.sql)}) c {PRODUCT_OF}
+            WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], c.label)),
+        v AS (SELECT * FROM chosen WHERE NOT $all_of OR product_id IN (
+                  SELECT product_id FROM chosen GROUP BY product_id
+                  HAVING count(DISTINCT label) = len(list_distinct($labels::VARCHAR[]))))
         SELECT source, label, category, brand_normalised AS brand, model_key, model, level,
                coalesce(certificate_id, '') AS certificates, valid_from, valid_until,
                (market IS NOT NULL)::BIGINT AS markets, url
@@ -178,7 +185,7 @@ def qualifying(
         FROM v WHERE model_records > 1 GROUP BY cell_id, model_id
         ORDER BY label, category, brand NULLS LAST, model_key LIMIT $limit
     """
-    return rows(con.execute(sql, {**found.params, "labels": labels, "limit": limit}))
+    return rows(con.execute(sql, {**found.params, "labels": labels, "limit": limit, "all_of": all_of}))
 
 
 def qualifying_brands(
@@ -188,15 +195,16 @@ def qualifying_brands(
     as_of: AsOf = AsOf(),
     filters: Filters = Filters(),
 ) -> list[dict]:
-    """Models qualifying per label of `labels` and brand (None: unknown), and per brand under any
-    of them (label None): the pre-tender check's counts, the same models qualifying() lists."""
+    """Models qualifying per label of `labels` and brand (None: unknown): the pre-tender check's
+    counts label by label, the same models qualifying() lists (across labels, a device counts
+    once: store.queries.product_counts)."""
     found = reading(con, as_of, valid_on, filters, folded=True)
     sql = f"""
         SELECT label, brand_normalised AS brand, count(DISTINCT model_id) AS models
         FROM ({valid("c.label, c.brand_normalised, c.model_id", found.sql, folded=True)})
         WHERE list_contains($labels::VARCHAR[], label)
-        GROUP BY GROUPING SETS ((label, brand_normalised), (brand_normalised))
-        ORDER BY label NULLS LAST, brand NULLS LAST
+        GROUP BY label, brand_normalised
+        ORDER BY label, brand NULLS LAST
     """
     return rows(con.execute(sql, {**found.params, "labels": labels}))
 

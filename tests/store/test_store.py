@@ -374,8 +374,19 @@ def test_counts_and_lists_are_those_of_their_definition(demo_db, tmp_path, day, 
                         (b, sum(1 for m in listed if m["label"] == label and m["brand"] == b))
                         for b in {m["brand"] for m in listed if m["label"] == label}
                     }
-                assert {(r["brand"], r["models"]) for r in per_brand if r["label"] is None} == {
-                    (b, len({m["model_key"] for m in listed if m["brand"] == b})) for b in {m["brand"] for m in listed}
+                device = dict(  # each listed model's device (store.products), else the model itself
+                    ((source, brand, key), product)
+                    for source, brand, key, product in con.execute(
+                        "SELECT DISTINCT c.source, c.brand_normalised, c.model_key, p.product_id"
+                        " FROM current_certification c JOIN product_member p"
+                        " ON p.kind = 'certification' AND p.source = c.source AND p.model_id = c.model_id"
+                    ).fetchall()
+                )
+                devices = {(m["source"], m["brand"], m["model_key"]) for m in listed}
+                devices = {(b, device.get((s, b, k), (s, b, k))) for s, b, k in devices}
+                any_of = queries.product_counts(con, day, labels, filters=filters)
+                assert {(r["brand"], r["products"]) for r in any_of} == {
+                    (b, sum(1 for brand, _ in devices if brand == b)) for b in {b for b, _ in devices}
                 }
     with read_connection(shared) as con:
         rows = {

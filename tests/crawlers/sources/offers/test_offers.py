@@ -502,7 +502,7 @@ def test_the_replayed_shops_load_with_rejections_counted(newest_db):
     }  # every brand of the pages is in the alias table (a missing one is named: offers/brand/unplaced/<brand>)
 
 
-def test_offers_match_labels_by_registration_then_gtin_then_brand_and_model(newest_db):
+def test_offers_match_labels_by_registration_then_gtin_then_model_key(newest_db):
     rows = json.loads(run_cli("report", "offers", "--list", "-f", "json", "--db", newest_db, check=True).stdout)
     found = {
         (r["name"].split()[0], r["condition"], r["label"], r["level"], r["matched_by"], r["certificates"]) for r in rows
@@ -515,11 +515,11 @@ def test_offers_match_labels_by_registration_then_gtin_then_brand_and_model(newe
         # a schema.org Certification issued by EPREL
         ("OPPO", "refurbished", "EU energy label", "B", "registration", "2245892"),
         ("OPPO", "refurbished", "EU repairability class", "B", "registration", "2245892"),
-        ("Dell", "refurbished", "TCO Certified", "10", "brand and model", "DE126060156"),
+        ("Dell", "refurbished", "TCO Certified", "10", "model key", "DE126060156"),
         # by name it matched an EPEAT Gold registration of 2020, archived in the newest recording
         ("HP", "refurbished", "no label found", None, None, None),
-        ("Lenovo", "new", "EPEAT", "Gold", "brand and model", "38a550c7fc5f4f24b6578e9b0b960503"),
-        ("Lenovo", "used", "EPEAT", "Gold", "brand and model", "38a550c7fc5f4f24b6578e9b0b960503"),
+        ("Lenovo", "new", "EPEAT", "Gold", "model key", "38a550c7fc5f4f24b6578e9b0b960503"),
+        ("Lenovo", "used", "EPEAT", "Gold", "model key", "38a550c7fc5f4f24b6578e9b0b960503"),
         ("Fairphone", "new", "no label found", None, None, None),  # kept, not dropped
         ("Sony", "new", "no label found", None, None, None),
     }
