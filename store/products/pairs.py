@@ -21,10 +21,10 @@ _NUMBERS = re.compile(r"\d+")
 
 
 def identifying(token: str) -> bool:
-    """A token that names a model on its own: letters and digits of three characters or more
-    ("p2424ht", "x40", "t14s"), or a number of three digits or more ("840", "5440"), not a
-    generation ("g10")."""
-    return bool(_DIGIT.search(token)) and not _GENERATION.match(token) and len(token) >= 3
+    """A token that names a model on its own: three characters or more with at least two digits
+    ("p2424ht", "x40", "t14s", "840"), not a generation ("g10"); a code with one digit is a
+    revision or configuration ("e3bi", "l7bmipruzx"), shared by many models."""
+    return len(_DIGIT.findall(token)) >= 2 and not _GENERATION.match(token) and len(token) >= 3
 
 
 def same_by_key(keys_a: tuple[str, ...], keys_b: tuple[str, ...]) -> bool:
