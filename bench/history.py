@@ -242,10 +242,15 @@ def shown_rows() -> int:
 
 
 def pretender_queries(category: str, contract_end: date) -> dict:
-    """The pre-tender page's reads: counts per label and brand, and the first rows of its list."""
+    """The pre-tender page's reads: counts per label and brand, devices under any and all of the
+    labels, and the first rows of its list."""
     filters, shown = queries.Filters(category=category, market="Belgium"), shown_rows()
     return {
         "counts": lambda con: queries.qualifying_brands(con, contract_end, list(LABELS), filters=filters),
+        "devices, any of": lambda con: queries.product_counts(con, contract_end, list(LABELS), filters=filters),
+        "devices, all of": lambda con: queries.product_counts(
+            con, contract_end, list(LABELS), queries.ALL_OF, filters=filters
+        ),
         f"first {shown:,} models": lambda con: queries.qualifying(
             con, contract_end, filters=filters, labels=list(LABELS), limit=shown
         ),
@@ -283,6 +288,10 @@ def time_queries(db: Path, repeat: int) -> None:
         "label totals (availability headline, Belgium)": lambda con: queries.label_totals(
             con, today, filters=queries.Filters(market="Belgium")
         ),
+        "devices holding two labels (availability, Belgium)": lambda con: queries.label_overlap(
+            con, today, filters=queries.Filters(market="Belgium")
+        ),
+        "open candidates (availability)": lambda con: queries.candidates(con, shown_rows()),
         "expiry (Belgium)": lambda con: queries.expiry(con, today, filters=queries.Filters(market="Belgium")),
         "expiry (any market)": lambda con: queries.expiry(con, today),
         "trends": lambda con: queries.trends(con),

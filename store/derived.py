@@ -34,8 +34,15 @@ DERIVED_TABLES = (
     "run_summary",
     "product_member",
     "product_candidate",
+    "product_state",
 )
-OFFER_TABLES = {current_offer_match.name, current_offer_label.name, "product_member", "product_candidate"}
+OFFER_TABLES = {
+    current_offer_match.name,
+    current_offer_label.name,
+    "product_member",
+    "product_candidate",
+    "product_state",
+}
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id

@@ -228,3 +228,7 @@ product_candidate = Table(
     Column("member_b", String),
     Column("score", Double),
 )
+
+# What product_member was last linked from (store.products.link): the members' identifiers and
+# the decisions file, hashed; a load that changes neither keeps the links as they are.
+product_state = Table("product_state", SQLModel.metadata, Column("state", String))

@@ -4,6 +4,7 @@
 a later line on the same pair overrides an earlier one. Applied at every load (store.products.link)."""
 
 import csv
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,6 +66,13 @@ def read(path: Path | None, strict: bool = True) -> dict[tuple[str, str], Decisi
                 continue
             found[pair(a, b)] = Decision(decision, *((row.get(f) or "").strip() for f in ("who", "when", "why")))
     return found
+
+
+def fingerprint(path: Path | None) -> str:
+    """What the decisions file holds, as a hash (empty: no file), so a load can tell it changed."""
+    if path is None or not path.exists():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def append(path: Path, a: str, b: str, decision: str, who: str = "", why: str = "") -> None:

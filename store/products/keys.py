@@ -9,6 +9,7 @@ is kept as a sorted set (word order does not tell devices apart). A name may hol
 (a comma list of model numbers, an EPEAT "(Series: …)"); each gives a key. A key without a
 digit, or shorter than four characters, identifies nothing and is not given."""
 
+import hashlib
 import re
 import tomllib
 from functools import cache, lru_cache
@@ -26,11 +27,24 @@ _TOKEN = re.compile(r"[0-9a-z]+")
 _DIGIT = re.compile(r"\d")
 
 
+# Raised when a rule here changes, so a database's stored keys are worked out anew (store.products.link).
+RULES_VERSION = 1
+
+
+def _words_text() -> str:
+    return (files(__package__) / "model_words.toml").read_text(encoding="utf-8")
+
+
 @cache
 def _dropped() -> frozenset[str]:
     """Every word of model_words.toml."""
-    lists = tomllib.loads((files(__package__) / "model_words.toml").read_text(encoding="utf-8"))
-    return frozenset(word for words in lists.values() for word in words)
+    return frozenset(word for words in tomllib.loads(_words_text()).values() for word in words)
+
+
+@cache
+def rules_fingerprint() -> str:
+    """The key rules' version and word lists, hashed: what stored keys were made with."""
+    return hashlib.sha256(f"{RULES_VERSION}\n{_words_text()}".encode()).hexdigest()[:16]
 
 
 def names(model: str) -> list[str]:

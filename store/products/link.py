@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from store.models import product_candidate, product_member
+from store.models import product_candidate, product_member, product_state
 from store.products import decisions
-from store.products.keys import model_keys
+from store.products.keys import model_keys, rules_fingerprint
 from store.products.pairs import candidate_score, parts
 from store.queries.offers import OFFERS_AT
 
@@ -179,6 +179,20 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             LEFT JOIN {product_member.name} p USING (member_id)""",
         {"as_of_run": None, "as_of_day": None},
     )
+    decisions_path = decisions_file(con)
+    (members_state,) = con.execute(
+        "SELECT concat_ws('/', count(*), bit_xor(hash(member_id, model_id, offer_key, brand, model, category, mpn,"
+        " gtins, registrations))) FROM members_now"
+    ).fetchone()
+    state = "|".join((rules_fingerprint(), members_state, decisions.fingerprint(decisions_path)))
+    last = con.execute(f"SELECT any_value(state) FROM {product_state.name}").fetchone()[0]
+    if last == state:
+        con.execute("DROP TABLE members_now")  # members, identifiers, decisions and key rules as last time
+        log.info("products: members and decisions unchanged, links kept")
+        return {"unchanged": 1}
+    if last is None or last.split("|")[0] != rules_fingerprint():  # other key rules: every key anew
+        con.execute("UPDATE members_now SET keys = NULL, blocks = NULL")
+        con.execute(f"DELETE FROM {product_candidate.name}")
     new = _new_keys(con)
     keys_of = dict(
         con.execute(
@@ -198,7 +212,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             pairs[(a, b)] = score
 
     present = {m for (m,) in con.execute("SELECT member_id FROM members_now").fetchall()}
-    decided = decisions.read(decisions_file(con), strict=False)
+    decided = decisions.read(decisions_path, strict=False)
     groups = Groups([pair for pair, d in decided.items() if d.decision == "different" and set(pair) <= present])
     for (a, b), d in decided.items():
         if d.decision == "same" and a in present and b in present:
@@ -249,6 +263,8 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     finally:
         con.unregister("open_candidates")
     con.execute("DROP TABLE members_now")
+    con.execute(f"DELETE FROM {product_state.name}")
+    con.execute(f"INSERT INTO {product_state.name} VALUES ($state)", {"state": state})
     counts = {
         "members": len(present),
         "new members": new,

@@ -285,3 +285,70 @@ def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_f
     assert {"certificates", "valid from", "countries"} <= set(listed.value.columns)  # there, not shown
     at.checkbox(key="qualifying_all_columns").check().run()
     assert list(at.dataframe[1].proto.column_order) == []  # every column
+
+
+@pytest.mark.parametrize("mode", ["any", "all"])
+def test_pretender_counts_a_device_once_across_labels(monkeypatch, newest_db, mode):
+    """Displays under TCO Certified and the EU energy label (the demo's newest recording): "any of"
+    counts a device registered under both once, "all of" counts and lists the devices holding both,
+    as `report products` does."""
+    labels = ["TCO Certified", "EU energy label"]
+    at = page(
+        monkeypatch,
+        newest_db,
+        "pretender",
+        tender_category="display",
+        labels=labels,
+        mode=mode,
+        published="2026-08-07",
+        contract_end="2026-08-07",
+    )
+
+    def devices(*chosen, how=mode):
+        answer = run_cli(
+            "report",
+            "products",
+            *(a for label in chosen for a in ("--label", label)),
+            "--mode",
+            how,
+            "--category",
+            "display",
+            "--valid-on",
+            "2026-08-07",
+            "-f",
+            "json",
+            "--db",
+            newest_db,
+            check=True,
+        )
+        return sum(r["products"] for r in json.loads(answer.stdout))
+
+    heading = f"{mode} of: TCO Certified, EU energy label"
+    shown = metrics(at)[f"models ({heading})"]
+    assert shown == devices(*labels)
+    both = devices(*labels, how="all")
+    assert both == 10  # the displays whose TCO Certified and EPREL records share a model number
+    if mode == "any":  # a device under both labels counts once
+        assert shown == devices(labels[0]) + devices(labels[1]) - both
+    else:
+        listed = at.dataframe[1].value
+        assert len(listed) == 2 * both and set(listed["label"]) == set(labels)
+    [note] = [c.value for c in at.caption if "counts once" in c.value]
+    assert "may be the same device as another one listed" in note  # open candidates among them
+
+
+def test_availability_shows_devices_holding_two_labels_and_open_candidates(monkeypatch, newest_db):
+    at = page(monkeypatch, newest_db, "availability", valid_on="2026-08-07")
+    assert "One device, several labels" in [s.value for s in at.subheader]
+    [displays] = [
+        d.value
+        for d in at.dataframe
+        if "EU energy label" in list(d.value.columns) and "Display (monitor)" not in d.value.columns
+    ][:1]
+    assert int(displays.loc["TCO Certified", "EU energy label"]) == 10
+    [review] = [e for e in at.expander if e.label == "Possible matches not confirmed yet"]
+    candidates = review.dataframe[0].value
+    assert {"registry", "model as it lists it", "other registry", "model as the other lists it"} <= set(
+        candidates.columns
+    )
+    assert len(candidates) > 0 and "–" not in set(candidates["brand"])

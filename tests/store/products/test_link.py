@@ -5,13 +5,14 @@ showing every label of their device."""
 from datetime import date
 
 import pytest
+from store_lines import COUNTS, line, offer_line, offer_run, run_with
 
 from crawlers.vocabulary import normalise_brand
 from store import queries
 from store.db import read_connection
 from store.load import load_run
-from store.products import decisions
-from store_lines import COUNTS, line, offer_line, offer_run, run_with
+from store.products import decisions, link
+from store.schema import write_connection
 
 DAY = date(2026, 6, 1)
 TCO, EPEAT, EPREL = "TCO Certified", "EPEAT", "EU energy label"
@@ -90,9 +91,7 @@ def test_one_gtin_list_of_a_certificate_joins_its_model_names_and_an_offer_of_on
         db,
         [
             offer_line("O1", gtin="08935257513350"),
-            offer_line(
-                "O2", brand="Samsung", brand_normalised="Samsung", name="Samsung S27D700EAI 27 Zoll Monitor"
-            ),
+            offer_line("O2", brand="Samsung", brand_normalised="Samsung", name="Samsung S27D700EAI 27 Zoll Monitor"),
         ],
     )
     load_run(db, run_id, "offers", path, {}, COUNTS)
@@ -108,8 +107,7 @@ def test_one_gtin_list_of_a_certificate_joins_its_model_names_and_an_offer_of_on
         )
     }
     assert (
-        linked[("offers", "O1")] == "gtin"
-        and linked[("offers", "Samsung S27D700EAI 27 Zoll Monitor")] == "model key"
+        linked[("offers", "O1")] == "gtin" and linked[("offers", "Samsung S27D700EAI 27 Zoll Monitor")] == "model key"
     )
     with read_connection(db) as con:
         shown = {(r["record_key"], r["label"], r["matched_by"]) for r in queries.offers(con, DAY)}
@@ -171,3 +169,19 @@ def test_a_malformed_decisions_file_is_named_and_does_not_stop_a_load(tmp_path, 
         decisions.read(file)
     load(db, [tco("A", "U2724D")], "tco")
     assert "line 2, decision: 'perhaps'" in caplog.text
+
+
+def test_a_load_that_changes_no_member_keeps_the_links_and_other_key_rules_recompute_every_key(tmp_path, monkeypatch):
+    db = tmp_path / "lw.duckdb"
+    lines = [tco("A", "U2724D"), tco("B", "P2424H")]
+    load(db, lines, "tco")
+    load(db, [eprel("2245892", "DELL U2724D")], "eprel")
+    before = products(db)
+    with write_connection(db) as con:
+        assert link.relink(con) == {"unchanged": 1}
+        con.execute("UPDATE product_member SET keys = ['stale'] WHERE model = 'P2424H'")
+    monkeypatch.setattr(link, "rules_fingerprint", lambda: "other rules")
+    load(db, lines, "tco")
+    assert products(db) == before
+    with read_connection(db) as con:
+        assert con.execute("SELECT keys FROM product_member WHERE model = 'P2424H'").fetchone()[0] == ["p2424h"]
