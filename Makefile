@@ -50,6 +50,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.eprel 15000
 	$(BIN)/python -m bench.offers 5000
 	$(BIN)/python -m bench.history 260
+	$(BIN)/python -m bench.products
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-output tests/browser/node_modules

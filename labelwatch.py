@@ -647,6 +647,11 @@ def report_products(
     market: Annotated[
         str | None, typer.Option(help="Only this country's registrations (and global certificates)")
     ] = None,
+    min_level: Annotated[list[str], typer.Option("--min-level", help="LABEL=LEVEL, as for report availability")] = [],
+    flag: Annotated[list[str], typer.Option("--flag", help="A flag, as for report availability")] = [],
+    min_measure: Annotated[
+        list[str], typer.Option("--min-measure", help="NAME=NUMBER, as for report availability")
+    ] = [],
     db: DbOption = None,
 ):
     """Devices (products: one device's records across labels counted once) per brand meeting any
@@ -659,9 +664,10 @@ def report_products(
     category, _ = check_filters(category, None)
     for name in label:
         check_filters(None, name)
+    levels = level_filters(min_level, flag, min_measure)
     day = _day("--valid-on", valid_on) or date.today()
     with read_connection(db_path(db)) as con:
-        filters = queries.Filters(category=category, market=check_market(con, market))
+        filters = queries.Filters(category=category, market=check_market(con, market), **levels)
         rows = queries.product_counts(con, day, list(label), mode, filters=filters)
     _emit(rows, ["brand", "products", "on_candidates"], fmt, f"{mode} of {', '.join(label)}, valid on {day}")
 

@@ -129,8 +129,8 @@ for column, row in zip(st.columns(max(len(summary), 1)), summary, strict=False):
 if mode != EACH:
     st.caption(
         _(
-            "A model listed under several labels counts once: labelwatch links the records of one device across "
-            "registries by a shared registration number, GTIN or model number."
+            "A device counts once, however many labels and registry entries list it: labelwatch links the records "
+            "of one device by a shared registration number, GTIN or model number."
         )
         + " "
         + (

@@ -13,7 +13,8 @@ grouped in Python.
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -26,9 +27,6 @@ from store.products.pairs import candidate_score, parts
 from store.queries.offers import OFFERS_AT
 
 log = logging.getLogger(__name__)
-
-# Link kinds, strongest first.
-LINKS = ("decision", "registration", "gtin", "model key")
 
 # A GTIN on more members than this identifies nothing (a placeholder, a shared default): not a link.
 GTIN_MAX_MEMBERS = 20
@@ -110,6 +108,16 @@ class Groups:
         return {m: least[self.find(m)] for m in self.parent}
 
 
+@contextmanager
+def _arrow(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, pa.Array]) -> Iterator[None]:
+    """Python-made columns readable as the view `name` for the statements in the block."""
+    con.register(name, pa.table(columns))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def decisions_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The analysts' decisions of this database: beside its file (None for an in-memory database)."""
     [(path,)] = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
@@ -132,37 +140,67 @@ def _new_keys(con: duckdb.DuckDBPyConnection) -> int:
                 | {"#" + "-".join(n) for k in key_parts for n in k.model_numbers}
             )
         )
-    computed = pa.table(
-        {
-            "member_id": pa.array(ids, pa.string()),
-            "keys": pa.array(keys, pa.list_(pa.string())),
-            "blocks": pa.array(blocks, pa.list_(pa.string())),
-        }
-    )
-    con.register("computed_keys", computed)
-    try:
+    computed = {
+        "member_id": pa.array(ids, pa.string()),
+        "keys": pa.array(keys, pa.list_(pa.string())),
+        "blocks": pa.array(blocks, pa.list_(pa.string())),
+    }
+    with _arrow(con, "computed_keys", computed):
         con.execute(
             "UPDATE members_now m SET keys = c.keys, blocks = c.blocks, new = true FROM computed_keys c"
             " WHERE m.member_id = c.member_id"
         )
-    finally:
-        con.unregister("computed_keys")
     return len(ids)
 
 
-# Members sharing a value (one group per value, at most $limit members; NULL: no limit), for the
-# links of one kind: registrations, GTINs, or brand and model key.
+# Links of one kind between label models sharing a value (registrations, GTINs, or brand and
+# model key): each member to the least member holding the same value. An identifier (`unique`)
+# links only where each source has one member holding it: TCO Certified's GTIN API gives every
+# GTIN the whole model list of its certificate, so a GTIN shared by a certificate's names says
+# which certificate, not which of its models. A value held by more than $limit members (NULL: no
+# limit) is left out.
 SHARING = """
-    SELECT list(DISTINCT member_id ORDER BY member_id) FROM (
-        SELECT member_id, unnest({values}) AS value FROM members_now {where})
-    GROUP BY value HAVING count(DISTINCT member_id) > 1
-       AND ($limit::INTEGER IS NULL OR count(DISTINCT member_id) <= $limit::INTEGER)
+    WITH v AS (SELECT DISTINCT member_id, source, unnest({values}) AS value FROM members_now
+               WHERE kind = 'certification' {where}),
+    shared AS (SELECT value, min(member_id) AS first FROM v GROUP BY value
+               HAVING count(*) > 1 AND ($limit::INTEGER IS NULL OR count(*) <= $limit::INTEGER)
+                  AND (NOT $unique OR count(*) = count(DISTINCT source)))
+    SELECT DISTINCT shared.first, v.member_id FROM v JOIN shared USING (value) WHERE v.member_id <> shared.first
 """
 
-# Pairs of members, one of them new, of one brand and different sources sharing a candidate block
-# (a block of at most $limit members), not yet candidates.
+# The label models each offer could join, by link kind (strongest first): the registration its
+# page links, its GTIN, its brand and model key, and, where a shop's name holds more words than a
+# registry's, a model number of the registry's found among the offer's words ("Samsung
+# ViewFinity S7 S27D700EAI" holds "s27d700eai"): a single-token key of four characters or more
+# with letters and two digits or more.
+OFFER_LINKS = """
+    WITH o AS (SELECT * FROM members_now WHERE kind = 'offer'),
+    c AS (SELECT * FROM members_now WHERE kind = 'certification'),
+    offer_values AS (
+        SELECT member_id, 1 AS strength, unnest(registrations) AS value FROM o
+        UNION ALL SELECT member_id, 2, unnest(gtins) FROM o
+        UNION ALL SELECT member_id, 3, brand || chr(31) || unnest(keys) FROM o WHERE brand IS NOT NULL
+        UNION ALL SELECT member_id, 4, brand || chr(31) || unnest(string_split(array_to_string(keys, ' '), ' '))
+                  FROM o WHERE brand IS NOT NULL),
+    label_values AS (
+        SELECT member_id, 1 AS strength, unnest(registrations) AS value FROM c
+        UNION ALL SELECT member_id, 2, unnest(gtins) FROM c
+        UNION ALL SELECT member_id, 3, brand || chr(31) || unnest(keys) FROM c WHERE brand IS NOT NULL
+        UNION ALL SELECT member_id, 4, brand || chr(31) || k FROM (SELECT member_id, brand, unnest(keys) AS k FROM c)
+                  WHERE brand IS NOT NULL AND NOT contains(k, ' ') AND length(k) >= 4
+                    AND regexp_matches(k, '[a-z]') AND length(regexp_replace(k, '[^0-9]', '', 'g')) >= 2)
+    SELECT o.member_id AS offer, o.strength, list(DISTINCT l.member_id ORDER BY l.member_id) AS members
+    FROM offer_values o JOIN label_values l USING (strength, value)
+    GROUP BY ALL ORDER BY offer, strength
+"""
+OFFER_LINK_KINDS = {1: "registration", 2: "gtin", 3: "model key", 4: "model number"}
+
+# Pairs of label models, one of them new, of one brand and different sources sharing a candidate
+# block (a block of at most $limit members). Offers are not candidates: they join a device by
+# their strongest link, or stay alone.
 BLOCK_PAIRS = """
-    WITH b AS (SELECT member_id, source, brand, new, unnest(blocks) AS block FROM members_now WHERE brand IS NOT NULL),
+    WITH b AS (SELECT member_id, source, brand, new, unnest(blocks) AS block FROM members_now
+               WHERE brand IS NOT NULL AND kind = 'certification'),
     sized AS (SELECT brand, block FROM b GROUP BY ALL HAVING count(*) <= $limit AND bool_or(new))
     SELECT DISTINCT least(x.member_id, y.member_id) AS a, greatest(x.member_id, y.member_id) AS b
     FROM b x JOIN sized USING (brand, block) JOIN b y USING (brand, block)
@@ -170,36 +208,36 @@ BLOCK_PAIRS = """
 """
 
 
-def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild product_member and product_candidate from the current data and the decisions
-    file, in the caller's transaction; returns counts for the log."""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE members_now AS
-            SELECT m.*, p.keys, p.blocks, false AS new FROM ({MEMBERS}) m
-            LEFT JOIN {product_member.name} p USING (member_id)""",
-        {"as_of_run": None, "as_of_day": None},
-    )
-    decisions_path = decisions_file(con)
-    (members_state,) = con.execute(
+def _attach_offers(con: duckdb.DuckDBPyConnection, groups: Groups) -> int:
+    """Join each offer to one device: that of its strongest link naming a single device (a
+    certificate's GTIN shared by its model list names several; its model key may name one). An
+    offer never joins two devices (a page naming a monitor and a dock, a shop's wrong GTIN).
+    Returns how many offers had links but none naming a single device."""
+    by_offer = defaultdict(list)
+    for offer, strength, members in con.execute(OFFER_LINKS).fetchall():  # ordered by strength
+        by_offer[offer].append((strength, members))
+    ambiguous = 0
+    for offer, links in by_offer.items():
+        single = next(((s, m) for s, m in links if len({groups.find(x) for x in m}) == 1), None)
+        if single is None:
+            ambiguous += 1
+            continue
+        strength, members = single
+        groups.link(offer, members[0], OFFER_LINK_KINDS[strength])
+    return ambiguous
+
+
+def _state(con: duckdb.DuckDBPyConnection, decisions_path: Path | None) -> str:
+    """What the links are made from: the key rules, the members with their identifiers, the decisions."""
+    (members,) = con.execute(
         "SELECT concat_ws('/', count(*), bit_xor(hash(member_id, model_id, offer_key, brand, model, category, mpn,"
         " gtins, registrations))) FROM members_now"
     ).fetchone()
-    state = "|".join((rules_fingerprint(), members_state, decisions.fingerprint(decisions_path)))
-    last = con.execute(f"SELECT any_value(state) FROM {product_state.name}").fetchone()[0]
-    if last == state:
-        con.execute("DROP TABLE members_now")  # members, identifiers, decisions and key rules as last time
-        log.info("products: members and decisions unchanged, links kept")
-        return {"unchanged": 1}
-    if last is None or last.split("|")[0] != rules_fingerprint():  # other key rules: every key anew
-        con.execute("UPDATE members_now SET keys = NULL, blocks = NULL")
-        con.execute(f"DELETE FROM {product_candidate.name}")
-    new = _new_keys(con)
-    keys_of = dict(
-        con.execute(
-            f"SELECT member_id, keys FROM members_now WHERE member_id IN (SELECT unnest([a, b]) FROM ({BLOCK_PAIRS}))",
-            {"limit": BLOCK_MAX_MEMBERS},
-        ).fetchall()
-    )
+    return "|".join((rules_fingerprint(), members, decisions.fingerprint(decisions_path)))
+
+
+def _candidate_pairs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], float]:
+    """The candidates kept from earlier loads (both members still current) and those of the new members."""
     pairs = {
         (a, b): score
         for a, b, score in con.execute(
@@ -207,61 +245,90 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             " WHERE member_a IN (SELECT member_id FROM members_now) AND member_b IN (SELECT member_id FROM members_now)"
         ).fetchall()
     }
-    for a, b in con.execute(BLOCK_PAIRS, {"limit": BLOCK_MAX_MEMBERS}).fetchall():
-        if (a, b) not in pairs and (score := candidate_score(keys_of[a], keys_of[b])) is not None:
+    blocked = con.execute(BLOCK_PAIRS, {"limit": BLOCK_MAX_MEMBERS}).fetchall()
+    keys = dict(
+        con.execute(
+            "SELECT member_id, keys FROM members_now WHERE list_contains($ids, member_id)",
+            {"ids": list({m for pair in blocked for m in pair})},
+        ).fetchall()
+    )
+    for a, b in blocked:
+        if (a, b) not in pairs and (score := candidate_score(keys[a], keys[b])) is not None:
             pairs[(a, b)] = score
+    return pairs
 
-    present = {m for (m,) in con.execute("SELECT member_id FROM members_now").fetchall()}
-    decided = decisions.read(decisions_path, strict=False)
+
+def _group(con: duckdb.DuckDBPyConnection, decided: dict, present: set[str]) -> tuple[Groups, int]:
+    """The links, strongest first: decisions, then label models sharing a registration, a GTIN,
+    a brand and model key, then each offer to one device. Returns the groups and how many offers
+    had links naming several devices only."""
     groups = Groups([pair for pair, d in decided.items() if d.decision == "different" and set(pair) <= present])
     for (a, b), d in decided.items():
         if d.decision == "same" and a in present and b in present:
             groups.link(a, b, "decision")
-    for how, values, where, limit in (
-        ("registration", "registrations", "", None),
-        ("gtin", "gtins", "", GTIN_MAX_MEMBERS),
-        ("model key", "list_transform(keys, lambda k: brand || chr(31) || k)", "WHERE brand IS NOT NULL", None),
+    for how, values, where, limit, unique in (
+        ("registration", "registrations", "", None, True),
+        ("gtin", "gtins", "", GTIN_MAX_MEMBERS, True),
+        ("model key", "list_transform(keys, lambda k: brand || chr(31) || k)", "AND brand IS NOT NULL", None, False),
     ):
-        for (ids,) in con.execute(SHARING.format(values=values, where=where), {"limit": limit}).fetchall():
-            first, *others = ids
-            for other in others:
-                groups.link(first, other, how)
+        params = {"limit": limit, "unique": unique}
+        for first, other in con.execute(SHARING.format(values=values, where=where), params).fetchall():
+            groups.link(first, other, how)
+    return groups, _attach_offers(con, groups)
+
+
+def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rebuild product_member and product_candidate from the current data and the decisions
+    file, in the caller's transaction, unless neither changed; returns counts for the log."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE members_now AS
+            SELECT m.*, p.keys, p.blocks, false AS new FROM ({MEMBERS}) m
+            LEFT JOIN {product_member.name} p USING (member_id)""",
+        {"as_of_run": None, "as_of_day": None},
+    )
+    decisions_path = decisions_file(con)
+    state = _state(con, decisions_path)
+    last = con.execute(f"SELECT any_value(state) FROM {product_state.name}").fetchone()[0]
+    if last == state:
+        con.execute("DROP TABLE members_now")
+        log.info("products: members, identifiers, decisions and key rules unchanged: links kept")
+        return {"unchanged": 1}
+    if last is None or last.split("|")[0] != rules_fingerprint():  # other key rules: every key anew
+        con.execute("UPDATE members_now SET keys = NULL, blocks = NULL")
+        con.execute(f"DELETE FROM {product_candidate.name}")
+    new = _new_keys(con)
+    pairs = _candidate_pairs(con)
+    present = {m for (m,) in con.execute("SELECT member_id FROM members_now").fetchall()}
+    decided = decisions.read(decisions_path, strict=False)
+    groups, ambiguous = _group(con, decided, present)
 
     product = groups.products()
-    linked = pa.table(
-        {
-            "member_id": pa.array(list(product), pa.string()),
-            "product_id": pa.array(list(product.values()), pa.string()),
-            "linked_by": pa.array([groups.linked_by.get(m) for m in product], pa.string()),
-        }
-    )
-    columns = ", ".join(
-        f"g.{c.name}" if c.name in ("product_id", "linked_by") else f"m.{c.name}" for c in product_member.columns
-    )
-    con.register("linked", linked)
-    try:
+    linked = {
+        "member_id": pa.array(list(product), pa.string()),
+        "product_id": pa.array(list(product.values()), pa.string()),
+        "linked_by": pa.array([groups.linked_by.get(m) for m in product], pa.string()),
+    }
+    columns = {c.name: f"m.{c.name}" for c in product_member.columns} | {
+        "product_id": "coalesce(g.product_id, m.member_id)",  # a member no link joined is its own device
+        "linked_by": "g.linked_by",
+    }
+    with _arrow(con, "linked", linked):
         con.execute(f"DELETE FROM {product_member.name}")
         con.execute(
-            f"""INSERT INTO {product_member.name} SELECT {columns.replace("g.product_id", "coalesce(g.product_id, m.member_id)")}
-                FROM members_now m LEFT JOIN linked g USING (member_id)"""
+            f"INSERT INTO {product_member.name} SELECT {', '.join(columns.values())}"
+            " FROM members_now m LEFT JOIN linked g USING (member_id)"
         )
-    finally:
-        con.unregister("linked")
-    same = {a: product.get(a, a) for pair in pairs for a in pair}
-    open_pairs = [(a, b, score) for (a, b), score in pairs.items() if same[a] != same[b] and (a, b) not in decided]
-    candidates = pa.table(
-        {
-            "member_a": pa.array([a for a, _, _ in open_pairs], pa.string()),
-            "member_b": pa.array([b for _, b, _ in open_pairs], pa.string()),
-            "score": pa.array([score for _, _, score in open_pairs], pa.float64()),
-        }
-    )
-    con.register("open_candidates", candidates)
-    try:
+    open_pairs = [
+        (a, b, s) for (a, b), s in pairs.items() if product.get(a, a) != product.get(b, b) and (a, b) not in decided
+    ]
+    candidates = {
+        "member_a": pa.array([a for a, _, _ in open_pairs], pa.string()),
+        "member_b": pa.array([b for _, b, _ in open_pairs], pa.string()),
+        "score": pa.array([score for _, _, score in open_pairs], pa.float64()),
+    }
+    with _arrow(con, "open_candidates", candidates):
         con.execute(f"DELETE FROM {product_candidate.name}")
         con.execute(f"INSERT INTO {product_candidate.name} SELECT member_a, member_b, score FROM open_candidates")
-    finally:
-        con.unregister("open_candidates")
     con.execute("DROP TABLE members_now")
     con.execute(f"DELETE FROM {product_state.name}")
     con.execute(f"INSERT INTO {product_state.name} VALUES ($state)", {"state": state})
@@ -271,6 +338,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "products": len(present) - len(product) + len(set(product.values())),
         "open candidates": len(open_pairs),
         "kept apart by decisions": groups.refused,
+        "offers whose links name several devices": ambiguous,
     }
     log.info("products: %s", ", ".join(f"{v} {k}" for k, v in counts.items()))
     return counts

@@ -69,3 +69,18 @@ def test_history_bench_smoke():
     ):
         assert name in result.stdout
     assert "availability" in result.stdout.split("full page renders", 1)[1]
+
+
+def test_products_bench_smoke():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.products", "synthetic", "2000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for step in ("first link:", "re-link, nothing changed:", "re-link after 1 % new models:"):
+        assert step in result.stdout
+    assert "unchanged=1" in result.stdout.split("re-link, nothing changed:", 1)[1].split("\n", 1)[0]
+    assert "precision 1.000 (target 0.99)" in result.stdout

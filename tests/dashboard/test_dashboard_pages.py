@@ -333,7 +333,7 @@ def test_pretender_counts_a_device_once_across_labels(monkeypatch, newest_db, mo
     else:
         listed = at.dataframe[1].value
         assert len(listed) == 2 * both and set(listed["label"]) == set(labels)
-    [note] = [c.value for c in at.caption if "counts once" in c.value]
+    [note] = [c.value for c in at.caption if "A device counts once" in c.value]
     assert "may be the same device as another one listed" in note  # open candidates among them
 
 

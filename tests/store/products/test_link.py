@@ -75,7 +75,11 @@ def test_a_gtin_shared_across_sources_makes_one_device_counted_once(tmp_path):
     assert overlap == {(EPEAT, EPEAT): 2, (EPEAT, TCO): 1, (TCO, EPEAT): 1, (TCO, TCO): 2}
 
 
-def test_one_gtin_list_of_a_certificate_joins_its_model_names_and_an_offer_of_one_of_them(tmp_path):
+def test_a_certificates_gtin_list_on_several_names_links_none_of_them_but_an_offer_finds_its_model(tmp_path):
+    """TCO Certified's GTIN API gives each GTIN the certificate's whole model list: a GTIN shared
+    by several names of one certificate says which certificate, not which model, so the names stay
+    apart; an offer with only that GTIN shows the label but joins no device, and an offer naming
+    one of the models joins that one."""
     db = tmp_path / "lw.duckdb"
     gtins = ["08806095545479", "08935257513350"]
     load(
@@ -87,31 +91,27 @@ def test_one_gtin_list_of_a_certificate_joins_its_model_names_and_an_offer_of_on
         ],
         "tco",
     )
+    load(db, [epeat("E", "Samsung S27D702EAN 27-inch Monitor", "Samsung")], "epeat")
     run_id, path = offer_run(
         db,
         [
             offer_line("O1", gtin="08935257513350"),
-            offer_line("O2", brand="Samsung", brand_normalised="Samsung", name="Samsung S27D700EAI 27 Zoll Monitor"),
+            offer_line(
+                "O2", brand="Samsung", brand_normalised="Samsung", name="Samsung ViewFinity S7 S27D700EAI 27 Zoll"
+            ),
         ],
     )
     load_run(db, run_id, "offers", path, {}, COUNTS)
     together, linked, _ = products(db)
     assert together == {
-        frozenset(
-            {
-                ("tco", "S27D700EAE, S27D700EAI"),
-                ("tco", "S27D702EAN"),
-                ("offers", "O1"),
-                ("offers", "Samsung S27D700EAI 27 Zoll Monitor"),
-            }
-        )
+        frozenset({("tco", "S27D702EAN"), ("epeat", "Samsung S27D702EAN 27-inch Monitor")}),  # by model key
+        frozenset({("tco", "S27D700EAE, S27D700EAI"), ("offers", "Samsung ViewFinity S7 S27D700EAI 27 Zoll")}),
     }
-    assert (
-        linked[("offers", "O1")] == "gtin" and linked[("offers", "Samsung S27D700EAI 27 Zoll Monitor")] == "model key"
-    )
+    assert linked[("offers", "O1")] is None
+    assert linked[("offers", "Samsung ViewFinity S7 S27D700EAI 27 Zoll")] == "model number"
     with read_connection(db) as con:
         shown = {(r["record_key"], r["label"], r["matched_by"]) for r in queries.offers(con, DAY)}
-    assert shown == {("O1", TCO, "gtin"), ("O2", TCO, "model key")}
+    assert shown == {("O1", TCO, "gtin"), ("O2", TCO, "model number")}  # a model number among the shop's words
 
 
 def test_hard_negatives_stay_apart_and_a_near_model_number_is_only_a_candidate(tmp_path):
@@ -185,3 +185,23 @@ def test_a_load_that_changes_no_member_keeps_the_links_and_other_key_rules_recom
     assert products(db) == before
     with read_connection(db) as con:
         assert con.execute("SELECT keys FROM product_member WHERE model = 'P2424H'").fetchone()[0] == ["p2424h"]
+
+
+def test_an_offer_joins_one_device_and_never_bridges_two(tmp_path):
+    """A page whose GTIN is one device's and whose registry link is another's joins the one its
+    strongest link names (the registration); a name holding two devices' model numbers joins none."""
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "U2724D", gtins=["04995047067368"]), tco("B", "P2424HT")], "tco")
+    load(db, [eprel("2245892", "E2225HSM")], "eprel")
+    run_id, path = offer_run(
+        db,
+        [
+            offer_line("O1", name="Dell monitor", gtin="04995047067368", registrations=["eprel:2245892"]),
+            offer_line("O2", brand="Dell", brand_normalised="Dell", name="Dell U2724D + P2424HT bundle"),
+        ],
+    )
+    load_run(db, run_id, "offers", path, {}, COUNTS)
+    together, linked, _ = products(db)
+    assert together == {frozenset({("offers", "Dell monitor"), ("eprel", "E2225HSM")})}
+    assert linked[("offers", "Dell monitor")] == "registration"
+    assert linked[("offers", "Dell U2724D + P2424HT bundle")] is None
