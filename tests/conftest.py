@@ -97,6 +97,13 @@ def run_cli(
     return result
 
 
+def report_products(db, labels: list[str], *options: str, mode: str = "any") -> list[dict]:
+    """`labelwatch report products` for these labels (JSON rows: brand, products, on_candidates)."""
+    chosen = [a for label in labels for a in ("--label", label)]
+    answer = run_cli("report", "products", *chosen, "--mode", mode, *options, "-f", "json", "--db", db, check=True)
+    return json.loads(answer.stdout)
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The demo (`make demo-data`): the bundled recordings replayed oldest first (read-only use)."""

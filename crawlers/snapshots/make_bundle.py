@@ -435,7 +435,7 @@ def offers(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
                 '<link itemprop="itemCondition" href="https://schema.org/RefurbishedCondition"></div></div>'
             ),
         ),
-        # JSON-LD @graph, AggregateOffer, no GTIN: matched on brand and model name (TCO Dell P2424HT)
+        # JSON-LD @graph, AggregateOffer, no GTIN: matched by brand and model key (TCO Dell P2424HT)
         REFURB + "/p/dell-p2424ht": page(
             "Dell P2424HT",
             jsonld(
@@ -463,7 +463,7 @@ def offers(capture: Capture, samples: Path) -> tuple[list[dict], dict]:
                 )
             ),
         ),
-        # RDFa, an EPEAT Gold notebook matched on brand and model name
+        # RDFa, an EPEAT Gold notebook matched by brand and model key
         REFURB + "/p/hp-14-laptop": page(
             "HP 14 Laptop PC",
             body=(

@@ -7,9 +7,11 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli
+from conftest import report_products, run_cli
 
 from store.products import decisions
+
+LABELS = ["TCO Certified", "EU energy label"]
 
 
 @pytest.fixture
@@ -20,26 +22,8 @@ def db(newest_db, tmp_path):
 
 
 def devices(db, mode):
-    answer = run_cli(
-        "report",
-        "products",
-        "--label",
-        "TCO Certified",
-        "--label",
-        "EU energy label",
-        "--mode",
-        mode,
-        "--category",
-        "display",
-        "--valid-on",
-        "2026-08-07",
-        "-f",
-        "json",
-        "--db",
-        db,
-        check=True,
-    )
-    return {r["brand"]: (r["products"], r["on_candidates"]) for r in json.loads(answer.stdout)}
+    rows = report_products(db, LABELS, "--category", "display", "--valid-on", "2026-08-07", mode=mode)
+    return {r["brand"]: (r["products"], r["on_candidates"]) for r in rows}
 
 
 def test_review_then_decide_same_and_different(db):

@@ -15,7 +15,7 @@ import urllib.request
 from datetime import date
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, report_products, run_cli
 
 BROWSER = ROOT / "tests" / "browser"
 OUTPUT = ROOT / "test-output" / "browser"
@@ -115,24 +115,8 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
 
     def devices(label: str, category: str, level: str) -> dict[str | None, int]:
         """`report products` as the pre-tender page asks it: devices per brand, Belgium, today."""
-        answer = run_cli(
-            "report",
-            "products",
-            "--label",
-            label,
-            "--category",
-            category,
-            "--market",
-            "Belgium",
-            "--min-level",
-            f"{label}={level}",
-            "-f",
-            "json",
-            "--db",
-            demo_db,
-            check=True,
-        )
-        return {r["brand"]: r["products"] for r in json.loads(answer.stdout)}
+        options = ["--category", category, "--market", "Belgium", "--min-level", f"{label}={level}"]
+        return {r["brand"]: r["products"] for r in report_products(demo_db, [label], *options)}
 
     tco10, gold = devices("TCO Certified", "display", "10"), devices("EPEAT", "notebook", "Gold")
     assert seen["pretender-tco"]["metrics"] == {

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pyarrow
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, report_products, run_cli
 from dashboard_db import FORMULA_MODEL, HOSTILE_MODEL, TODAY
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -305,23 +305,8 @@ def test_pretender_counts_a_device_once_across_labels(monkeypatch, newest_db, mo
     )
 
     def devices(*chosen, how=mode):
-        answer = run_cli(
-            "report",
-            "products",
-            *(a for label in chosen for a in ("--label", label)),
-            "--mode",
-            how,
-            "--category",
-            "display",
-            "--valid-on",
-            "2026-08-07",
-            "-f",
-            "json",
-            "--db",
-            newest_db,
-            check=True,
-        )
-        return sum(r["products"] for r in json.loads(answer.stdout))
+        rows = report_products(newest_db, list(chosen), "--category", "display", "--valid-on", "2026-08-07", mode=how)
+        return sum(r["products"] for r in rows)
 
     heading = f"{mode} of: TCO Certified, EU energy label"
     shown = metrics(at)[f"models ({heading})"]

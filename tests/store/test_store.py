@@ -561,7 +561,7 @@ def test_what_an_offer_shows_follows_the_day_its_candidates_are_judged_on(tmp_pa
     r1, f1 = run_with(
         db,
         [
-            line("A", gtins=["04995047067368"], valid_until="2026-06-30"),
+            line("A", model="CB272 E3", model_key="cb272 e3", gtins=["04995047067368"], valid_until="2026-06-30"),
             line("B", model="CB272 E3", model_key="cb272 e3"),
             line(
                 "C",
