@@ -35,16 +35,18 @@ GTIN_MAX_MEMBERS = 20
 BLOCK_MAX_MEMBERS = 50
 
 _ID = "left(md5({}), 16)"
-# The members of the current data, with what identifies them. Label models: one per source,
-# brand and model key; offers: one per page (their record key).
+# The members of the current data, with what identifies them (lists sorted, so that an unchanged
+# member hashes the same at every load). Label models: one per source, brand and model key;
+# offers: one per page (their record key).
 MEMBERS = f"""
     WITH models AS (
         SELECT source, model_id, any_value(brand_normalised) AS brand, any_value(model_key) AS model_key,
                min(model) AS model, mode(category) AS category,
-               list_distinct(list(source || ':' || registry_id) FILTER (WHERE registry_id IS NOT NULL)) AS registrations
+               list_sort(list_distinct(list(source || ':' || registry_id) FILTER (WHERE registry_id IS NOT NULL)))
+                   AS registrations
         FROM current_certification GROUP BY source, model_id),
     model_gtins AS (
-        SELECT m.source, m.model_id, list_distinct(list(g.gtin)) AS gtins
+        SELECT m.source, m.model_id, list_sort(list_distinct(list(g.gtin))) AS gtins
         FROM (SELECT DISTINCT source, model_id, gtins_hash FROM current_certification) m
         JOIN current_gtin g USING (source, gtins_hash) GROUP BY ALL),
     offers AS ({OFFERS_AT})
