@@ -144,6 +144,7 @@ current_certification = Table(
     Column("model_records", Integer),
     Column("gtins_hash", UBigInteger),
     Column("measures", Map(String, Double)),  # crawlers.measures: name → value (store.queries.measures reads them)
+    Column("product_key", UBigInteger),  # the device's (store.products), set by the re-link after each load
 )
 
 # The GTINs of current_certification, one row per distinct list (`gtins_hash`) and GTIN: what
@@ -170,6 +171,7 @@ current_across_markets = Table(
     *_judged_across_markets(),
     Column("model_shared", Boolean),
     Column("certificate_shared", Boolean),
+    Column("product_key", UBigInteger),
 )
 
 # Which current label records each current offer may match (store.queries.offer_candidates),
@@ -217,6 +219,7 @@ product_member = Table(
     *(Column(name, String) for name in ("offer_key", "brand", "model", "category")),
     *(Column(name, ARRAY(String)) for name in ("gtins", "registrations", "keys", "blocks")),
     *(Column(name, String) for name in ("product_id", "linked_by")),
+    Column("product_key", UBigInteger),  # hash(product_id): what counts join and count on
 )
 
 # Pairs of members of different sources that may be the same device (store.products.pairs), in

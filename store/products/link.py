@@ -20,7 +20,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from store.models import product_candidate, product_member, product_state
+from store.models import (
+    current_across_markets,
+    current_certification,
+    product_candidate,
+    product_member,
+    product_state,
+)
 from store.products import decisions
 from store.products.keys import model_keys, rules_fingerprint
 from store.products.pairs import candidate_score, parts
@@ -229,6 +235,18 @@ def _attach_offers(con: duckdb.DuckDBPyConnection, groups: Groups) -> int:
     return ambiguous
 
 
+def _mark_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Write each current record's device key into the current tables, so counts need no join;
+    only rows whose key differs are written (after an unchanged re-link: those of the source just
+    loaded)."""
+    for table in (current_certification, current_across_markets):
+        con.execute(
+            f"""UPDATE {table.name} c SET product_key = pm.product_key FROM {product_member.name} pm
+                WHERE pm.kind = 'certification' AND pm.source = c.source AND pm.model_id = c.model_id
+                  AND c.product_key IS DISTINCT FROM pm.product_key"""
+        )
+
+
 def _state(con: duckdb.DuckDBPyConnection, decisions_path: Path | None) -> str:
     """What the links are made from: the key rules, the members with their identifiers, the decisions."""
     (members,) = con.execute(
@@ -290,9 +308,13 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     )
     decisions_path = decisions_file(con)
     state = _state(con, decisions_path)
-    last = con.execute(f"SELECT any_value(state) FROM {product_state.name}").fetchone()[0]
-    if last == state:
+    last, linked = con.execute(
+        f"SELECT (SELECT any_value(state) FROM {product_state.name}),"
+        f" (SELECT count(*) FROM {product_member.name}) = (SELECT count(*) FROM members_now)"
+    ).fetchone()
+    if last == state and linked:  # (a product_member rebuilt empty by a schema change is linked anew)
         con.execute("DROP TABLE members_now")
+        _mark_current(con)
         log.info("products: members, identifiers, decisions and key rules unchanged: links kept")
         return {"unchanged": 1}
     if last is None or last.split("|")[0] != rules_fingerprint():  # other key rules: every key anew
@@ -313,6 +335,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     columns = {c.name: f"m.{c.name}" for c in product_member.columns} | {
         "product_id": "coalesce(g.product_id, m.member_id)",  # a member no link joined is its own device
         "linked_by": "g.linked_by",
+        "product_key": "hash(coalesce(g.product_id, m.member_id))",
     }
     with _arrow(con, "linked", linked):
         con.execute(f"DELETE FROM {product_member.name}")
@@ -332,6 +355,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         con.execute(f"DELETE FROM {product_candidate.name}")
         con.execute(f"INSERT INTO {product_candidate.name} SELECT member_a, member_b, score FROM open_candidates")
     con.execute("DROP TABLE members_now")
+    _mark_current(con)
     con.execute(f"DELETE FROM {product_state.name}")
     con.execute(f"INSERT INTO {product_state.name} VALUES ($state)", {"state": state})
     counts = {

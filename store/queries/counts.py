@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 
 from store.queries.offers import OFFERS_AT
-from store.queries.products import PRODUCT_ID, PRODUCT_OF
+from store.queries.products import device
 from store.queries.snapshot import (
     RUN_DAY,
     AsOf,
@@ -166,13 +166,21 @@ def qualifying(
     record is that record; only models with several are aggregated. `all_of`: only the models
     of devices (store.products) qualifying under every one of `labels`."""
     found = reading(con, as_of, valid_on, filters)
+    join, key = device(found)
+    devices_holding_all = f"""  -- only the records of devices (store.products) valid under every chosen label
+        WITH chosen AS (SELECT c.* REPLACE ({key} AS product_key) FROM ({valid("c.*", found.sql)}) c {join}
+                        WHERE list_contains($labels::VARCHAR[], c.label))
+        SELECT * FROM chosen WHERE product_key IN (
+            SELECT product_key FROM chosen GROUP BY product_key
+            HAVING count(DISTINCT label) = len(list_distinct($labels::VARCHAR[])))"""
+    chosen = (
+        devices_holding_all
+        if all_of
+        else f"""SELECT * FROM ({valid("c.*", found.sql)})
+                 WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], label)"""
+    )
     sql = f"""
-        WITH chosen AS {found.reuse} (
-            SELECT c.*, {PRODUCT_ID} AS product_id FROM ({valid("c.*", found.sql)}) c {PRODUCT_OF}
-            WHERE $labels::VARCHAR[] IS NULL OR list_contains($labels::VARCHAR[], c.label)),
-        v AS (SELECT * FROM chosen WHERE NOT $all_of OR product_id IN (
-                  SELECT product_id FROM chosen GROUP BY product_id
-                  HAVING count(DISTINCT label) = len(list_distinct($labels::VARCHAR[]))))
+        WITH v AS {found.reuse} ({chosen})
         SELECT source, label, category, brand_normalised AS brand, model_key, model, level,
                coalesce(certificate_id, '') AS certificates, valid_from, valid_until,
                (market IS NOT NULL)::BIGINT AS markets, url
@@ -185,7 +193,7 @@ def qualifying(
         FROM v WHERE model_records > 1 GROUP BY cell_id, model_id
         ORDER BY label, category, brand NULLS LAST, model_key LIMIT $limit
     """
-    return rows(con.execute(sql, {**found.params, "labels": labels, "limit": limit, "all_of": all_of}))
+    return rows(con.execute(sql, {**found.params, "labels": labels, "limit": limit}))
 
 
 def qualifying_brands(

@@ -6,22 +6,33 @@ from datetime import date
 import duckdb
 
 from store import models as schema
-from store.queries.snapshot import AsOf, Filters, reading, rows, valid
+from store.queries.snapshot import AsOf, Filters, Reading, reading, rows, valid
 
 ANY_OF = "any"
 ALL_OF = "all"
 
-# The product of a folded or plain record (alias c): its group in product_member, else the model
-# itself (a model the current data no longer has, read at a past snapshot).
+# The device of a folded or plain record (alias c), as a 64-bit key: the current tables carry it
+# (the re-link sets it); a past snapshot's records find it in product_member; a model the current
+# data no longer has is its own device.
 PRODUCT_OF = f"""
-    LEFT JOIN {schema.product_member.name} pm
-      ON pm.kind = 'certification' AND pm.source = c.source AND pm.model_id = c.model_id"""
-PRODUCT_ID = "coalesce(pm.product_id, c.source || ':' || c.model_id::VARCHAR)"
+    LEFT JOIN (SELECT source, model_id, product_key FROM {schema.product_member.name} WHERE kind = 'certification') pm
+      ON pm.source = c.source AND pm.model_id = c.model_id"""
+
+
+def device(found: Reading) -> tuple[str, str]:
+    """(join, key): what a read of `found` adds after its records (alias c) to know each one's device."""
+    if found.current:
+        return "", "coalesce(c.product_key, hash(c.source, c.model_id))"
+    return PRODUCT_OF, "coalesce(pm.product_key, hash(c.source, c.model_id))"
+
 
 # Products with a member in an open candidate pair: their count may change on review.
 ON_CANDIDATES = f"""
-    SELECT DISTINCT m.product_id FROM {schema.product_candidate.name} pc
-    JOIN {schema.product_member.name} m ON m.member_id IN (pc.member_a, pc.member_b)"""
+    SELECT m.product_key FROM {schema.product_candidate.name} pc
+    JOIN {schema.product_member.name} m ON m.member_id = pc.member_a
+    UNION
+    SELECT m.product_key FROM {schema.product_candidate.name} pc
+    JOIN {schema.product_member.name} m ON m.member_id = pc.member_b"""
 
 
 def product_counts(
@@ -39,21 +50,24 @@ def product_counts(
     if mode not in (ANY_OF, ALL_OF):
         raise ValueError(f"mode: {mode!r} is not one of {ANY_OF}, {ALL_OF}")
     found = reading(con, as_of, valid_on, filters, folded=True)
+    join, key = device(found)
+    chosen = list(dict.fromkeys(labels))
     sql = f"""
-        WITH labelled AS (  -- each valid record's label and the product it belongs to
-            SELECT c.label, c.brand_normalised, {PRODUCT_ID} AS product_id
-            FROM ({valid("c.*", found.sql, folded=True)}) c {PRODUCT_OF}
+        WITH labelled AS (  -- each valid record's product, and its label as a bit (the label's place in $labels)
+            SELECT c.brand_normalised, {key} AS product_key,
+                   1::BIGINT << (list_position($labels::VARCHAR[], c.label) - 1) AS label_bit
+            FROM ({valid("c.*", found.sql, folded=True)}) c {join}
             WHERE list_contains($labels::VARCHAR[], c.label)),
-        products AS (
-            SELECT product_id, min(brand_normalised) AS brand, count(DISTINCT label) AS labels
-            FROM labelled GROUP BY product_id)
+        products AS (  -- each product once, with the labels it holds
+            SELECT product_key, min(brand_normalised) AS brand, bit_or(label_bit) AS held
+            FROM labelled GROUP BY product_key)
         SELECT p.brand, count(*) AS products,
-               count(*) FILTER (WHERE p.product_id IN (SELECT product_id FROM ({ON_CANDIDATES}))) AS on_candidates
+               count(*) FILTER (WHERE p.product_key IN (SELECT product_key FROM ({ON_CANDIDATES}))) AS on_candidates
         FROM products p
-        WHERE $mode = '{ANY_OF}' OR p.labels = len(list_distinct($labels::VARCHAR[]))
+        WHERE $mode = '{ANY_OF}' OR p.held = (1::BIGINT << len($labels::VARCHAR[])) - 1
         GROUP BY p.brand ORDER BY products DESC, p.brand NULLS LAST
     """
-    return rows(con.execute(sql, {**found.params, "labels": labels, "mode": mode}))
+    return rows(con.execute(sql, {**found.params, "labels": chosen, "mode": mode}))
 
 
 def label_overlap(
@@ -62,13 +76,18 @@ def label_overlap(
     """Per category and pair of labels (a label with itself: its own products): the products
     carrying both on valid_on under the filters."""
     found = reading(con, as_of, valid_on, filters, folded=True)
+    join, key = device(found)
     sql = f"""
-        WITH held AS (
-            SELECT DISTINCT c.category, c.label, {PRODUCT_ID} AS product_id
-            FROM ({valid("c.*", found.sql, folded=True)}) c {PRODUCT_OF})
-        SELECT a.category, a.label AS label_a, b.label AS label_b, count(*) AS products
-        FROM held a JOIN held b ON a.category = b.category AND a.product_id = b.product_id
-        GROUP BY ALL ORDER BY a.category, label_a, label_b
+        WITH cur AS (SELECT c.category, c.label, {key} AS product_key
+                     FROM ({valid("c.*", found.sql, folded=True)}) c {join}),
+        labels AS (  -- each label present as a bit
+            SELECT label, 1::BIGINT << (row_number() OVER (ORDER BY label) - 1)::INTEGER AS bit
+            FROM (SELECT DISTINCT label FROM cur)),
+        held AS (SELECT category, product_key, bit_or(bit) AS held FROM cur JOIN labels USING (label) GROUP BY ALL),
+        combinations AS (SELECT category, held, count(*) AS products FROM held GROUP BY ALL)  -- a few per category
+        SELECT m.category, a.label AS label_a, b.label AS label_b, sum(m.products)::BIGINT AS products
+        FROM combinations m JOIN labels a ON m.held & a.bit <> 0 JOIN labels b ON m.held & b.bit <> 0
+        GROUP BY ALL ORDER BY m.category, label_a, label_b
     """
     return rows(con.execute(sql, found.params))
 

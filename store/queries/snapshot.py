@@ -166,13 +166,14 @@ def in_force(on: str) -> str:
 def counted(records: str) -> str:
     """SELECT the counted records (status active or unknown) of `records` (a SELECT of records:
     versions_at, or a load's records) with their COUNTING_KEYS, the hash of their GTIN list
-    (`gtins_hash`, see gtin_lists) and `model_records` (the model's records in its cell): what
-    current_certification holds for the latest runs."""
+    (`gtins_hash`, see gtin_lists), `model_records` (the model's records in its cell) and a
+    `product_key` the re-link fills in (store.products): what current_certification holds for
+    the latest runs."""
     keys = ", ".join(f"{expression} AS {name}" for name, expression in COUNTING_KEYS.items())
     return f"""
         WITH r AS (SELECT c.*, {keys}, hash(c.gtins) AS gtins_hash FROM ({records}) c
                    WHERE {COUNTED_STATUS})
-        SELECT r.*, n.model_records FROM r
+        SELECT r.*, n.model_records, NULL::UBIGINT AS product_key FROM r
         JOIN (SELECT cell_id, model_id, count(*)::INTEGER AS model_records FROM r GROUP BY ALL) n USING (cell_id, model_id)
     """
 
@@ -204,6 +205,7 @@ FOLDED_BY = (
     "valid_from",
     "valid_until",
     "measures",
+    "product_key",
 )
 
 

@@ -205,3 +205,14 @@ def test_an_offer_joins_one_device_and_never_bridges_two(tmp_path):
     assert together == {frozenset({("offers", "Dell monitor"), ("eprel", "E2225HSM")})}
     assert linked[("offers", "Dell monitor")] == "registration"
     assert linked[("offers", "Dell U2724D + P2424HT bundle")] is None
+
+
+def test_links_emptied_by_a_schema_change_are_made_anew_and_the_current_tables_carry_each_device(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    load(db, [tco("A", "U2724D")], "tco")
+    load(db, [eprel("2245892", "DELL U2724D")], "eprel")
+    with write_connection(db) as con:
+        con.execute("DELETE FROM product_member")  # what a new product_member column does to the table
+        assert link.relink(con)["members"] == 2
+        keys = con.execute("SELECT DISTINCT product_key FROM current_across_markets").fetchall()
+    assert len(keys) == 1 and keys[0][0] is not None  # one device, written where counts read it
