@@ -3,9 +3,10 @@ different registries and shops meet ("HP EliteBook 840 14 inch G10 Notebook PC E
 "HP EliteBook 840 G10" both give "840 elitebook g10"), and devices of one series do not
 ("840 g9", "p2424h" and "p2424ht" stay apart).
 
-The brand's words, sizes, configuration figures (180W, 256GB, 48MP) and the words of model_words.toml are dropped,
-"Gen 5" / "Generation 5" / "5th Gen" read "g5", hyphens and slashes split tokens, and the rest
-is kept as a sorted set (word order does not tell devices apart). A name may hold several
+The brand's words, sizes, configuration figures (180W, 256GB, 48MP) and the words of
+model_words.toml are dropped, "Gen 5" / "Generation 5" / "5th Gen" read "g5", hyphens and
+slashes split tokens, and the rest is kept as a sorted set (word order does not tell devices
+apart). A name may hold several
 (a comma list of model numbers, an EPEAT "(Series: …)"); each gives a key. A key without a
 digit, or shorter than four characters, identifies nothing and is not given."""
 

@@ -1,10 +1,10 @@
 """Whether two names of one brand are the same device: an automatic link (they share a model
-key) or a candidate for an analyst (store.products.link keeps it until decided). The rule for a
-candidate: the keys share an identifying token (a model number with letters and digits, or a
-number of three digits or more), say no different generation ("g9" against "g10"), and are
-similar by rapidfuzz's token-set ratio; or one key's tokens are all in the other's; or their model
-numbers have the same numbers and differ in a letter or two ("f27t450fqn", "f27t450fqu": a regional suffix, or "p2424h",
-"p2424ht": another device, which is why it is only a candidate)."""
+key) or a candidate for an analyst (store.products.link keeps it until decided). A candidate:
+the keys share an identifying token (three characters or more, two of them digits), or one
+key's tokens are all in the other's, or their model numbers have the same numbers and differ in
+a letter or two ("f27t450fqn", "f27t450fqu": a regional suffix; "p2424h", "p2424ht": another
+device, which is why it is only a candidate); never two different generations ("g9", "g10");
+and similar enough by rapidfuzz's token-set ratio."""
 
 import re
 from collections import defaultdict
@@ -45,6 +45,7 @@ class KeyParts:
 
 @lru_cache(maxsize=262_144)
 def parts(key: str) -> KeyParts:
+    """A key's tokens, identifying tokens, generations and model numbers."""
     tokens = frozenset(key.split())
     found = frozenset(t for t in tokens if identifying(t))
     numbers = defaultdict(set)
