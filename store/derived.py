@@ -22,9 +22,13 @@ from store.models import (
     current_gtin,
     current_offer_label,
     current_offer_match,
+    product_candidate,
+    product_member,
+    product_state,
 )
 from store.products import link
 
+PRODUCT_TABLES = (product_member.name, product_candidate.name, product_state.name)
 DERIVED_TABLES = (
     "current_certification",
     "current_across_markets",
@@ -32,17 +36,10 @@ DERIVED_TABLES = (
     "current_offer_match",
     "current_offer_label",
     "run_summary",
-    "product_member",
-    "product_candidate",
-    "product_state",
+    *PRODUCT_TABLES,
 )
-OFFER_TABLES = {
-    current_offer_match.name,
-    current_offer_label.name,
-    "product_member",
-    "product_candidate",
-    "product_state",
-}
+# What refresh_offer_matches rebuilds: the products, then the offers' matches.
+OFFER_TABLES = {current_offer_match.name, current_offer_label.name, *PRODUCT_TABLES}
 CURRENT_TABLES = {current_certification.name, current_across_markets.name, current_gtin.name}
 
 RUN_VERSIONS = queries.versions_at(queries.ONE_RUN)  # params: source, run_id, snap_low = snap_high = run_id

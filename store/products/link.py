@@ -29,7 +29,7 @@ from store.models import (
 )
 from store.products import decisions
 from store.products.keys import model_keys, rules_fingerprint
-from store.products.pairs import candidate_score, parts
+from store.products.pairs import blocks, candidate_score
 from store.queries.offers import OFFERS_AT
 
 log = logging.getLogger(__name__)
@@ -136,22 +136,16 @@ def _new_keys(con: duckdb.DuckDBPyConnection) -> int:
     """Model keys and candidate blocks of the members seen for the first time (keys NULL in the
     members table), computed here and written back; returns how many."""
     new = con.execute("SELECT member_id, model, brand, mpn FROM members_now WHERE keys IS NULL").fetchall()
-    ids, keys, blocks = [], [], []
+    ids, keys, member_blocks = [], [], []
     for member_id, model, brand, mpn in new:
         found = list(model_keys(model, brand) + (model_keys(mpn, brand) if mpn else ()))
-        key_parts = [parts(key) for key in found]
         ids.append(member_id)
         keys.append(found)
-        blocks.append(
-            sorted(
-                {t for k in key_parts for t in k.identifying}
-                | {"#" + "-".join(n) for k in key_parts for n in k.model_numbers}
-            )
-        )
+        member_blocks.append(blocks(found))
     computed = {
         "member_id": pa.array(ids, pa.string()),
         "keys": pa.array(keys, pa.list_(pa.string())),
-        "blocks": pa.array(blocks, pa.list_(pa.string())),
+        "blocks": pa.array(member_blocks, pa.list_(pa.string())),
     }
     with _arrow(con, "computed_keys", computed):
         con.execute(
@@ -322,8 +316,15 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         con.execute(f"DELETE FROM {product_candidate.name}")
     new = _new_keys(con)
     pairs = _candidate_pairs(con)
-    present = {m for (m,) in con.execute("SELECT member_id FROM members_now").fetchall()}
     decided = decisions.read(decisions_path, strict=False)
+    present = {  # the decided members that are current (a decision may name a member gone since)
+        m
+        for (m,) in con.execute(
+            "SELECT member_id FROM members_now WHERE list_contains($ids, member_id)",
+            {"ids": list({m for pair in decided for m in pair})},
+        ).fetchall()
+    }
+    (members,) = con.execute("SELECT count(*) FROM members_now").fetchone()
     groups, ambiguous = _group(con, decided, present)
 
     product = groups.products()
@@ -359,9 +360,9 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(f"DELETE FROM {product_state.name}")
     con.execute(f"INSERT INTO {product_state.name} VALUES ($state)", {"state": state})
     counts = {
-        "members": len(present),
+        "members": members,
         "new members": new,
-        "products": len(present) - len(product) + len(set(product.values())),
+        "products": members - len(product) + len(set(product.values())),
         "open candidates": len(open_pairs),
         "kept apart by decisions": groups.refused,
         "offers whose links name several devices": ambiguous,

@@ -61,6 +61,16 @@ def parts(key: str) -> KeyParts:
     )
 
 
+def blocks(keys: tuple[str, ...] | list[str]) -> list[str]:
+    """Where a member's candidates are sought (store.products.link): its identifying tokens and
+    the numbers of its model numbers ("#24-24" for p2424h and p2424ht). Two members sharing no
+    block are never compared."""
+    found = [parts(key) for key in keys]
+    return sorted(
+        {t for k in found for t in k.identifying} | {"#" + "-".join(n) for k in found for n in k.model_numbers}
+    )
+
+
 def _near(a: KeyParts, b: KeyParts) -> bool:
     """A model number of each that differs from the other's in letters only, by a letter or two."""
     return any(

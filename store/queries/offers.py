@@ -53,8 +53,8 @@ def offer_candidates(offers: str, records: str, gtins: str) -> str:
     day and filters, folded across markets as fold() does: by the registrations the offer's page
     links ("<source>:<registry_id>", e.g. an EPREL label's QR code), by GTIN-14 (`gtins`: the
     records' gtin_lists()), and through its product (store.products: every label model of the
-    device the offer was linked to, `matched_by` saying how the offer was linked: registration,
-    gtin, decision or model key). What current_offer_match holds for the latest runs."""
+    device the offer joined, `matched_by` saying how it joined: registration, gtin, decision,
+    model key or model number). What current_offer_match holds for the latest runs."""
     record = ", ".join(f"c.{column}" for column in (*MATCHED_COLUMNS, "market"))
     return f"""
         WITH offered AS ({offers}), labelled AS ({records})
@@ -119,9 +119,9 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     label_models, matched_by: per offer of `offers` and span of days (`spans`: ON_THE_DAY or
     ALL_DAYS), each label it matches among its `candidates` (offer_candidates()) valid on the
     span's day, narrowed by Filters.params(): by the registration its page links first, then
-    by GTIN or a decision; an offer no identifier matched, through its product's model key.
-    Per offer, label and category (the offer's own if the record has none): the best level, the certificate ids, how many label
-    records' models matched, and how. A span in which an offer matches nothing has no row.
+    by GTIN or a decision; an offer no identifier matched, through the device its model key or
+    model number joined. Per offer, label and category (the offer's own if the record has
+    none): the best level, the certificate ids, how many label records' models matched, and how. A span in which an offer matches nothing has no row.
     What current_offer_label holds for the latest runs."""
     judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
     return f"""
