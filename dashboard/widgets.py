@@ -302,6 +302,15 @@ def links(urls: pd.Series) -> pd.Series:
     return urls.where(urls.fillna("").str.match(r"https?://"), None)
 
 
+def record_links(sources, **options) -> st.column_config.LinkColumn:
+    """The link column of records; its help says what each source's link opens (EPEAT's a search page).
+    A source no longer declared (None) says nothing."""
+    opens = [f"{_(source.title)}: {_(source.link_opens)}" for source in sources if source and source.link_opens]
+    return st.column_config.LinkColumn(
+        display_text=_("open"), help="; ".join(opens) + "." if opens else None, **options
+    )
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection)."""
     return frame.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(spreadsheet_cell))

@@ -102,7 +102,8 @@ class Source:
       copies a record without a market into each, validated once).
     - `validity`: what "valid on a day" means for its records, in a buyer's words;
       `caveats`: what else a reader of its counts should know.
-    - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None).
+    - `record_link`: a registry link for a record, `{certificate_id}` filled in (or None);
+      `link_opens`: what a record's link opens, in a buyer's words (EPEAT's opens a search page).
     - `registration_pages`: addresses of the registry's public page of one registration,
       `{registration}` marking its number (the records' `registry_id`) and `{any}` one path
       segment: a shop page that links one names the record it sells (offers match by it).
@@ -124,6 +125,7 @@ class Source:
     validity: str = ""
     caveats: str = ""
     record_link: str | None = None
+    link_opens: str = ""
     registration_pages: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     environment: tuple[str, ...] = ()

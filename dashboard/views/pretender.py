@@ -213,7 +213,7 @@ widgets.table(
         names.column("brand"): st.column_config.TextColumn(width="small"),
         names.column("model"): st.column_config.TextColumn(width=330),
         names.column("valid_until"): st.column_config.TextColumn(width="medium"),
-        names.column("url"): st.column_config.LinkColumn(display_text=_("open"), width="small"),
+        names.column("url"): widgets.record_links(rules.values(), width="small"),
         names.column("markets"): st.column_config.NumberColumn(
             help=_("countries registered in (0: a global certificate)")
         ),

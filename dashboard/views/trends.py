@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from crawlers.sources import labels
+from crawlers.sources import all_sources, labels
 from dashboard import data, names, widgets
 from dashboard.i18n import _, ngettext, number
 from dashboard.i18n import day as day_text
@@ -123,5 +123,5 @@ if len(found["rows"]) < found["appeared"] + found["disappeared"]:
 changed = found["rows"]
 changed["url"] = widgets.links(changed["url"])
 people = names.for_people(changed)
-widgets.table(people, column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))})
+widgets.table(people, column_config={names.column("url"): widgets.record_links([all_sources().get(source)])})
 widgets.csv_download(people, f"labelwatch-{source}-changes-{before}-{after}.csv")

@@ -283,8 +283,21 @@ def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_f
     listed = at.dataframe[1]
     assert list(listed.proto.column_order) == ["label", "level", "brand", "model", "valid until", "link"]
     assert {"certificates", "valid from", "countries"} <= set(listed.value.columns)  # there, not shown
+    assert json.loads(listed.proto.columns)["link"]["help"] == (  # what the chosen label's link opens
+        "TCO Certified: the certificate in TCO Certified's Product Finder."
+    )
     at.checkbox(key="qualifying_all_columns").check().run()
     assert list(at.dataframe[1].proto.column_order) == []  # every column
+
+
+def test_the_link_column_says_epeat_links_open_a_search_page(monkeypatch, demo_db):
+    """EPEAT publishes no address for one product: its records link the registry's search page,
+    and the column's help says so, in the reader's language."""
+    at = page(monkeypatch, demo_db, "pretender", tender_category="notebook", lang="nl")
+    listed = at.dataframe[1]
+    assert "EPEAT" in set(listed.value["label"])
+    link = json.loads(listed.proto.columns)["link"]["help"]
+    assert "EPEAT: de zoekpagina van het register voor de categorie: EPEAT publiceert geen adres per product" in link
 
 
 @pytest.mark.parametrize("mode", ["any", "all"])

@@ -26,6 +26,7 @@ SOURCE = Source(
         "ENERGY STAR is a U.S. programme: its markets are the United States, Canada, Japan, Taiwan and "
         "Switzerland, not the EU (the EU agreement ended in 2018); read it as a reference for energy use"
     ),
+    link_opens=N_("the ENERGY STAR dataset of the category, where the model is found by its name"),
     settings={
         "ENERGYSTAR_CATALOG_URL": "https://data.energystar.gov/data.json",
         "ENERGYSTAR_API_URL": "https://data.energystar.gov",

@@ -15,6 +15,10 @@ SOURCE = Source(
     validity=N_(
         "a registration counts from its registration date until it is archived; EPEAT gives no end date in advance"
     ),
+    link_opens=N_(
+        "the registry's search page of the category: EPEAT publishes no address for one product, so search "
+        "there for the model's name"
+    ),
     settings={
         "EPEAT_HOME_URL": "https://www.epeat.net/",
         "EPEAT_EXPORT_URLS": [],  # export URLs to fetch directly, skipping discovery from the home page

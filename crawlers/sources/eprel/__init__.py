@@ -40,6 +40,7 @@ SOURCE = Source(
         "decides by rules on its size, resolution and model name, and leaves the rest undecided"
     ),
     record_link="https://eprel.ec.europa.eu/qr/{certificate_id}",
+    link_opens=N_("the model's public page in EPREL, with its energy label"),
     # The label's QR code opens /qr/<registration>, which redirects to /screen/product/<group>/<registration>.
     registration_pages=(
         "https://eprel.ec.europa.eu/qr/{registration}",

@@ -20,6 +20,7 @@ SOURCE = Source(
         "Finder lists the same certificate"
     ),
     record_link=FINDER + "?cert={certificate_id}",
+    link_opens=N_("the certificate in TCO Certified's Product Finder"),
     settings={
         "TCO_FEED_URL": "https://industry.tcocertified.com/product-finder-app/items-get.php",
         "TCO_API_URL": "https://api.tcocertified.com",
