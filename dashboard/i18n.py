@@ -61,6 +61,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
+def titled(title: str, text: str) -> str:
+    """A text under its title ("EPEAT: …"), punctuated as the language does (French: "EPEAT : …")."""
+    return _("{title}: {text}").format(title=title, text=text)
+
+
 def number(value: float | int) -> str:
     return format_decimal(value, locale=language())
 

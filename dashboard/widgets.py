@@ -12,7 +12,7 @@ import streamlit as st
 from crawlers.sources import all_sources, labels
 from crawlers.sources import criteria as offered_criteria
 from dashboard import data, names
-from dashboard.i18n import _, country, ngettext, number
+from dashboard.i18n import _, country, ngettext, number, titled
 from dashboard.i18n import day as day_text
 from store.db import DatabaseLocked, DatabaseUnusable
 from store.text_safety import spreadsheet_cell
@@ -271,7 +271,7 @@ def source_notes() -> str:
             else _("global certificates, counted in every market")
         )
         parts = [scope, _(source.validity), *([_(source.caveats)] if source.caveats else [])]
-        notes.append(f"{_(source.title)}: {'; '.join(parts)}.")
+        notes.append(titled(_(source.title), "; ".join(parts)) + ".")
     return " ".join(notes)
 
 
@@ -305,7 +305,7 @@ def links(urls: pd.Series) -> pd.Series:
 def record_links(sources, **options) -> st.column_config.LinkColumn:
     """The link column of records; its help says what each source's link opens (EPEAT's a search page).
     A source no longer declared (None) says nothing."""
-    opens = [f"{_(source.title)}: {_(source.link_opens)}" for source in sources if source and source.link_opens]
+    opens = [titled(_(source.title), _(source.link_opens)) for source in sources if source and source.link_opens]
     return st.column_config.LinkColumn(
         display_text=_("open"), help="; ".join(opens) + "." if opens else None, **options
     )

@@ -10,7 +10,7 @@ from crawlers.sources import labels as all_labels
 from crawlers.sources.declaration import N_
 from dashboard import data, names, widgets
 from dashboard.export import tender_workbook
-from dashboard.i18n import _, country, ngettext, number
+from dashboard.i18n import _, country, ngettext, number, titled
 from dashboard.i18n import day as day_text
 from store import queries
 
@@ -150,7 +150,7 @@ rules = {declared[name][0].name: declared[name][0] for name in chosen if name in
 st.caption(  # each chosen label's rule, as its source declares it
     _("What each end date means:")
     + " "
-    + "; ".join(f"{_(source.title)}: {_(source.validity)}" for source in rules.values())
+    + "; ".join(titled(_(source.title), _(source.validity)) for source in rules.values())
     + "."
 )
 

@@ -292,12 +292,12 @@ def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_f
 
 def test_the_link_column_says_epeat_links_open_a_search_page(monkeypatch, demo_db):
     """EPEAT publishes no address for one product: its records link the registry's search page,
-    and the column's help says so, in the reader's language."""
-    at = page(monkeypatch, demo_db, "pretender", tender_category="notebook", lang="nl")
+    and the column's help says so, in the reader's language and punctuation."""
+    at = page(monkeypatch, demo_db, "pretender", tender_category="notebook", lang="fr")
     listed = at.dataframe[1]
     assert "EPEAT" in set(listed.value["label"])
-    link = json.loads(listed.proto.columns)["link"]["help"]
-    assert "EPEAT: de zoekpagina van het register voor de categorie: EPEAT publiceert geen adres per product" in link
+    link = json.loads(listed.proto.columns)["lien"]["help"]
+    assert "EPEAT : la page de recherche du registre pour la catégorie : EPEAT ne publie pas d’adresse" in link
 
 
 @pytest.mark.parametrize("mode", ["any", "all"])
