@@ -16,8 +16,10 @@ path, version = widgets.database()
 st.title(_("Supplier offers"))
 st.caption(
     _(
-        "Offers read from shops' product pages, matched to label records valid on the chosen day: by GTIN first, "
-        "then by brand and model name. An offer that matches no label record is kept as '{none}'."
+        "Offers read from shops' product pages, matched to label records valid on the chosen day: by the registry "
+        "link on the page, by GTIN, then by the same brand and model name or a registry's model number in the product "
+        "name. An offer matched to a device shows each label the device holds. An offer that matches no label "
+        "record is kept as '{none}'."
     ).format(none=_(queries.NO_LABEL))
 )
 options = widgets.read(data.choices, path, version)

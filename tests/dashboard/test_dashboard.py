@@ -231,3 +231,19 @@ def test_the_age_of_the_registry_data_is_not_the_age_of_the_crawl(monkeypatch, d
     age = (date.today() - date(2026, 8, 7)).days  # the newest recording's day, not the day of the crawl
     assert {m.label: m.value for m in at.metric}["EPEAT"] == f"{age:,} days old"
     assert any(c.value.startswith("data of Aug 7, 2026, loaded ") for c in at.caption)
+
+
+def test_every_way_an_offer_is_matched_is_shown_in_words():
+    """`matched_by` of an offer's label: the page links the registration, its GTIN, an analyst's
+    decision, or how it joined its device (store.products.link)."""
+    from store.products.link import OFFER_LINK_KINDS
+
+    kinds = {"registration", "gtin", "decision", *OFFER_LINK_KINDS.values()}
+    shown = people([{"matched_by": kind} for kind in sorted(kinds)])
+    assert [row["matched by"] for row in shown] == [
+        "confirmed by an analyst",
+        "GTIN",
+        "same brand and model name",
+        "the registry's model number in the product name",
+        "registry link on the shop page",
+    ]
