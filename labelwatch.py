@@ -359,7 +359,13 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
-    return printable(str(value))
+    return printable(str(_flat(value)))
+
+
+def _flat(value):
+    """A mapping (an offer's measures) as JSON text, keys sorted, for a CSV or table cell; anything
+    else as it is."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
 
 
 def _emit(rows: list[dict], columns: list[str], fmt: str, title: str) -> None:
@@ -370,7 +376,7 @@ def _emit(rows: list[dict], columns: list[str], fmt: str, title: str) -> None:
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows({c: spreadsheet_cell(r[c]) for c in columns} for r in rows)
+        writer.writerows({c: spreadsheet_cell(_flat(r[c])) for c in columns} for r in rows)
     else:
         table = Table(title=Text(title))
         for c in columns:
@@ -611,6 +617,7 @@ OFFER_COLUMNS = [
     "condition",
     "matched_by",
     "certificates",
+    "measures",
     "url",
 ]
 

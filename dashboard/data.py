@@ -336,7 +336,7 @@ def offer_rows(
     return _frame(path, db_version, queries.offers, OFFER_ROW_COLUMNS, valid_on, filters=filters, limit=limit)
 
 
-OFFER_ROW_COLUMNS = [*queries.OFFER_FIELDS, "level", "certificates", "label_models", "matched_by"]
+OFFER_ROW_COLUMNS = [*queries.OFFER_FIELDS, "level", "certificates", "label_models", "matched_by", "measures"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

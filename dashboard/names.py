@@ -9,7 +9,7 @@ import pandas as pd
 from crawlers.measures import MEASURES
 from crawlers.sources import all_sources, labels
 from crawlers.sources.declaration import N_
-from dashboard.i18n import _, country
+from dashboard.i18n import _, country, number, titled
 
 CATEGORIES = {
     "notebook": N_("Notebook"),
@@ -41,6 +41,7 @@ COLUMNS = {
     "models_or_better": N_("models at this level or better"),
     "brands_or_better": N_("brands at this level or better"),
     "certificates": N_("certificates"),
+    "measures": N_("what the label record states"),
     "brand": N_("brand"),
     "model": N_("model"),
     "valid_from": N_("valid from"),
@@ -187,6 +188,21 @@ def measure(name: str) -> str:
     return _(MEASURES[name].title)
 
 
+def measured(name: str, value: float) -> str:
+    """A measure's value with its unit, as the session's locale writes it ("13,5 W"); an IP code
+    as written on the product ("IP54")."""
+    unit = MEASURES[name].unit
+    return f"IP{int(value):02d}" if unit == "IP" else f"{number(value)} {_(unit)}"
+
+
+def measures(stated: dict | None) -> str:
+    """A record's measures in words, in the declared order (crawlers.measures): "on-mode power:
+    17 W; …"; "–" when it states none."""
+    if not stated:
+        return "–"
+    return "; ".join(titled(measure(name), measured(name, stated[name])) for name in MEASURES if name in stated)
+
+
 def _dates(values: pd.Series) -> bool:
     present = values.dropna()
     return len(present) > 0 and all(isinstance(v, date) for v in present)
@@ -205,6 +221,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
             shown[name] = shown[name].map(category)
         elif name in ("source", "source_a", "source_b"):
             shown[name] = shown[name].map(source)
+        elif name == "measures":
+            shown[name] = shown[name].map(lambda stated: measures(stated if isinstance(stated, dict) else None))
         elif name == "vat_included":
             shown[name] = shown[name].map(lambda vat: "–" if pd.isna(vat) else _("yes") if vat else _("no"))
         elif name in ("market", "shop_country"):

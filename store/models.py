@@ -191,7 +191,8 @@ current_offer_match = Table(
 # What each current offer shows per label (store.queries.offer_labels): its days cut where one
 # of its current_offer_match candidates starts or stops being valid (-infinity and infinity at
 # the ends), and for each span (shown_from to shown_until) in which it matches something, the
-# labels the matching rules give it; a day with no row is "no label found". The Offers page
+# labels the matching rules give it, with the measures its record states; a day with no row is
+# "no label found". The Offers page
 # reads the rows of the chosen day instead of applying the rules to every candidate; reads whose
 # filters narrow the label records apply the rules themselves.
 current_offer_label = Table(
@@ -203,6 +204,7 @@ current_offer_label = Table(
     *(Column(name, String) for name in ("label", "category", "level", "certificates")),
     Column("label_models", Integer),
     Column("matched_by", String),
+    Column("measures", Map(String, Double)),  # what the label's record at its best level states
 )
 
 # Product identity (store.products): every current label model (a source's brand and model key)

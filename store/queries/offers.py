@@ -121,7 +121,10 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
     span's day, narrowed by Filters.params(): by the registration its page links first, then
     by GTIN or a decision; an offer no identifier matched, through the device its model key or
     model number joined. Per offer, label and category (the offer's own if the record has
-    none): the best level, the certificate ids, how many label records' models matched, and how. A span in which an offer matches nothing has no row.
+    none): the best level, the certificate ids, how many label records' models matched, how, and
+    the measures stated by the record at the best level (of several, the one stating the most;
+    NULL when none states any).
+    A span in which an offer matches nothing has no row.
     What current_offer_label holds for the latest runs."""
     judged = "SELECT m.*, s.shown_from, s.shown_until, s.day FROM m JOIN s ON s.offer_key = m.offer_key"
     return f"""
@@ -129,7 +132,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         found AS ({
         valid(
             "c.offer_key, c.shown_from, c.shown_until, c.label, c.level, c.level_rank, c.category, "
-            f"c.certificate_id, c.model, c.matched_by, CASE c.matched_by WHEN 'registration' THEN {BY_REGISTRATION} "
+            f"c.certificate_id, c.model, c.matched_by, c.measures, CASE c.matched_by WHEN 'registration' THEN {BY_REGISTRATION} "
             f"WHEN 'gtin' THEN {BY_GTIN} WHEN 'decision' THEN {BY_GTIN} ELSE {BY_MODEL_KEY} END AS precedence",
             judged,
             folded=True,
@@ -144,7 +147,9 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
         SELECT k.offer_key, k.shown_from, any_value(k.shown_until) AS shown_until, k.label,
                coalesce(k.category, o.category) AS category, arg_max(k.level, k.level_rank) AS level,
                nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,
-               len(list_distinct(list(k.model))) AS label_models, any_value(k.matched_by) AS matched_by
+               len(list_distinct(list(k.model))) AS label_models, any_value(k.matched_by) AS matched_by,
+               first(k.measures ORDER BY k.level_rank DESC NULLS LAST, cardinality(k.measures) DESC, k.certificate_id)
+                   FILTER (WHERE cardinality(k.measures) > 0) AS measures
         FROM kept k JOIN o ON o.record_key = k.offer_key
         GROUP BY k.offer_key, k.shown_from, k.label, coalesce(k.category, o.category)
     """
@@ -233,8 +238,8 @@ def offers(
     limit: int | None = 10_000,
 ) -> list[dict]:
     """Current offers, one row per offer and label it matches (or "no label found"): the best
-    level, the certificate ids, how many label records' names it matched, and how; the first
-    `limit` (None: all)."""
+    level, the certificate ids, how many label records' names it matched, how, and the measures
+    the label's record states (crawlers.measures: name → value); the first `limit` (None: all)."""
     source = {"label": _OFFER_LABEL, "category": _OFFER_CATEGORY, "brand": "o.brand_normalised"}
     fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
     sql, params = _offer_reading(
@@ -242,7 +247,7 @@ def offers(
         as_of,
         valid_on,
         filters,
-        f"{fields}, a.level, a.certificates, coalesce(a.label_models, 0) AS label_models, a.matched_by",
+        f"{fields}, a.level, a.certificates, coalesce(a.label_models, 0) AS label_models, a.matched_by, a.measures",
     )
     return rows(
         con.execute(

@@ -438,6 +438,17 @@ def test_a_piped_table_is_not_wrapped(demo_db):
     assert "\x1b[" not in table  # no colour codes in a pipe
 
 
+def test_an_offers_measures_are_an_object_in_json_and_json_text_in_csv(demo_db):
+    args = ("report", "offers", "--list", "--valid-on", "2026-12-01", "--db", demo_db)
+    listed = json.loads(main_in_process(*args, "-f", "json").stdout)
+    written = list(csv.DictReader(io.StringIO(main_in_process(*args, "-f", "csv").stdout)))
+    assert [json.loads(row["measures"]) if row["measures"] else None for row in written] == [
+        row["measures"] for row in listed
+    ]
+    hmd = [row["measures"] for row in listed if row["name"].startswith("HMD") and row["label"] == "EU energy label"]
+    assert hmd == [{**hmd[0], "battery_cycles": 800.0, "ip_rating": 54.0}]  # its EPREL registration's
+
+
 def test_sigterm_twice_stops_a_crawl_within_seconds_and_says_why(tmp_path):
     db = tmp_path / "lw.duckdb"
     crawl = subprocess.Popen(

@@ -276,6 +276,15 @@ def test_offers_shows_the_first_offers_and_exports_them_all(monkeypatch, demo_db
     assert len(exported) == 11 and list(exported["product name"][:3]) == list(shown["product name"])
     assert set(exported["VAT included"]) == {"yes"}  # both demo shops are consumer shops (shops' `vat`)
     assert (exported["label"] == "no label found").sum() == 3
+    stated = dict(
+        zip(exported["label"] + " " + exported["product name"], exported["what the label record states"], strict=True)
+    )
+    assert stated["EU repairability class HMD smartphone 6.6 inch, 128 GB"] == (
+        "battery endurance in full charge cycles: 800 cycles; rated battery capacity: 4,500 mAh; minimum years of "
+        "operating system updates: 5 years; guarantee: 36 months; ingress protection (IP code): IP54; falls without "
+        "defect: 270 falls; repairability index (1 to 5): 4.01 points"
+    )  # the EPREL registration the shop page links: every measure it states, in words
+    assert stated['TCO Certified Samsung S22D400GAC 22" monitor'] == "–"  # TCO publishes no measure
 
 
 def test_the_qualifying_list_shows_its_key_columns_until_every_column_is_asked_for(monkeypatch, fixture_db):

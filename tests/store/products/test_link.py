@@ -150,15 +150,18 @@ def test_a_confirmed_candidate_survives_a_recrawl_and_a_rejected_one_never_links
     assert products(db)[0] == together
 
 
-def test_an_offer_linked_by_registration_shows_every_label_of_its_device(tmp_path):
+def test_an_offer_linked_by_registration_shows_every_label_and_measure_of_its_device(tmp_path):
     db = tmp_path / "lw.duckdb"
     load(db, [tco("A", "U2724D")], "tco")
-    load(db, [eprel("2245892", "U2724D", market=None)], "eprel")
+    stated = {"on_mode_power_w": 17.0, "energy_1000h_kwh": 17.0, "screen_size_in": 27.0}
+    load(db, [eprel("2245892", "U2724D", market=None, measures=stated)], "eprel")
     run_id, path = offer_run(db, [offer_line("O1", name="Dell 27 inch screen", registrations=["eprel:2245892"])])
     load_run(db, run_id, "offers", path, {}, COUNTS)
     with read_connection(db) as con:
-        shown = {(r["label"], r["matched_by"]) for r in queries.offers(con, DAY)}
-    assert shown == {(TCO, "registration"), (EPREL, "registration")}
+        shown = {r["label"]: (r["matched_by"], r["measures"]) for r in queries.offers(con, DAY)}
+        judged = {r["label"]: r["measures"] for r in queries.offers(con, DAY, filters=queries.Filters(market="BE"))}
+    assert shown == {TCO: ("registration", None), EPREL: ("registration", stated)}
+    assert judged == {TCO: None, EPREL: stated}  # the rules applied by the read, not current_offer_label
 
 
 def test_a_malformed_decisions_file_is_named_and_does_not_stop_a_load(tmp_path, caplog):
