@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench.generate import epeat_export, tco_bundle
 from bench.load import LOAD
-from bench.measure import CACHE, measure
+from bench.measure import CACHE, measure, repeats
 from store import derived, queries
 from store.db import read_connection
 from store.load import load_run, start_run
@@ -402,9 +402,9 @@ def main(weeks: int, rows: int, gtins: int) -> None:
     ensure_schema(db)
     rewrite_current(db)
     add_offers(db, OFFERS)
-    weekly_loads(db, weeks)
-    time_queries(db, repeat=30)
-    time_pages(db, repeat=10)
+    weekly_loads(db, weeks, repeat=repeats(3))
+    time_queries(db, repeat=repeats(30))
+    time_pages(db, repeat=repeats(10))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """labelwatch's load of a run file against DuckDB reading the same file by itself.
 
 Usage: python -m bench.load SOURCE RUN_FILE [KIND]. The registry benchmarks call `compare` (through
-`import_file` or `replay_crawl`) with the run file their crawl wrote. Both sides run five times,
-alternating, each in a fresh process on a fresh database: the baseline is `CREATE TABLE AS SELECT * FROM
+`import_file` or `replay_crawl`) with the run file their crawl wrote. Both sides run five times
+(LABELWATCH_BENCH_REPEAT: another number), alternating, each in a fresh process on a fresh database: the baseline is `CREATE TABLE AS SELECT * FROM
 read_json(...)` with the run file's column types and DuckDB's default settings; the load is
 store.load.load_run (version merge, content hashes, the source's monitors, run bookkeeping, the
 derived tables, one transaction, two threads, 384 MB memory limit).
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.measure import measure
+from bench.measure import measure, repeats
 from store.run_files import run_file_path
 
 READ_JSON_ONLY = """
@@ -99,10 +99,11 @@ def replay_crawl(source: str, bundle: Path, target: str, kind: str = "certificat
         compare(source, run_file_path(db, source, run["id"]), kind)
 
 
-def compare(source: str, run_file: Path, kind: str = "certification", repeat: int = 5) -> None:
+def compare(source: str, run_file: Path, kind: str = "certification") -> None:
     """Print both timings (inside the process, connection set-up excluded) and their ratio: the
-    medians of `repeat` alternating runs, each on a fresh database (one run of either side
-    varies by 20-30 % on this machine)."""
+    medians of 5 alternating runs (measure.repeats), each on a fresh database (one run of either
+    side varies by 20-30 % on this machine)."""
+    repeat = repeats(5)
     lines = sum(1 for _ in run_file.open("rb"))
     bases, loads = [], []
     for _ in range(repeat):

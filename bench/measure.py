@@ -1,10 +1,18 @@
-"""What every benchmark shares: the input cache and a measured subprocess."""
+"""What every benchmark shares: the input cache, a measured subprocess, and how often a timing is
+repeated."""
 
+import os
 import subprocess
 import time
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def repeats(default: int) -> int:
+    """How many times a timing is taken: `default`, or LABELWATCH_BENCH_REPEAT (the smoke tests
+    set 1: they check that a benchmark runs and what it prints, not its figures)."""
+    return max(1, int(os.environ.get("LABELWATCH_BENCH_REPEAT", default)))
 
 
 def measure(command: list[str]) -> tuple[float, float, str]:
