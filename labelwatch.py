@@ -686,10 +686,21 @@ def products_review(
     db: DbOption = None,
 ):
     """Open candidate links: two records of different sources that may be one device, side by
-    side. Decide each with `labelwatch products decide A B same|different`."""
+    side. Decide each with `labelwatch products decide A B same|different`. Decisions naming a
+    record no longer in the current data are counted on stderr."""
     _check_format(fmt)
-    with read_connection(db_path(db)) as con:
+    path = db_path(db)
+    decided = decisions.read(decisions.path_for(path), strict=False)
+    with read_connection(path) as con:
         rows = queries.candidates(con, limit)
+        current = {m["member_id"] for m in queries.members(con, list({m for pair in decided for m in pair}))}
+    unapplied = sum(1 for pair in decided if not set(pair) <= current)
+    if unapplied:  # a registry renamed or dropped a record an analyst decided on
+        print(
+            f"labelwatch: {unapplied} of the {len(decided)} decisions in {decisions.path_for(path)} name a record "
+            "the current data no longer holds (renamed or gone): kept, they apply again if it returns",
+            file=sys.stderr,
+        )
     if fmt == "table":
         rows = [{**r, "score": round(r["score"])} for r in rows]
     _emit(rows, queries.CANDIDATE_FIELDS, fmt, "candidate links (same device?)")

@@ -365,6 +365,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "products": members - len(product) + len(set(product.values())),
         "open candidates": len(open_pairs),
         "kept apart by decisions": groups.refused,
+        "decisions naming a record no longer current": sum(1 for pair in decided if not set(pair) <= present),
         "offers whose links name several devices": ambiguous,
     }
     log.info("products: %s", ", ".join(f"{v} {k}" for k, v in counts.items()))

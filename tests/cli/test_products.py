@@ -61,6 +61,12 @@ def test_review_then_decide_same_and_different(db):
         ("different", "", "another panel"),
     ]
     assert lines[1]["member_a"] < lines[1]["member_b"]  # a pair is written in one order
+    decisions.append(decisions.path_for(db), "0" * 16, halogen["member_b"], "same")  # a record renamed since
+    review = run_cli("products", "review", "-f", "json", "--db", db, check=True)
+    assert (other["member_a"], other["member_b"]) not in {
+        (c["member_a"], c["member_b"]) for c in json.loads(review.stdout)
+    }
+    assert review.stderr.startswith("labelwatch: 1 of the 3 decisions in ") and "no longer holds" in review.stderr
 
 
 @pytest.mark.parametrize(
