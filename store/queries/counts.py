@@ -8,6 +8,7 @@ import duckdb
 from store.queries.offers import OFFERS_AT
 from store.queries.products import device
 from store.queries.snapshot import (
+    LAST_DAY,
     RUN_DAY,
     AsOf,
     Filters,
@@ -146,10 +147,6 @@ def label_totals(
     return rows(con.execute(sql, found.params))
 
 
-# A model's last day certified in a cell: None while any of its certificates is open-ended.
-_LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END"
-
-
 def qualifying(
     con: duckdb.DuckDBPyConnection,
     valid_on: date,
@@ -189,7 +186,7 @@ def qualifying(
         SELECT any_value(source), any_value(label), any_value(category), any_value(brand_normalised),
                any_value(model_key), min(model), arg_max(level, level_rank),
                array_to_string(list_sort(list_distinct(list(certificate_id))), ', '),
-               min(valid_from), {_LAST_DAY}, count(DISTINCT market), min(url)
+               min(valid_from), {LAST_DAY}, count(DISTINCT market), min(url)
         FROM v WHERE model_records > 1 GROUP BY cell_id, model_id
         ORDER BY label, category, brand NULLS LAST, model_key LIMIT $limit
     """
@@ -234,7 +231,7 @@ def expiry(
     sql = f"""
         SELECT label, category, count(*) AS qualifying, {horizons},
                count(*) FILTER (WHERE valid_until IS NULL) AS "no end date"
-        FROM (SELECT any_value(label) AS label, any_value(category) AS category, {_LAST_DAY} AS valid_until
+        FROM (SELECT any_value(label) AS label, any_value(category) AS category, {LAST_DAY} AS valid_until
               FROM ({valid("c.*", found.sql, folded=True)}) GROUP BY cell_id, model_id)
         GROUP BY label, category ORDER BY label, category
     """

@@ -1,12 +1,14 @@
 """Counting devices across labels (store.products): how many products meet any or all of the
-chosen labels, how many carry two labels at once, and the candidate links analysts review."""
+chosen labels, how many carry two labels at once, what one device holds, and the candidate
+links analysts review."""
 
 from datetime import date
 
 import duckdb
 
+from crawlers.gtin import to_gtin14
 from store import models as schema
-from store.queries.snapshot import AsOf, Filters, Reading, reading, rows, valid
+from store.queries.snapshot import LAST_DAY, AsOf, Filters, Reading, reading, rows, valid
 
 ANY_OF = "any"
 ALL_OF = "all"
@@ -90,6 +92,64 @@ def label_overlap(
         GROUP BY ALL ORDER BY m.category, label_a, label_b
     """
     return rows(con.execute(sql, found.params))
+
+
+DEVICE_FIELDS = [
+    "device",
+    "label",
+    "level",
+    "category",
+    "brand",
+    "model",
+    "certificates",
+    "valid_from",
+    "valid_until",
+    "markets",
+    "measures",
+    "url",
+]
+
+
+def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, limit: int = 20) -> list[dict]:
+    """The devices one of whose current label records `text` names (every word of it in the
+    record's brand and model, case aside; or its certificate id, registry number or one of its
+    GTINs) and what each holds on valid_on: a row per device, label and model as its registry
+    names it, with the best level, certificate ids, first and last day (None: open-ended),
+    countries (0: a global certificate), the measures of its record at the best level and a
+    registry link. The first `limit` devices, those holding the most labels first; the latest
+    data only."""
+    found = reading(con, AsOf(), valid_on, Filters())
+    sql = f"""
+        WITH named AS (  -- the devices a current record is named by: its words, certificate, registration or GTIN
+            SELECT c.product_key FROM {schema.current_certification.name} c
+            WHERE len($words::VARCHAR[]) > 0 AND list_bool_and(list_transform($words::VARCHAR[],
+                  lambda w: contains(lower(coalesce(c.brand_normalised, '') || ' ' || c.model), w)))
+               OR c.certificate_id = $text OR c.registry_id = $text
+            UNION
+            SELECT c.product_key FROM {schema.current_gtin.name} g
+            JOIN {schema.current_certification.name} c USING (source, gtins_hash) WHERE g.gtin = $gtin),
+        held AS (  -- what those devices hold on the day
+            SELECT * FROM ({valid("c.*", found.sql)}) WHERE product_key IN (SELECT product_key FROM named)),
+        shown AS (  -- the devices listed: most labels first
+            SELECT product_key, row_number() OVER (
+                       ORDER BY count(DISTINCT label) DESC, min(brand_normalised) NULLS LAST, min(model), product_key
+                   ) AS place
+            FROM held GROUP BY product_key ORDER BY place LIMIT $limit)
+        SELECT h.product_key AS device, h.label, arg_max(h.level, h.level_rank) AS level,
+               any_value(h.category) AS category, h.brand_normalised AS brand, h.model,
+               array_to_string(list_sort(list_distinct(list(h.certificate_id))), ', ') AS certificates,
+               min(h.valid_from) AS valid_from, {LAST_DAY} AS valid_until, count(DISTINCT h.market) AS markets,
+               first(h.measures ORDER BY h.level_rank DESC NULLS LAST, cardinality(h.measures) DESC)
+                   FILTER (WHERE cardinality(h.measures) > 0) AS measures,
+               min(h.url) AS url
+        FROM held h JOIN shown s USING (product_key)
+        GROUP BY h.product_key, s.place, h.label, h.brand_normalised, h.model
+        ORDER BY s.place, h.label, h.model
+    """
+    words = [w for w in text.lower().split() if w]
+    stripped = text.strip()
+    params = {"words": words, "text": stripped, "gtin": to_gtin14(stripped), "limit": limit, **found.params}
+    return rows(con.execute(sql, params))
 
 
 CANDIDATE_FIELDS = ["member_a", "member_b", "score", "brand", "source_a", "model_a", "source_b", "model_b", "category"]

@@ -155,6 +155,10 @@ def records_at(snap: str) -> str:
     return counted(versions_at(snap))
 
 
+# A model's last day certified (an aggregate over its records): None while any of its
+# certificates is open-ended.
+LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END"
+
 COUNTED_STATUS = "c.status IS NULL OR upper(c.status) = 'ACTIVE'"  # archived, expired, withdrawn: not counted
 
 

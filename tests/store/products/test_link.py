@@ -219,3 +219,28 @@ def test_links_emptied_by_a_schema_change_are_made_anew_and_the_current_tables_c
         assert link.relink(con)["members"] == 2
         keys = con.execute("SELECT DISTINCT product_key FROM current_across_markets").fetchall()
     assert len(keys) == 1 and keys[0][0] is not None  # one device, written where counts read it
+
+
+def test_one_device_found_by_its_name_gtin_or_registration_shows_what_each_label_states(tmp_path):
+    db = tmp_path / "lw.duckdb"
+    gtin = "04995047067368"
+    load(
+        db,
+        [tco("A", "U2724D", gtins=[gtin]), tco("B", "U2724DE"), tco("C", "U2724D Old", valid_until="2026-01-01")],
+        "tco",
+    )
+    stated = {"on_mode_power_w": 19.1, "energy_1000h_kwh": 19.0}
+    load(db, [eprel("2245892", "DELL U2724D", market="BE", measures=stated, valid_until=None)], "eprel")
+    with read_connection(db) as con:
+        by_name = queries.devices_named(con, "  dell U2724d ", DAY)
+        same = [queries.devices_named(con, text, DAY) for text in (gtin[1:], "2245892", "CA")]
+        nothing = [queries.devices_named(con, text, DAY) for text in ("", "u2724d old", "4995047067369")]
+    first = by_name[0]["device"]
+    assert [(r["label"], r["model"], r["markets"], r["measures"]) for r in by_name if r["device"] == first] == [
+        (EPREL, "DELL U2724D", 1, stated),
+        (TCO, "U2724D", 0, None),
+    ]  # the device holding two labels first; then the U2724DE, a device of its own
+    assert [r["model"] for r in by_name if r["device"] != first] == ["U2724DE"]
+    assert by_name[0]["valid_until"] is None and by_name[1]["valid_until"] == date(2027, 1, 1)
+    assert all({r["device"] for r in found} == {first} for found in same)  # a GTIN-13, a registration, a certificate
+    assert nothing == [[], [], []]  # no words; only an expired record; a GTIN with a wrong check digit
