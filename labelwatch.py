@@ -706,6 +706,29 @@ def products_review(
     _emit(rows, queries.CANDIDATE_FIELDS, fmt, "candidate links (same device?)")
 
 
+@products_app.command("show")
+def products_show(
+    text: Annotated[str, typer.Argument(help="Words of a model name, or a certificate id, registration or GTIN")],
+    valid_on: Annotated[str | None, typer.Option(help="What the device holds on this day [default: today]")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1_000, help="How many devices, most labels first")] = 20,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+):
+    """One device across labels: the devices a current record is named by (every word in its
+    brand and model, or its certificate id, registration or one of its GTINs) and, per label
+    and model as each registry names it, the level, validity, countries, what the record states
+    (measures) and the registry link."""
+    _check_format(fmt)
+    if not text.strip():
+        fail("give words of a model name, a certificate id, a registration or a GTIN")
+    day = _day("--valid-on", valid_on) or date.today()
+    with read_connection(db_path(db)) as con:
+        rows = queries.devices_named(con, text, day, limit)
+    if not rows:
+        print(f"labelwatch: no label record valid on {day} is named by {text.strip()!r}", file=sys.stderr)
+    _emit(rows, queries.DEVICE_FIELDS, fmt, f"devices named by {text.strip()!r}, labels valid on {day}")
+
+
 @products_app.command("decide")
 def products_decide(
     member_a: Annotated[str, typer.Argument(help="A member id, as `products review` lists it")],

@@ -135,7 +135,7 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
                        ORDER BY count(DISTINCT label) DESC, min(brand_normalised) NULLS LAST, min(model), product_key
                    ) AS place
             FROM held GROUP BY product_key ORDER BY place LIMIT $limit)
-        SELECT h.product_key AS device, h.label, arg_max(h.level, h.level_rank) AS level,
+        SELECT h.product_key::VARCHAR AS device, h.label, arg_max(h.level, h.level_rank) AS level,
                any_value(h.category) AS category, h.brand_normalised AS brand, h.model,
                array_to_string(list_sort(list_distinct(list(h.certificate_id))), ', ') AS certificates,
                min(h.valid_from) AS valid_from, {LAST_DAY} AS valid_until, count(DISTINCT h.market) AS markets,

@@ -7,8 +7,9 @@ import json
 import shutil
 
 import pytest
-from conftest import report_products, run_cli
+from conftest import main_in_process, report_products, run_cli
 
+from store import queries
 from store.products import decisions
 
 LABELS = ["TCO Certified", "EU energy label"]
@@ -78,6 +79,8 @@ def test_review_then_decide_same_and_different(db):
         (["report", "products", "--label", "TCO Certified", "--mode", "most"], "--mode: 'most' is not one of any, all"),
         (["report", "products"], "--label: choose at least one label"),
         (["report", "products", "--label", "Blue Angel"], "Blue Angel"),
+        (["products", "show", " "], "give words of a model name, a certificate id, a registration or a GTIN"),
+        (["products", "show", "U2724D", "--valid-on", "soon"], "--valid-on 'soon': not a YYYY-MM-DD date"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(db, args, message):
@@ -94,3 +97,23 @@ def test_a_decisions_file_that_cannot_be_read_is_named_and_not_added_to(db):
     assert result.returncode == 2
     assert "product-decisions.csv, line 2, decision: 'perhaps'" in result.stderr
     assert decisions.path_for(db).read_text().count("\n") == 2
+
+
+def test_show_one_device_across_labels(db):
+    """The demo's Dell U2724D: TCO Certified generation 10 and the EU energy label (class E, from
+    an EPREL registration in every EU country), one device; its variants are devices of their own."""
+    args = ("products", "show", "dell U2724D", "--valid-on", "2026-08-07", "--db", db)
+    rows = json.loads(main_in_process(*args, "-f", "json").stdout)
+    assert set(rows[0]) == set(queries.DEVICE_FIELDS)
+    first = [r for r in rows if r["device"] == rows[0]["device"]]
+    assert [(r["label"], r["level"], r["model"], r["markets"]) for r in first] == [
+        ("EU energy label", "E", "U2724D", 27),
+        ("TCO Certified", "10", "U2724D", 0),
+    ]
+    assert first[0]["measures"]["on_mode_power_w"] == 19.1 and first[1]["measures"] is None
+    assert {r["model"] for r in rows[2:]} == {"U2724D Halogen-Free", "U2724DE", "U2724DE Halogen-Free", "U2724DE WOST"}
+    by_certificate = json.loads(main_in_process("products", "show", "DE126060143", "-f", "json", "--db", db).stdout)
+    assert {r["device"] for r in by_certificate} == {rows[0]["device"]}
+    none = main_in_process("products", "show", "no such model", "-f", "json", "--db", db)
+    assert none.returncode == 0 and json.loads(none.stdout) == []
+    assert none.stderr.startswith("labelwatch: no label record valid on ")
