@@ -14,6 +14,7 @@ pages = [
     st.Page("views/trends.py", title=_("Trends"), url_path="trends"),
     st.Page("views/expiry.py", title=_("Expiry"), url_path="expiry"),
     st.Page("views/offers.py", title=_("Offers"), url_path="offers"),
+    st.Page("views/device.py", title=_("One device"), url_path="device"),
     st.Page("views/crawls.py", title=_("Crawls"), url_path="crawls"),
 ]
 with data.one_connection():

@@ -263,6 +263,12 @@ def label_overlap(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def devices_named(path: str, db_version: tuple[int, int] | None, text: str, valid_on: date) -> pd.DataFrame:
+    """The devices `text` names and what each holds on valid_on (store.queries.devices_named)."""
+    return _frame(path, db_version, queries.devices_named, queries.DEVICE_FIELDS, text, valid_on)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def candidates(path: str, db_version: tuple[int, int] | None, limit: int) -> pd.DataFrame:
     """Open candidate links, read-only (analysts decide with `labelwatch products decide`)."""
     return _frame(path, db_version, queries.candidates, queries.CANDIDATE_FIELDS, limit)

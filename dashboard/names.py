@@ -42,6 +42,9 @@ COLUMNS = {
     "brands_or_better": N_("brands at this level or better"),
     "certificates": N_("certificates"),
     "measures": N_("what the label record states"),
+    "measure": N_("measure"),
+    "stated": N_("value stated"),
+    "device": N_("device"),
     "brand": N_("brand"),
     "model": N_("model"),
     "valid_from": N_("valid from"),
@@ -195,12 +198,14 @@ def measured(name: str, value: float) -> str:
     return f"IP{int(value):02d}" if unit == "IP" else f"{number(value)} {_(unit)}"
 
 
+def stated_measures(stated: dict | None) -> list[str]:
+    """The measures a record states (crawlers.measures: name → value), in their declared order."""
+    return [name for name in MEASURES if name in (stated or {})]
+
+
 def measures(stated: dict | None) -> str:
-    """A record's measures in words, in the declared order (crawlers.measures): "on-mode power:
-    17 W; …"; "–" when it states none."""
-    if not stated:
-        return "–"
-    return "; ".join(titled(measure(name), measured(name, stated[name])) for name in MEASURES if name in stated)
+    """A record's measures in words: "on-mode power: 17 W; …"; "–" when it states none."""
+    return "; ".join(titled(measure(name), measured(name, stated[name])) for name in stated_measures(stated)) or "–"
 
 
 def _dates(values: pd.Series) -> bool:

@@ -302,6 +302,16 @@ def links(urls: pd.Series) -> pd.Series:
     return urls.where(urls.fillna("").str.match(r"https?://"), None)
 
 
+def validity_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """valid_from and valid_until as the locale writes days; an open end as "no end date"."""
+    shown = frame.copy()
+    shown["valid_until"] = shown["valid_until"].map(
+        lambda until: _("no end date") if pd.isna(until) else day_text(until)
+    )
+    shown["valid_from"] = shown["valid_from"].map(lambda since: day_text(None if pd.isna(since) else since))
+    return shown
+
+
 def record_links(sources, **options) -> st.column_config.LinkColumn:
     """The link column of records; its help says what each source's link opens (EPEAT's a search page).
     A source no longer declared (None) says nothing."""

@@ -186,11 +186,7 @@ def listing(models: pd.DataFrame) -> pd.DataFrame:
     ].copy()
     listed["brand"] = listed["brand"].fillna(_("(brand unknown)"))
     listed["url"] = widgets.links(listed["url"])
-    listed["valid_until"] = listed["valid_until"].map(
-        lambda until: _("no end date") if pd.isna(until) else day_text(until)
-    )
-    listed["valid_from"] = listed["valid_from"].map(lambda since: day_text(None if pd.isna(since) else since))
-    return names.for_people(listed)
+    return names.for_people(widgets.validity_days(listed))
 
 
 def everything() -> pd.DataFrame:

@@ -90,6 +90,10 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
             "expiry": "/expiry",
             "offers": "/offers",
             "crawls": "/crawls",
+            **{
+                f"device{suffix}": f"/device?device=Dell%20U2724D{query}"
+                for suffix, query in (("", ""), ("-nl", "&lang=nl"), ("-fr", "&lang=fr"))
+            },
             "pretender-1280": {"path": "/pretender?tender_category=notebook", "width": 1280, "height": 800},
             **{
                 f"{page}-{language}": f"/{'' if page == 'availability' else page}?lang={language}"
@@ -145,6 +149,10 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
         "offers with no label found": "3",
     }
     assert seen["trends"]["title"] == "Trends"
+    found = {"devices found": "5", "labels held by the first device": "2"}  # TCO Certified and EU energy label
+    assert seen["device"]["metrics"] == found
+    assert seen["device-fr"]["metrics"] == {"appareils trouvés": "5", "labels du premier appareil": "2"}
+    assert seen["device-nl"]["title"] == "Eén toestel, alle labels"
     key_columns = ["label", "level", "brand", "model", "valid until", "link"]  # the qualifying list, on screen
     assert set(key_columns) <= set(seen["pretender-1280"]["columns"]), seen["pretender-1280"]["columns"]
     assert (seen["availability-nl"]["title"], seen["availability-fr"]["title"]) == (

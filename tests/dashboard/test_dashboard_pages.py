@@ -359,3 +359,36 @@ def test_availability_shows_devices_holding_two_labels_and_open_candidates(monke
         candidates.columns
     )
     assert len(candidates) > 0 and "–" not in set(candidates["brand"])
+
+
+def test_one_device_shows_what_each_label_says_of_it(monkeypatch, demo_db):
+    """The demo's Dell U2724D: one device under TCO Certified (generation 10) and the EU energy
+    label (class E, with what its EPREL registration states); its variants are devices of their own."""
+    at = page(monkeypatch, demo_db, "device", device="dell u2724d", valid_on="2026-12-01")
+    assert metrics(at) == {"devices found": 5, "labels held by the first device": 2}
+    shown = at.dataframe[0].value
+    first = shown[shown["device"] == 1]
+    assert list(zip(first["label"], first["level"], first["valid until"], strict=True)) == [
+        ("EU energy label", "class E", "no end date"),
+        ("TCO Certified", "generation 10", "Jun 15, 2027"),
+    ]
+    assert first["what the label record states"].iloc[0].startswith("on-mode power: 19.1 W; screen diagonal: 27 in")
+    assert list(at.dataframe[0].proto.column_order) == [
+        "device",
+        "label",
+        "level",
+        "brand",
+        "model",
+        "valid until",
+        "link",
+    ]
+    stated = at.dataframe[1].value  # a row per measure, so nothing is cut off
+    assert list(stated.itertuples(index=False, name=None))[:2] == [
+        (1, "EU energy label", "on-mode power", "19.1 W"),
+        (1, "EU energy label", "screen diagonal", "27 in"),
+    ]
+    assert set(stated["device"]) == {1}  # the TCO Certified variants state no measure
+    nothing = page(monkeypatch, demo_db, "device", device="no such model")
+    assert [w.value for w in nothing.warning][-1].startswith("No label record valid on that day is named")
+    empty = page(monkeypatch, demo_db, "device")
+    assert empty.info[-1].value.startswith("Type words of a model name") and not empty.dataframe

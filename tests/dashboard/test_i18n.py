@@ -64,7 +64,7 @@ def shown_texts(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
-@pytest.mark.parametrize("page", ["availability", "pretender", "trends", "expiry", "offers", "crawls"])
+@pytest.mark.parametrize("page", ["availability", "pretender", "trends", "expiry", "offers", "device", "crawls"])
 def test_a_page_shows_no_english_left_in_dutch_or_french_and_no_internal_names(monkeypatch, demo_db, language, page):
     english = {m if isinstance(m, str) else m[0] for m in used()}
     if language == "en":
