@@ -269,6 +269,12 @@ def devices_named(path: str, db_version: tuple[int, int] | None, text: str, vali
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def device_offers(path: str, db_version: tuple[int, int] | None, devices: tuple[str, ...]) -> pd.DataFrame:
+    """The current offers joined to these devices (store.queries.device_offers)."""
+    return _frame(path, db_version, queries.device_offers, queries.DEVICE_OFFER_FIELDS, list(devices))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def candidates(path: str, db_version: tuple[int, int] | None, limit: int) -> pd.DataFrame:
     """Open candidate links, read-only (analysts decide with `labelwatch products decide`)."""
     return _frame(path, db_version, queries.candidates, queries.CANDIDATE_FIELDS, limit)

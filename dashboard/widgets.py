@@ -12,7 +12,7 @@ import streamlit as st
 from crawlers.sources import all_sources, labels
 from crawlers.sources import criteria as offered_criteria
 from dashboard import data, names
-from dashboard.i18n import _, country, ngettext, number, titled
+from dashboard.i18n import _, country, money, ngettext, number, titled
 from dashboard.i18n import day as day_text
 from store.db import DatabaseLocked, DatabaseUnusable
 from store.text_safety import spreadsheet_cell
@@ -300,6 +300,17 @@ def headline(totals: pd.DataFrame) -> None:
 def links(urls: pd.Series) -> pd.Series:
     """Registry links as clickable cells only when they are plain web addresses."""
     return urls.where(urls.fillna("").str.match(r"https?://"), None)
+
+
+def priced(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Prices as text with their currency and two decimals, as the session's locale writes them."""
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = [
+            "–" if pd.isna(price) else money(float(price), currency)
+            for price, currency in zip(shown[column], shown["currency"], strict=True)
+        ]
+    return shown
 
 
 def validity_days(frame: pd.DataFrame) -> pd.DataFrame:

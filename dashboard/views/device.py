@@ -79,4 +79,24 @@ if stated.empty:
     st.info(_("These label records state no measure (TCO Certified and EPEAT publish none)."))
 else:
     st.dataframe(names.for_people(stated), hide_index=True, width="stretch")
+
+st.subheader(_("On offer"))
+st.caption(
+    _(
+        "Offers joined to one of these devices: by the registration their page links, a GTIN only this device "
+        "holds, or the same brand and model name. An offer whose GTIN a certificate lists for several models is "
+        "on the Offers page only."
+    )
+)
+offered = widgets.read(data.device_offers, path, version, tuple(places))
+if offered.empty:
+    st.info(_("No shop offer is joined to these devices."))
+else:
+    offered = offered.assign(device=offered["device"].map(places), url=widgets.links(offered["url"]))
+    widgets.table(
+        names.for_people(widgets.priced(offered, ("price", "price_high"))),
+        main=["device", "shop", "name", "price", "vat_included", "availability", "condition", "url"],
+        key="device_offers",
+        column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))},
+    )
 st.caption(widgets.source_notes())

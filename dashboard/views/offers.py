@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, names, widgets
-from dashboard.i18n import _, money, number
+from dashboard.i18n import _, number
 from dashboard.i18n import day as day_text
 from store import queries
 
@@ -63,17 +63,6 @@ middle.metric(_("suppliers of certified models"), number(totals["suppliers"]), h
 right.metric(_("offers with no label found"), number(totals["unlabelled_offers"]))
 
 
-def priced(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Prices as text with their currency and two decimals, as the session's locale writes them."""
-    shown = frame.copy()
-    for column in columns:
-        shown[column] = [
-            "–" if pd.isna(price) else money(float(price), currency)
-            for price, currency in zip(shown[column], shown["currency"], strict=True)
-        ]
-    return shown
-
-
 def people(frame: pd.DataFrame) -> pd.DataFrame:
     shown = names.for_people(frame)
     label_column = names.column("label")
@@ -90,7 +79,7 @@ st.caption(
         "offers cost less, half more. Only offers in stock or in limited availability count as on offer."
     )
 )
-summary_shown = people(priced(summary, PRICES))
+summary_shown = people(widgets.priced(summary, PRICES))
 st.dataframe(
     summary_shown,
     hide_index=True,
@@ -109,7 +98,7 @@ def listing(offers: pd.DataFrame) -> pd.DataFrame:
     """The offers as a person reads them (shown and exported)."""
     shown = offers.drop(columns=["record_key"])
     shown["url"] = widgets.links(shown["url"])
-    return people(priced(shown, ("price", "price_high")))
+    return people(widgets.priced(shown, ("price", "price_high")))
 
 
 st.subheader(_("Offers"))

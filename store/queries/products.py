@@ -8,7 +8,8 @@ import duckdb
 
 from crawlers.gtin import to_gtin14
 from store import models as schema
-from store.queries.snapshot import LAST_DAY, AsOf, Filters, Reading, reading, rows, valid
+from store.queries.offers import OFFERS_AT
+from store.queries.snapshot import LAST_DAY, AsOf, Filters, Reading, as_of_params, reading, rows, valid
 
 ANY_OF = "any"
 ALL_OF = "all"
@@ -150,6 +151,35 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
     stripped = text.strip()
     params = {"words": words, "text": stripped, "gtin": to_gtin14(stripped), "limit": limit, **found.params}
     return rows(con.execute(sql, params))
+
+
+DEVICE_OFFER_FIELDS = [
+    "device",
+    "shop",
+    "shop_country",
+    "name",
+    "price",
+    "price_high",
+    "currency",
+    "vat_included",
+    "availability",
+    "condition",
+    "url",
+]
+
+
+def device_offers(con: duckdb.DuckDBPyConnection, devices: list[str]) -> list[dict]:
+    """The current offers joined to these devices (devices_named's `device` keys), cheapest
+    first per device: shop, product name, price, currency, VAT, availability, condition, link."""
+    sql = f"""
+        SELECT pm.product_key::VARCHAR AS device, {", ".join("o." + f for f in DEVICE_OFFER_FIELDS[1:])}
+        FROM ({OFFERS_AT}) o
+        JOIN {schema.product_member.name} pm
+          ON pm.kind = 'offer' AND pm.source = o.source AND pm.offer_key = o.record_key AND pm.linked_by IS NOT NULL
+        WHERE list_contains($devices::VARCHAR[], pm.product_key::VARCHAR)
+        ORDER BY list_position($devices::VARCHAR[], pm.product_key::VARCHAR), o.price NULLS LAST, o.shop, o.name
+    """
+    return rows(con.execute(sql, {"devices": devices, **as_of_params(AsOf())}))
 
 
 CANDIDATE_FIELDS = ["member_a", "member_b", "score", "brand", "source_a", "model_a", "source_b", "model_b", "category"]

@@ -388,6 +388,13 @@ def test_one_device_shows_what_each_label_says_of_it(monkeypatch, demo_db):
         (1, "EU energy label", "screen diagonal", "27 in"),
     ]
     assert set(stated["device"]) == {1}  # the TCO Certified variants state no measure
+    assert any(i.value == "No shop offer is joined to these devices." for i in at.info)
+    notebook = page(monkeypatch, demo_db, "device", device="ThinkBook 14 Gen 5", valid_on="2026-12-01")
+    offered = notebook.dataframe[-1].value
+    assert list(zip(offered["price"], offered["availability"], offered["condition"], strict=True)) == [
+        ("€649.50", "out of stock", "used"),
+        ("€899.00", "pre-order", "new"),
+    ]  # the refurbisher's two offers of the EPEAT Gold ThinkBook, joined by brand and model name, cheapest first
     nothing = page(monkeypatch, demo_db, "device", device="no such model")
     assert [w.value for w in nothing.warning][-1].startswith("No label record valid on that day is named")
     empty = page(monkeypatch, demo_db, "device")

@@ -244,3 +244,16 @@ def test_one_device_found_by_its_name_gtin_or_registration_shows_what_each_label
     assert by_name[0]["valid_until"] is None and by_name[1]["valid_until"] == date(2027, 1, 1)
     assert all({r["device"] for r in found} == {first} for found in same)  # a GTIN-13, a registration, a certificate
     assert nothing == [[], [], []]  # no words; only an expired record; a GTIN with a wrong check digit
+    offers = [
+        offer_line("O1", name="Dell 27 inch screen", registrations=["eprel:2245892"], price="410.00"),
+        offer_line("O2", name="Dell U2724D refurbished", brand="Dell", brand_normalised="Dell", price="299.00"),
+        offer_line("O3", name="Some other screen", price="99.00"),
+    ]
+    run_id, path = offer_run(db, offers)
+    load_run(db, run_id, "offers", path, {}, COUNTS)
+    with read_connection(db) as con:
+        offered = queries.device_offers(con, [first, by_name[-1]["device"]])
+    assert [(o["device"], o["name"], o["price"]) for o in offered] == [
+        (first, "Dell U2724D refurbished", 299.0),  # the same brand and model name
+        (first, "Dell 27 inch screen", 410.0),  # the EPREL registration its page links
+    ]  # cheapest first; the U2724DE has no offer, the other screen joins no device
