@@ -123,9 +123,12 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
     sql = f"""
         WITH named AS (  -- the devices a current record is named by: its words, certificate, registration or GTIN
             SELECT c.product_key FROM {schema.current_certification.name} c
-            WHERE len($words::VARCHAR[]) > 0 AND list_bool_and(list_transform($words::VARCHAR[],
+            WHERE (contains(lower(c.model), $longest) OR contains(lower(c.brand_normalised), $longest))  -- cheap first
+              AND list_bool_and(list_transform($words::VARCHAR[],
                   lambda w: contains(lower(coalesce(c.brand_normalised, '') || ' ' || c.model), w)))
-               OR c.certificate_id = $text OR c.registry_id = $text
+            UNION
+            SELECT c.product_key FROM {schema.current_certification.name} c
+            WHERE c.certificate_id = $text OR c.registry_id = $text
             UNION
             SELECT c.product_key FROM {schema.current_gtin.name} g
             JOIN {schema.current_certification.name} c USING (source, gtins_hash) WHERE g.gtin = $gtin),
@@ -147,9 +150,16 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
         GROUP BY h.product_key, s.place, h.label, h.brand_normalised, h.model
         ORDER BY s.place, h.label, h.model
     """
-    words = [w for w in text.lower().split() if w]
+    words = text.lower().split()
     stripped = text.strip()
-    params = {"words": words, "text": stripped, "gtin": to_gtin14(stripped), "limit": limit, **found.params}
+    params = {
+        "words": words,
+        "longest": max(words, key=len, default=None),  # no words: NULL, no record
+        "text": stripped,
+        "gtin": to_gtin14(stripped),
+        "limit": limit,
+        **found.params,
+    }
     return rows(con.execute(sql, params))
 
 
