@@ -272,6 +272,7 @@ def time_queries(db: Path, repeat: int) -> None:
     with read_connection(db) as con:
         latest = [r["id"] for r in queries.runs(con, "epeat", limit=2)]
         (gtin,) = con.execute("SELECT min(gtin) FROM current_gtin").fetchone()
+        elitebooks = list(dict.fromkeys(r["device"] for r in queries.devices_named(con, "HP EliteBook 840", today)))
     cases = {
         "availability (any market)": lambda con: queries.availability(con, today, by_market=False),
         "availability (any market, per country too)": lambda con: queries.availability(con, today),
@@ -295,6 +296,7 @@ def time_queries(db: Path, repeat: int) -> None:
         "open candidates (availability)": lambda con: queries.candidates(con, shown_rows()),
         "one device: words (HP EliteBook 840)": lambda con: queries.devices_named(con, "HP EliteBook 840", today),
         "one device: a GTIN": lambda con: queries.devices_named(con, gtin, today),
+        "one device: its offers (HP EliteBook 840)": lambda con: queries.device_offers(con, elitebooks),
         "expiry (Belgium)": lambda con: queries.expiry(con, today, filters=queries.Filters(market="Belgium")),
         "expiry (any market)": lambda con: queries.expiry(con, today),
         "trends": lambda con: queries.trends(con),
