@@ -199,8 +199,9 @@ def measured(name: str, value: float) -> str:
 
 
 def stated_measures(stated: dict | None) -> list[str]:
-    """The measures a record states (crawlers.measures: name → value), in their declared order."""
-    return [name for name in MEASURES if name in (stated or {})]
+    """The measures a record states (crawlers.measures: name → value; anything else states none),
+    in their declared order."""
+    return [name for name in MEASURES if name in stated] if isinstance(stated, dict) else []
 
 
 def measures(stated: dict | None) -> str:
@@ -227,7 +228,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
         elif name in ("source", "source_a", "source_b"):
             shown[name] = shown[name].map(source)
         elif name == "measures":
-            shown[name] = shown[name].map(lambda stated: measures(stated if isinstance(stated, dict) else None))
+            shown[name] = shown[name].map(measures)
         elif name == "vat_included":
             shown[name] = shown[name].map(lambda vat: "–" if pd.isna(vat) else _("yes") if vat else _("no"))
         elif name in ("market", "shop_country"):

@@ -51,8 +51,9 @@ right.metric(
     number(found.loc[found["device"] == found["device"].iloc[0], "label"].nunique()),
 )
 known = labels()
+people = names.for_people(widgets.validity_days(shown))
 widgets.table(
-    names.for_people(widgets.validity_days(shown)),
+    people,
     main=["device", "label", "level", "brand", "model", "valid_until", "url"],
     key="device",
     column_config={
@@ -65,6 +66,7 @@ widgets.table(
         ),
     },
 )
+widgets.csv_download(people, f"labelwatch-devices-{valid_on:%Y%m%d}.csv")
 
 st.subheader(_("What the label records state"))
 stated = pd.DataFrame(

@@ -382,6 +382,8 @@ def test_one_device_shows_what_each_label_says_of_it(monkeypatch, demo_db):
         "valid until",
         "link",
     ]
+    exported = pd.read_csv(StringIO(downloads(at)["Download CSV"].decode()))
+    assert list(exported.columns) == list(shown.columns) and len(exported) == len(shown) == 6  # every column
     stated = at.dataframe[1].value  # a row per measure, so nothing is cut off
     assert list(stated.itertuples(index=False, name=None))[:2] == [
         (1, "EU energy label", "on-mode power", "19.1 W"),
