@@ -8,7 +8,7 @@ import duckdb
 
 from crawlers.gtin import to_gtin14
 from store import models as schema
-from store.queries.offers import OFFERS_AT
+from store.queries.offers import OFFER_FIELDS, OFFERS_AT
 from store.queries.snapshot import LAST_DAY, AsOf, Filters, Reading, as_of_params, reading, rows, valid
 
 ANY_OF = "any"
@@ -163,26 +163,17 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
     return rows(con.execute(sql, params))
 
 
-DEVICE_OFFER_FIELDS = [
-    "device",
-    "shop",
-    "shop_country",
-    "name",
-    "price",
-    "price_high",
-    "currency",
-    "vat_included",
-    "availability",
-    "condition",
-    "url",
-]
+# An offer of a device: what the Offers page lists of an offer, without what its label match adds.
+DEVICE_OFFER_FIELDS = ["device", *(f for f in OFFER_FIELDS if f not in ("record_key", "category", "label"))]
 
 
 def device_offers(con: duckdb.DuckDBPyConnection, devices: list[str]) -> list[dict]:
     """The current offers joined to these devices (devices_named's `device` keys), cheapest
-    first per device: shop, product name, price, currency, VAT, availability, condition, link."""
+    first per device: shop, product name, identifiers, price, currency, VAT, availability,
+    condition, link."""
     sql = f"""
-        SELECT pm.product_key::VARCHAR AS device, {", ".join("o." + f for f in DEVICE_OFFER_FIELDS[1:])}
+        SELECT pm.product_key::VARCHAR AS device,
+               {", ".join("o.brand_normalised AS brand" if f == "brand" else "o." + f for f in DEVICE_OFFER_FIELDS[1:])}
         FROM ({OFFERS_AT}) o
         JOIN {schema.product_member.name} pm
           ON pm.kind = 'offer' AND pm.source = o.source AND pm.offer_key = o.record_key AND pm.linked_by IS NOT NULL
