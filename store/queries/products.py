@@ -119,7 +119,7 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
     countries (0: a global certificate), the measures of its record at the best level and a
     registry link. The first `limit` devices, those holding the most labels first; the latest
     data only."""
-    found = reading(con, AsOf(), valid_on, Filters())
+    current = f"SELECT * FROM {schema.current_certification.name}"
     sql = f"""
         WITH named AS (  -- the devices a current record is named by: its words, certificate, registration or GTIN
             SELECT c.product_key FROM {schema.current_certification.name} c
@@ -133,7 +133,7 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
             SELECT c.product_key FROM {schema.current_gtin.name} g
             JOIN {schema.current_certification.name} c USING (source, gtins_hash) WHERE g.gtin = $gtin),
         held AS (  -- what those devices hold on the day
-            SELECT * FROM ({valid("c.*", found.sql)}) WHERE product_key IN (SELECT product_key FROM named)),
+            SELECT * FROM ({valid("c.*", current)}) WHERE product_key IN (SELECT product_key FROM named)),
         shown AS (  -- the devices listed: most labels first
             SELECT product_key, row_number() OVER (
                        ORDER BY count(DISTINCT label) DESC, min(brand_normalised) NULLS LAST, min(model), product_key
@@ -158,7 +158,8 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
         "text": stripped,
         "gtin": to_gtin14(stripped),
         "limit": limit,
-        **found.params,
+        "valid_on": valid_on,
+        **Filters().params(),
     }
     return rows(con.execute(sql, params))
 
