@@ -107,7 +107,13 @@ widgets.table(
     total=totals["rows"],
     main=["label", "level", "category", "shop", "name", "price", "vat_included", "availability", "condition", "url"],
     key="offers",
-    column_config={names.column("url"): st.column_config.LinkColumn(display_text=_("open"))},
+    column_config={
+        names.column("url"): st.column_config.LinkColumn(display_text=_("open")),
+        names.column("measures"): st.column_config.TextColumn(
+            width="large",
+            help=_("The whole text is in the CSV; the One device page lists a row per measure."),
+        ),
+    },
 )
 widgets.csv_download(
     lambda: listing(data.offer_rows(path, version, valid_on, filters)),
