@@ -80,15 +80,19 @@ st.caption(
     )
 )
 summary_shown = people(widgets.priced(summary, PRICES))
-st.dataframe(
+widgets.table(  # widths so that the main columns fit a 1280-pixel screen beside the sidebar
     summary_shown,
-    hide_index=True,
-    width="stretch",
+    main=["label", "category", "models", "suppliers", "offers", *PRICES],
+    key="offer_summary",
     column_config={
+        names.column("label"): st.column_config.TextColumn(width=150),
+        names.column("category"): st.column_config.TextColumn(width=125),
         names.column("models"): st.column_config.NumberColumn(
-            help=_("distinct offered models: GTIN, else brand and product name")
+            width=65, help=_("distinct offered models: GTIN, else brand and product name")
         ),
-        names.column("suppliers"): st.column_config.NumberColumn(help=_("distinct shops")),
+        names.column("suppliers"): st.column_config.NumberColumn(width=85, help=_("distinct shops")),
+        names.column("offers"): st.column_config.NumberColumn(width=55),
+        **{names.column(price): st.column_config.TextColumn(width=95) for price in PRICES},
     },
 )
 widgets.csv_download(summary_shown, f"labelwatch-offers-summary-{valid_on:%Y%m%d}.csv", _("Download summary CSV"))
@@ -105,10 +109,17 @@ st.subheader(_("Offers"))
 widgets.table(
     listing(listed),
     total=totals["rows"],
-    main=["label", "level", "category", "shop", "name", "price", "vat_included", "availability", "condition", "url"],
+    main=["label", "level", "shop", "name", "price", "availability", "condition", "url"],
     key="offers",
-    column_config={
-        names.column("url"): st.column_config.LinkColumn(display_text=_("open")),
+    column_config={  # widths so that the main columns fit a 1280-pixel screen beside the sidebar
+        names.column("label"): st.column_config.TextColumn(width=125),
+        names.column("level"): st.column_config.TextColumn(width=85),
+        names.column("shop"): st.column_config.TextColumn(width=120),
+        names.column("name"): st.column_config.TextColumn(width=150),
+        names.column("price"): st.column_config.TextColumn(width=85),
+        names.column("availability"): st.column_config.TextColumn(width=95),
+        names.column("condition"): st.column_config.TextColumn(width=80),
+        names.column("url"): st.column_config.LinkColumn(display_text=_("open"), width=50),
         names.column("measures"): st.column_config.TextColumn(
             width="large",
             help=_("The whole text is in the CSV; the One device page lists a row per measure."),

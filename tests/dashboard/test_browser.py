@@ -95,6 +95,7 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
                 for suffix, query in (("", ""), ("-nl", "&lang=nl"), ("-fr", "&lang=fr"))
             },
             "pretender-1280": {"path": "/pretender?tender_category=notebook", "width": 1280, "height": 800},
+            "offers-1280": {"path": "/offers?lang=fr", "width": 1280, "height": 1000},
             **{
                 f"{page}-{language}": f"/{'' if page == 'availability' else page}?lang={language}"
                 for language in ("nl", "fr")
@@ -155,6 +156,17 @@ def test_every_page_renders_in_chromium_with_the_reported_numbers(served, demo_d
     assert seen["device-nl"]["title"] == "Eén toestel, alle labels"
     key_columns = ["label", "level", "brand", "model", "valid until", "link"]  # the qualifying list, on screen
     assert set(key_columns) <= set(seen["pretender-1280"]["columns"]), seen["pretender-1280"]["columns"]
+    offer_columns = [
+        "niveau",
+        "boutique",
+        "nom du produit",
+        "prix",
+        "disponibilité",
+        "état",
+        "lien",
+        "prix le plus élevé",
+    ]
+    assert set(offer_columns) <= set(seen["offers-1280"]["columns"]), seen["offers-1280"]["columns"]
     assert (seen["availability-nl"]["title"], seen["availability-fr"]["title"]) == (
         "Marktbeschikbaarheid",
         "Disponibilité sur le marché",
