@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from crawlers.sources import all_sources, labels
+from crawlers.sources import all_sources, labels, sources_of
 from crawlers.sources import criteria as offered_criteria
 from dashboard import data, names
 from dashboard.i18n import _, country, money, ngettext, number, titled
@@ -216,8 +216,7 @@ def measure_minimums(chosen_labels: list[str]) -> tuple[tuple[str, float], ...]:
     """A minimum for each measure the chosen labels' sources offer as a criterion (their
     declarations: EPREL's battery cycles, IP code…), kept in the URL; empty is no criterion:
     Filters' min_measures."""
-    known = labels()
-    chosen_sources = {known[name][0].name for name in chosen_labels if name in known}
+    chosen_sources = {source.name for source in sources_of(chosen_labels)}
     minimums = []
     for measure, offered_by in offered_criteria().items():
         if not chosen_sources & set(offered_by):

@@ -24,6 +24,7 @@ __all__ = [
     "get_source",
     "labels",
     "label_source",
+    "sources_of",
     "source_packages",
 ]
 
@@ -95,6 +96,17 @@ def criteria() -> dict[str, list[str]]:
         for measure in source.criteria:
             found.setdefault(measure, []).append(source.name)
     return found
+
+
+def sources_of(label_names) -> list[Source]:
+    """The sources declaring these labels, each once, in the order first named; unknown names
+    are left out."""
+    known = labels()
+    found: dict[str, Source] = {}
+    for name in label_names:
+        if name in known:
+            found.setdefault(known[name][0].name, known[name][0])
+    return list(found.values())
 
 
 def label_source(name: str) -> tuple[Source, Label]:

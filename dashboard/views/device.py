@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from crawlers.sources import labels
+from crawlers.sources import sources_of
 from dashboard import data, names, widgets
 from dashboard.i18n import _, number
 
@@ -50,7 +50,6 @@ right.metric(
     _("labels held by the first device"),
     number(found.loc[found["device"] == found["device"].iloc[0], "label"].nunique()),
 )
-known = labels()
 people = names.for_people(widgets.validity_days(shown))
 widgets.table(
     people,
@@ -61,9 +60,7 @@ widgets.table(
             width="small", help=_("devices found, most labels first")
         ),
         names.column("model"): st.column_config.TextColumn(help=_("as each registry names it")),
-        names.column("url"): widgets.record_links(
-            {known[name][0].name: known[name][0] for name in sorted(set(found["label"])) if name in known}.values()
-        ),
+        names.column("url"): widgets.record_links(sources_of(sorted(set(found["label"])))),
     },
 )
 widgets.csv_download(people, f"labelwatch-devices-{valid_on:%Y%m%d}.csv")
@@ -71,9 +68,14 @@ widgets.csv_download(people, f"labelwatch-devices-{valid_on:%Y%m%d}.csv")
 st.subheader(_("What the label records state"))
 stated = pd.DataFrame(
     [
-        {"device": places[row.device], "label": row.label, "measure": names.measure(name), "stated": value}
+        {
+            "device": places[row.device],
+            "label": row.label,
+            "measure": names.measure(name),
+            "stated": names.measured(name, row.measures[name]),
+        }
         for row in found.itertuples()
-        for name, value in ((n, names.measured(n, row.measures[n])) for n in names.stated_measures(row.measures))
+        for name in names.stated_measures(row.measures)
     ],
     columns=["device", "label", "measure", "stated"],
 )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from crawlers.sources import labels as all_labels
+from crawlers.sources import sources_of
 from crawlers.sources.declaration import N_
 from dashboard import data, names, widgets
 from dashboard.export import tender_workbook
@@ -145,12 +145,11 @@ if mode != EACH:
             else ""
         )
     )
-declared = all_labels()
-rules = {declared[name][0].name: declared[name][0] for name in chosen if name in declared}
+rules = sources_of(chosen)
 st.caption(  # each chosen label's rule, as its source declares it
     _("What each end date means:")
     + " "
-    + "; ".join(titled(_(source.title), _(source.validity)) for source in rules.values())
+    + "; ".join(titled(_(source.title), _(source.validity)) for source in rules)
     + "."
 )
 
@@ -209,7 +208,7 @@ widgets.table(
         names.column("brand"): st.column_config.TextColumn(width="small"),
         names.column("model"): st.column_config.TextColumn(width=330),
         names.column("valid_until"): st.column_config.TextColumn(width="medium"),
-        names.column("url"): widgets.record_links(rules.values(), width="small"),
+        names.column("url"): widgets.record_links(rules, width="small"),
         names.column("markets"): st.column_config.NumberColumn(
             help=_("countries registered in (0: a global certificate)")
         ),

@@ -10,6 +10,7 @@ from store import models as schema
 from store.queries.snapshot import (
     MARKETS,
     SNAPSHOT,
+    STATED_MEASURES,
     AsOf,
     Filters,
     as_of_params,
@@ -148,8 +149,7 @@ def offer_labels(offers: str, candidates: str, spans: str) -> str:
                coalesce(k.category, o.category) AS category, arg_max(k.level, k.level_rank) AS level,
                nullif(array_to_string(list_sort(list_distinct(list(k.certificate_id))), ', '), '') AS certificates,
                len(list_distinct(list(k.model))) AS label_models, any_value(k.matched_by) AS matched_by,
-               first(k.measures ORDER BY k.level_rank DESC NULLS LAST, cardinality(k.measures) DESC, k.certificate_id)
-                   FILTER (WHERE cardinality(k.measures) > 0) AS measures
+               {STATED_MEASURES} AS measures
         FROM kept k JOIN o ON o.record_key = k.offer_key
         GROUP BY k.offer_key, k.shown_from, k.label, coalesce(k.category, o.category)
     """
@@ -230,6 +230,13 @@ OFFER_FIELDS = [
 ]
 
 
+def offer_columns(fields: list[str]) -> str:
+    """SELECT items of these OFFER_FIELDS, the offer aliased o (and its label match a, for
+    label and category): each the offer's column of that name, but the brand as normalised."""
+    read_as = {"label": _OFFER_LABEL, "category": _OFFER_CATEGORY, "brand": "o.brand_normalised"}
+    return ", ".join(f"{read_as.get(f, 'o.' + f)} AS {f}" for f in fields)
+
+
 def offers(
     con: duckdb.DuckDBPyConnection,
     valid_on: date,
@@ -240,8 +247,7 @@ def offers(
     """Current offers, one row per offer and label it matches (or "no label found"): the best
     level, the certificate ids, how many label records' names it matched, how, and the measures
     the label's record states (crawlers.measures: name → value); the first `limit` (None: all)."""
-    source = {"label": _OFFER_LABEL, "category": _OFFER_CATEGORY, "brand": "o.brand_normalised"}
-    fields = ", ".join(f"{source.get(f, 'o.' + f)} AS {f}" for f in OFFER_FIELDS)
+    fields = offer_columns(OFFER_FIELDS)
     sql, params = _offer_reading(
         con,
         as_of,

@@ -8,8 +8,8 @@ import duckdb
 
 from crawlers.gtin import to_gtin14
 from store import models as schema
-from store.queries.offers import OFFER_FIELDS, OFFERS_AT
-from store.queries.snapshot import LAST_DAY, AsOf, Filters, Reading, as_of_params, reading, rows, valid
+from store.queries.offers import OFFER_FIELDS, OFFERS_AT, offer_columns
+from store.queries.snapshot import LAST_DAY, STATED_MEASURES, AsOf, Filters, Reading, as_of_params, reading, rows, valid
 
 ANY_OF = "any"
 ALL_OF = "all"
@@ -143,8 +143,7 @@ def devices_named(con: duckdb.DuckDBPyConnection, text: str, valid_on: date, lim
                any_value(h.category) AS category, h.brand_normalised AS brand, h.model,
                array_to_string(list_sort(list_distinct(list(h.certificate_id))), ', ') AS certificates,
                min(h.valid_from) AS valid_from, {LAST_DAY} AS valid_until, count(DISTINCT h.market) AS markets,
-               first(h.measures ORDER BY h.level_rank DESC NULLS LAST, cardinality(h.measures) DESC)
-                   FILTER (WHERE cardinality(h.measures) > 0) AS measures,
+               {STATED_MEASURES} AS measures,
                min(h.url) AS url
         FROM held h JOIN shown s USING (product_key)
         GROUP BY h.product_key, s.place, h.label, h.brand_normalised, h.model
@@ -173,8 +172,7 @@ def device_offers(con: duckdb.DuckDBPyConnection, devices: list[str]) -> list[di
     first per device: shop, product name, identifiers, price, currency, VAT, availability,
     condition, link."""
     sql = f"""
-        SELECT pm.product_key::VARCHAR AS device,
-               {", ".join("o.brand_normalised AS brand" if f == "brand" else "o." + f for f in DEVICE_OFFER_FIELDS[1:])}
+        SELECT pm.product_key::VARCHAR AS device, {offer_columns(DEVICE_OFFER_FIELDS[1:])}
         FROM ({OFFERS_AT}) o
         JOIN {schema.product_member.name} pm
           ON pm.kind = 'offer' AND pm.source = o.source AND pm.offer_key = o.record_key AND pm.linked_by IS NOT NULL

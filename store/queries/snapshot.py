@@ -159,6 +159,11 @@ def records_at(snap: str) -> str:
 # certificates is open-ended.
 LAST_DAY = "CASE WHEN bool_or(valid_until IS NULL) THEN NULL ELSE max(valid_until) END"
 
+# What a model's records state (crawlers.measures), an aggregate over them: the measures of the
+# record at the best level, of several the one stating the most; None when none states any.
+STATED_MEASURES = """first(measures ORDER BY level_rank DESC NULLS LAST, cardinality(measures) DESC, certificate_id)
+                     FILTER (WHERE cardinality(measures) > 0)"""
+
 COUNTED_STATUS = "c.status IS NULL OR upper(c.status) = 'ACTIVE'"  # archived, expired, withdrawn: not counted
 
 
