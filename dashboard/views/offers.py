@@ -75,7 +75,8 @@ st.subheader(_("Per label and category"))
 st.caption(
     _(
         "Prices as the shops state them, with their currency; whether a price includes VAT is the shop's setting "
-        "(column 'VAT included' in the list, – where it is not known). The median is the middle price: half the "
+        "(column 'VAT included' of the list, shown with every column and in the CSV; – where it is not known). The "
+        "median is the middle price: half the "
         "offers cost less, half more. Only offers in stock or in limited availability count as on offer."
     )
 )
